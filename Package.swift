@@ -1,0 +1,69 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "b24",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "b24", targets: ["b24"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
+    targets: [
+        /// Wire-level value types shared by client and sandbox: JSON value, PHP-bracket form coding.
+        .target(
+            name: "B24Wire",
+            dependencies: [.product(name: "OrderedCollections", package: "swift-collections")],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        /// Packs, method catalogs, chains, vocabulary and method specs (bundled data).
+        .target(
+            name: "B24Catalog",
+            resources: [.copy("Resources/catalog.json"), .copy("Resources/method-specs.json")],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        /// The shared client + auth store used by the console and the headless CLI.
+        .target(
+            name: "B24Client",
+            dependencies: [
+                "B24Wire", "B24Catalog",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        /// A faithful Bitrix24 portal on loopback. Never imports B24Client.
+        .target(
+            name: "B24Sandbox",
+            dependencies: [
+                "B24Wire",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .executableTarget(
+            name: "b24",
+            dependencies: [
+                "B24Client", "B24Catalog", "B24Sandbox", "B24Wire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .testTarget(name: "B24WireTests", dependencies: ["B24Wire"], swiftSettings: [.swiftLanguageMode(.v5)]),
+        .testTarget(name: "B24CatalogTests", dependencies: ["B24Catalog"], swiftSettings: [.swiftLanguageMode(.v5)]),
+        .testTarget(name: "B24SandboxTests", dependencies: ["B24Sandbox", "B24Wire"], swiftSettings: [.swiftLanguageMode(.v5)]),
+        .testTarget(
+            name: "B24ClientTests",
+            dependencies: ["B24Client", "B24Sandbox", "B24Wire", "B24Catalog"],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .testTarget(name: "CLITests", dependencies: ["B24Sandbox", "B24Wire"], swiftSettings: [.swiftLanguageMode(.v5)]),
+    ]
+)
