@@ -1,0 +1,133 @@
+import B24Wire
+import Foundation
+
+/// Everything that happened during one call, with secrets already masked.
+///
+/// History, the audit log, the console's inspector and the debugger all read traces; nothing re-derives them.
+public struct CallTrace: Sendable, Codable, Equatable {
+    /// Unique id of the call (also shown in history).
+    public var id: String
+    public var profile: String
+    public var method: String
+    public var apiVersion: APIVersion
+    public var risk: String
+    /// The request as sent: URL and parameters with secrets masked.
+    public var request: RequestRecord
+    public var startedAt: Date
+    public var duration: TimeInterval = 0
+    /// Every HTTP attempt, in order.
+    public var attempts: [Attempt] = []
+    /// Waits before or between attempts: limiter, backoff, operating-time reset.
+    public var waits: [Wait] = []
+    /// Token refreshes done for this call.
+    public var refreshes: [Refresh] = []
+    /// The final response envelope on success (or a replayed one).
+    public var response: JSONValue?
+    /// The final error, if the call failed.
+    public var error: TraceError?
+    public var planID: String?
+    public var idempotencyKey: String?
+    /// True when the response came from the idempotency store and the portal was not called.
+    public var replayed = false
+
+    public init(id: String = UUID().uuidString.lowercased(), profile: String, method: String, apiVersion: APIVersion,
+                risk: String, request: RequestRecord, startedAt: Date = Date())
+    {
+        self.id = id
+        self.profile = profile
+        self.method = method
+        self.apiVersion = apiVersion
+        self.risk = risk
+        self.request = request
+        self.startedAt = startedAt
+    }
+
+    /// "ok", "error" or "unknown" (outcome unknown), for audit lines and history lists.
+    public var status: String {
+        guard let error else { return "ok" }
+        return error.code == "OUTCOME_UNKNOWN" ? "unknown" : "error"
+    }
+
+    /// The request as it went on the wire, masked.
+    public struct RequestRecord: Sendable, Codable, Equatable {
+        public var httpMethod: String
+        public var url: String
+        public var params: JSONValue
+        public var headers: [String: String]
+
+        public init(httpMethod: String, url: String, params: JSONValue, headers: [String: String] = [:]) {
+            self.httpMethod = httpMethod
+            self.url = url
+            self.params = params
+            self.headers = headers
+        }
+    }
+
+    /// One HTTP exchange.
+    public struct Attempt: Sendable, Codable, Equatable {
+        public var number: Int
+        public var startedAt: Date
+        public var duration: TimeInterval
+        /// HTTP status, nil when no response came.
+        public var httpStatus: Int?
+        /// Portal error code or failure kind, nil on success.
+        public var errorCode: String?
+        /// What b24 decided after this attempt: "done", "retry", "refresh", "give up".
+        public var decision: String
+        public var note: String?
+
+        public init(number: Int, startedAt: Date, duration: TimeInterval, httpStatus: Int?, errorCode: String?,
+                    decision: String, note: String? = nil)
+        {
+            self.number = number
+            self.startedAt = startedAt
+            self.duration = duration
+            self.httpStatus = httpStatus
+            self.errorCode = errorCode
+            self.decision = decision
+            self.note = note
+        }
+    }
+
+    /// Time spent waiting and why.
+    public struct Wait: Sendable, Codable, Equatable {
+        /// "limiter", "backoff", "operating-reset".
+        public var reason: String
+        public var seconds: TimeInterval
+
+        public init(reason: String, seconds: TimeInterval) {
+            self.reason = reason
+            self.seconds = seconds
+        }
+    }
+
+    /// One token refresh, or joining another caller's refresh.
+    public struct Refresh: Sendable, Codable, Equatable {
+        public var at: Date
+        /// "refreshed", "joined" (another call or process refreshed), "failed".
+        public var outcome: String
+        public var note: String?
+
+        public init(at: Date, outcome: String, note: String? = nil) {
+            self.at = at
+            self.outcome = outcome
+            self.note = note
+        }
+    }
+
+    /// The final error in a storable form.
+    public struct TraceError: Sendable, Codable, Equatable {
+        public var code: String
+        public var message: String
+        public var exitCode: Int32
+        public var httpStatus: Int?
+
+        public init(_ error: B24Error, redactor: Redactor) {
+            code = error.auditCode
+            message = redactor.redact(error.message)
+            exitCode = error.exitCode
+            if case .portal(let portal) = error { httpStatus = portal.httpStatus }
+            if case .http(let status, _) = error { httpStatus = status }
+        }
+    }
+}
