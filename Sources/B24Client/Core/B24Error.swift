@@ -1,3 +1,4 @@
+import B24Catalog
 import B24Wire
 import Foundation
 
@@ -75,14 +76,6 @@ public struct PortalError: Sendable, Equatable, Codable {
     public var isServerFault: Bool {
         httpStatus >= 500 && !isRateLimited && code != "OVERLOAD_LIMIT" && code != "PORTAL_DELETED"
     }
-}
-
-/// REST API generation a call goes to.
-public enum APIVersion: String, Sendable, Codable, Equatable {
-    /// `/rest/...` (the classic REST).
-    case v2
-    /// `/rest/api/...` (REST 3.0).
-    case v3
 }
 
 /// How a request failed below the HTTP layer.
