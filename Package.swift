@@ -34,6 +34,7 @@ let package = Package(
                 "B24Wire", "B24Catalog",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),

@@ -155,7 +155,7 @@ public enum B24Error: Error, Sendable, Equatable {
 public enum ExitCode {
     public static let ok: Int32 = 0
     /// Bad arguments, parameters or configuration.
-    public static let usage: Int32 = 2
+    public static let usage: Int32 = 64
     /// Refused by a guardrail: allowlist, read-only, confirmation, plan.
     public static let policy: Int32 = 3
     /// The portal answered with an error.

@@ -1,0 +1,490 @@
+import B24Catalog
+import B24Wire
+import Foundation
+
+/// Settings of one client session, from command-line flags and the profile.
+public struct ClientOptions: Sendable {
+    /// Packs to allow (nil: the profile's packs, else the catalog's default pack).
+    public var packs: [String]?
+    /// Extra allowed method patterns.
+    public var methodAllowlist: [String] = []
+    /// Let every method through the allowlist (risk confirmations still apply).
+    public var allowUnlisted = false
+    /// Refuse writes even if the profile allows them.
+    public var readOnly = false
+    /// Writes need a stored plan.
+    public var requirePlan = false
+    /// Write one JSONL audit line per call.
+    public var audit = true
+    /// Keep full traces in the SQLite history.
+    public var history = true
+    /// Per-request timeout.
+    public var timeout: TimeInterval = 70
+    /// Attempts per call, first one included.
+    public var maxAttempts = 4
+    /// Leaky bucket override (`BURST/PER_SECOND`); nil: the profile's, else 50/2.
+    public var bucket: String?
+    /// Longest wait for an operating-time reset before giving up.
+    public var maxOperatingWait: TimeInterval = 600
+    /// How long a write's stored response is replayed for its idempotency key.
+    public var idempotencyTTL: TimeInterval = 24 * 3600
+    /// How long a plan stays executable.
+    public var planTTL: TimeInterval = 3600
+
+    public init() {}
+}
+
+/// One method call as the user asked for it.
+public struct CallRequest: Sendable {
+    public var method: String
+    public var params: JSONValue
+    public var apiVersion: APIVersion
+    public var confirmWrite = false
+    public var confirmDestructive = false
+    /// Explicit idempotency key for a write (otherwise derived from profile + method + params).
+    public var idempotencyKey: String?
+    /// Set when the call executes a stored plan.
+    public var planID: String?
+
+    public init(method: String, params: JSONValue = .emptyObject, apiVersion: APIVersion = .v2) {
+        self.method = method
+        self.params = params
+        self.apiVersion = apiVersion
+    }
+}
+
+/// The result of a call: the portal's envelope or a typed error, and the full trace.
+public struct CallOutcome: Sendable {
+    public var trace: CallTrace
+    public var result: Result<JSONValue, B24Error>
+    /// Problems that did not fail the call (history or audit could not be written).
+    public var warnings: [String] = []
+
+    /// The envelope's `result` on success.
+    public var value: JSONValue? { try? result.get()["result"] }
+}
+
+/// The shared Bitrix24 client: every console screen and every CLI command calls the portal through it.
+///
+/// A call goes through the guardrails in this order: method name check, allowlist, risk and confirmations,
+/// read-only and plan rules, idempotent replay, operating-time budget, leaky bucket, then HTTP with retries,
+/// token refresh, and finally history and audit.
+public final class B24Client: @unchecked Sendable {
+    public let resolved: ResolvedProfile
+    public let options: ClientOptions
+    public let catalog: Catalog
+    public let policy: AllowPolicy
+    public let paths: B24Paths
+    let transport: HTTPTransport
+    let authStore: AuthStore
+    let refresher: TokenRefresher
+    let bucket: SharedLeakyBucket
+    let budget: OperatingBudget
+    let backoff: BackoffPolicy
+    private let state = NSLock()
+    private var currentOAuth: OAuthAuth?
+    private var redactorStorage: Redactor
+    private var storeStorage: B24Store?
+
+    public var profile: Profile { resolved.profile }
+
+    public init(profile resolved: ResolvedProfile, paths: B24Paths, options: ClientOptions = ClientOptions(),
+                transport: HTTPTransport? = nil, catalog: Catalog = .bundled) throws
+    {
+        self.resolved = resolved
+        self.options = options
+        self.catalog = catalog
+        self.paths = paths
+        let transport = transport ?? URLSessionTransport(timeout: options.timeout)
+        self.transport = transport
+        authStore = AuthStore(paths: paths)
+        refresher = TokenRefresher(store: authStore, oauthClient: OAuthClient(transport: transport))
+        let profile = resolved.profile
+        do {
+            policy = try AllowPolicy(
+                packs: options.packs ?? profile.packs ?? [catalog.defaultPackName],
+                extraPatterns: options.methodAllowlist + (profile.methodAllowlist ?? []),
+                allowUnlisted: options.allowUnlisted, catalog: catalog)
+        } catch {
+            throw B24Error.usage("\(error)")
+        }
+        let settings: LimiterSettings
+        do {
+            settings = try (options.bucket ?? profile.bucket).map(LimiterSettings.parseBucket) ?? LimiterSettings()
+        } catch let error as B24Error {
+            throw error
+        } catch {
+            throw B24Error.usage("\(error)")
+        }
+        let portalKey = (profile.portal.host ?? "portal") + (profile.portal.port.map { "_\($0)" } ?? "")
+        bucket = SharedLeakyBucket(directory: paths.limiterDirectory, portalKey: portalKey, settings: settings)
+        budget = OperatingBudget(directory: paths.limiterDirectory, portalKey: portalKey, settings: settings)
+        backoff = BackoffPolicy(maxAttempts: options.maxAttempts)
+        if case .oauth(let oauth) = profile.auth { currentOAuth = oauth }
+        redactorStorage = Redactor(profile.secrets)
+    }
+
+    /// The redactor that knows every secret this client has seen, including refreshed tokens.
+    public var redactor: Redactor {
+        state.lock()
+        defer { state.unlock() }
+        return redactorStorage
+    }
+
+    /// The history/plan/idempotency database, opened on first use.
+    public func store() throws -> B24Store {
+        state.lock()
+        defer { state.unlock() }
+        if let storeStorage { return storeStorage }
+        let opened = try B24Store(path: paths.databaseFile)
+        storeStorage = opened
+        return opened
+    }
+
+    // MARK: Policy
+
+    /// The risk of a call: from the catalog, else by verb; a batch takes the highest risk of its commands.
+    public func risk(of method: String, params: JSONValue) -> RiskClass {
+        if method.lowercased() == "batch" {
+            let commands = (params.member(caseInsensitive: "cmd")?.objectValue ?? [:]).values.compactMap(\.stringValue)
+            return catalog.risk(ofBatch: commands)
+        }
+        return catalog.risk(of: method)
+    }
+
+    /// Runs every guardrail that does not need the network; throws `.usage` or `.policy`.
+    public func checkPolicy(_ request: CallRequest, forPlan: Bool = false) throws -> RiskClass {
+        try RequestBuilder.validateMethodName(request.method)
+        guard case .object = request.params else {
+            throw B24Error.usage("parameters must be a JSON object, not \(request.params.kindName)")
+        }
+        try checkAllowed(request.method)
+        if request.method.lowercased() == "batch" {
+            for command in (request.params.member(caseInsensitive: "cmd")?.objectValue ?? [:]).values {
+                let method = String((command.stringValue ?? "").split(separator: "?", maxSplits: 1).first ?? "")
+                if method.lowercased() == "batch" {
+                    throw B24Error.policy("a batch cannot contain another batch (the portal refuses nested batch)")
+                }
+                try RequestBuilder.validateMethodName(method)
+                try checkAllowed(method)
+            }
+        }
+        let risk = risk(of: request.method, params: request.params)
+        guard risk.mayChangeData else { return risk }
+        if options.readOnly || profile.readOnly {
+            throw B24Error.policy("\(request.method) is a \(risk) call and profile '\(profile.name)' is read-only")
+        }
+        if forPlan { return risk }
+        if risk == .destructive, !request.confirmDestructive {
+            throw B24Error.policy("\(request.method) is destructive: add --confirm-destructive to run it")
+        }
+        if risk != .destructive, !(request.confirmWrite || request.confirmDestructive) {
+            throw B24Error.policy("\(request.method) is a \(risk) call: add --confirm-write to run it")
+        }
+        if (options.requirePlan || profile.requirePlan), request.planID == nil {
+            throw B24Error.policy("writes need a plan here: run with --plan-only, review, then --execute-plan ID")
+        }
+        return risk
+    }
+
+    private func checkAllowed(_ method: String) throws {
+        guard !policy.allows(method) else { return }
+        let packs = catalog.packs(containing: method).map(\.name)
+        var message = "\(method) is not allowed by the selected packs (\(policy.packNames.isEmpty ? "none" : policy.packNames.joined(separator: ",")))"
+        if !packs.isEmpty {
+            message += "; it belongs to pack \(packs.joined(separator: "/")): add --packs \(([policy.packNames.first].compactMap { $0 } + [packs[0]]).joined(separator: ","))"
+        } else {
+            message += "; allow it with --method-allowlist '\(method)' or --allow-unlisted"
+        }
+        throw B24Error.policy(message)
+    }
+
+    // MARK: Plans
+
+    /// Stores the call as a plan bound to this profile, without calling the portal.
+    public func plan(_ request: CallRequest, now: Date = Date()) throws -> StoredPlan {
+        let risk = try checkPolicy(request, forPlan: true)
+        let plan = StoredPlan(
+            id: StoredPlan.newID(), profile: profile.name, method: request.method, apiVersion: request.apiVersion,
+            params: request.params, risk: risk.rawValue, createdAt: now, expiresAt: now.addingTimeInterval(options.planTTL))
+        try store().savePlan(plan)
+        return plan
+    }
+
+    /// Runs a stored plan once. Confirmation flags still apply to writes.
+    public func executePlan(id: String, confirmWrite: Bool, confirmDestructive: Bool, idempotencyKey: String? = nil) async -> CallOutcome {
+        let plan: StoredPlan
+        do {
+            plan = try store().consumePlan(id: id, profile: profile.name, now: Date())
+        } catch {
+            let failure = (error as? B24Error) ?? .usage("\(error)")
+            return finishEarly(CallRequest(method: "plan:\(id)"), failure)
+        }
+        var request = CallRequest(method: plan.method, params: plan.params, apiVersion: plan.apiVersion)
+        request.confirmWrite = confirmWrite
+        request.confirmDestructive = confirmDestructive
+        request.planID = plan.id
+        request.idempotencyKey = idempotencyKey
+        return await call(request)
+    }
+
+    // MARK: Calls
+
+    /// Calls a method through every guardrail. Never throws: failures are in the outcome.
+    public func call(_ request: CallRequest) async -> CallOutcome {
+        let risk: RiskClass
+        do {
+            risk = try checkPolicy(request)
+        } catch {
+            return finishEarly(request, (error as? B24Error) ?? .usage("\(error)"))
+        }
+        var trace = newTrace(request, risk: risk)
+        let isWrite = risk.mayChangeData
+        var idempotencyKey: String?
+        if isWrite {
+            idempotencyKey = request.idempotencyKey
+                ?? B24Store.derivedIdempotencyKey(profile: profile.name, method: request.method.lowercased(), params: request.params)
+            trace.idempotencyKey = idempotencyKey
+            if let key = idempotencyKey, let stored = try? store().idempotentRecord(key: key, profile: profile.name, now: Date()) {
+                trace.replayed = true
+                trace.response = stored.response
+                return finish(trace, .success(stored.response))
+            }
+        }
+        let result = await send(request, isWrite: isWrite, idempotencyKey: idempotencyKey, trace: &trace)
+        if case .success(let envelope) = result, isWrite, let key = idempotencyKey {
+            try? store().storeIdempotent(
+                key: key, profile: profile.name, method: request.method,
+                paramsHash: B24Store.derivedIdempotencyKey(profile: "", method: request.method, params: request.params),
+                response: envelope, ttl: options.idempotencyTTL, now: Date())
+        }
+        return finish(trace, result)
+    }
+
+    private func newTrace(_ request: CallRequest, risk: RiskClass) -> CallTrace {
+        let preview = RequestBuilder.build(
+            profile: profile, method: request.method, params: .emptyObject, version: request.apiVersion,
+            accessToken: nil, idempotencyKey: nil)
+        var trace = CallTrace(
+            profile: profile.name, method: request.method, apiVersion: request.apiVersion, risk: risk.rawValue,
+            request: .init(httpMethod: preview.method, url: redactor.redact(preview.url.absoluteString),
+                           params: redactParams(request.params)))
+        trace.planID = request.planID
+        return trace
+    }
+
+    private func redactParams(_ params: JSONValue) -> JSONValue {
+        let redactor = self.redactor
+        func walk(_ value: JSONValue) -> JSONValue {
+            switch value {
+            case .string(let text): return .string(redactor.redact(text))
+            case .array(let items): return .array(items.map(walk))
+            case .object(let object):
+                var copy = JSONObject()
+                for (key, item) in object {
+                    copy[key] = ["auth", "access_token", "refresh_token", "client_secret"].contains(key.lowercased())
+                        ? .string("****") : walk(item)
+                }
+                return .object(copy)
+            default: return value
+            }
+        }
+        return walk(params)
+    }
+
+    private func finishEarly(_ request: CallRequest, _ error: B24Error) -> CallOutcome {
+        let trace = newTrace(request, risk: catalog.risk(of: request.method))
+        return finish(trace, .failure(error), record: false)
+    }
+
+    private func finish(_ trace: CallTrace, _ result: Result<JSONValue, B24Error>, record: Bool = true) -> CallOutcome {
+        var trace = trace
+        trace.duration = Date().timeIntervalSince(trace.startedAt)
+        let redactor = self.redactor
+        var final = result
+        switch result {
+        case .success(let envelope): trace.response = envelope
+        case .failure(let error):
+            trace.error = CallTrace.TraceError(error, redactor: redactor)
+            final = .failure(redactError(error, redactor))
+        }
+        var warnings: [String] = []
+        if record {
+            if options.history {
+                do { try store().record(trace) } catch { warnings.append("history not written: \(error)") }
+            }
+            if options.audit {
+                do { try AuditLog(url: paths.auditFile, redactor: redactor).append(trace) } catch {
+                    warnings.append("audit line not written: \(error)")
+                }
+            }
+        }
+        return CallOutcome(trace: trace, result: final, warnings: warnings)
+    }
+
+    private func redactError(_ error: B24Error, _ redactor: Redactor) -> B24Error {
+        switch error {
+        case .usage(let text): return .usage(redactor.redact(text))
+        case .policy(let text): return .policy(redactor.redact(text))
+        case .portal(var portal):
+            portal.message = redactor.redact(portal.message)
+            return .portal(portal)
+        case .http(let status, let snippet): return .http(status: status, snippet: redactor.redact(snippet))
+        case .transport(let kind, let text): return .transport(kind, redactor.redact(text))
+        case .decoding(let text): return .decoding(redactor.redact(text))
+        case .outcomeUnknown(let method, let reason): return .outcomeUnknown(method: method, reason: redactor.redact(reason))
+        case .loginRequired(let profile, let reason): return .loginRequired(profile: profile, reason: redactor.redact(reason))
+        }
+    }
+
+    // MARK: Sending with retries
+
+    private func oauthSnapshot() -> OAuthAuth? {
+        state.lock()
+        defer { state.unlock() }
+        return currentOAuth
+    }
+
+    private func adopt(_ oauth: OAuthAuth) {
+        state.lock()
+        defer { state.unlock() }
+        currentOAuth = oauth
+        for secret in [oauth.accessToken, oauth.refreshToken].compactMap({ $0 }) { redactorStorage.add(secret) }
+    }
+
+    /// What to do after a failed attempt.
+    private enum Decision {
+        case retry(after: TimeInterval, reason: String)
+        case refresh
+        case giveUp(B24Error)
+    }
+
+    private func send(_ request: CallRequest, isWrite: Bool, idempotencyKey: String?, trace: inout CallTrace) async -> Result<JSONValue, B24Error> {
+        var attempt = 0
+        var refreshed = false
+        while true {
+            attempt += 1
+            do {
+                let operatingWait = try budget.requiredWait(method: request.method.lowercased(), now: Date())
+                if operatingWait > 0 {
+                    guard operatingWait <= options.maxOperatingWait else {
+                        return .failure(.policy("\(request.method) has used its operating-time budget; it resets in \(Int(operatingWait)) s (longer than --max-operating-wait)"))
+                    }
+                    trace.waits.append(.init(reason: "operating-reset", seconds: operatingWait))
+                    try await Task.sleep(nanoseconds: UInt64(operatingWait * 1e9))
+                }
+                let waited = try await bucket.acquire()
+                if waited > 0.0005 { trace.waits.append(.init(reason: "limiter", seconds: waited)) }
+            } catch {
+                return .failure((error as? B24Error) ?? .usage("limiter: \(error)"))
+            }
+            let oauth = oauthSnapshot()
+            let httpRequest = RequestBuilder.build(
+                profile: profile, method: request.method, params: request.params, version: request.apiVersion,
+                accessToken: oauth?.accessToken, idempotencyKey: idempotencyKey)
+            let started = Date()
+            var status: Int?
+            let outcome: Result<JSONValue, B24Error>
+            do {
+                let response = try await transport.send(httpRequest)
+                status = response.status
+                outcome = ResponseDecoder.decode(response)
+                if case .success(let envelope) = outcome { recordOperating(envelope, method: request.method) }
+                if case .failure(.portal) = outcome, let envelope = try? JSONParser.parse(response.body) {
+                    recordOperating(envelope, method: request.method)
+                }
+            } catch {
+                outcome = .failure((error as? B24Error) ?? .transport(.other, "\(error)"))
+            }
+            let duration = Date().timeIntervalSince(started)
+            switch outcome {
+            case .success(let envelope):
+                trace.attempts.append(.init(number: attempt, startedAt: started, duration: duration, httpStatus: status,
+                                            errorCode: nil, decision: "done"))
+                return .success(envelope)
+            case .failure(let error):
+                let decision = decide(error, attempt: attempt, isWrite: isWrite, refreshed: refreshed,
+                                      method: request.method, oauth: oauth)
+                let label: String
+                switch decision {
+                case .retry(_, let reason): label = "retry (\(reason))"
+                case .refresh: label = "refresh token"
+                case .giveUp: label = "give up"
+                }
+                trace.attempts.append(.init(number: attempt, startedAt: started, duration: duration, httpStatus: status,
+                                            errorCode: error.auditCode, decision: label,
+                                            note: redactor.redact(error.message)))
+                switch decision {
+                case .giveUp(let final):
+                    return .failure(final)
+                case .retry(let delay, let reason):
+                    if delay > 0 {
+                        trace.waits.append(.init(reason: reason, seconds: delay))
+                        try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+                    }
+                case .refresh:
+                    refreshed = true
+                    guard let oauth else { return .failure(error) }
+                    do {
+                        let (fresh, how) = try await refresher.fresh(after: oauth.accessToken, current: oauth, profile: resolved)
+                        adopt(fresh)
+                        trace.refreshes.append(.init(at: Date(), outcome: how))
+                    } catch {
+                        trace.refreshes.append(.init(at: Date(), outcome: "failed", note: redactor.redact("\(error)")))
+                        return .failure((error as? B24Error) ?? .loginRequired(profile: profile.name, reason: "token refresh failed"))
+                    }
+                }
+            }
+        }
+    }
+
+    private func recordOperating(_ envelope: JSONValue, method: String) {
+        guard let time = envelope["time"], let operating = time["operating"]?.doubleValue else { return }
+        let resetAt = time["operating_reset_at"]?.doubleValue.map { Date(timeIntervalSince1970: $0) }
+        try? budget.record(method: method.lowercased(), operating: operating, resetAt: resetAt)
+    }
+
+    /// The retry rules: reads retry transient failures; a write is retried only when the portal provably did
+    /// not run it (rate-limited, operating limit, connection refused). A write whose answer was lost is never resent.
+    private func decide(_ error: B24Error, attempt: Int, isWrite: Bool, refreshed: Bool, method: String, oauth: OAuthAuth?) -> Decision {
+        let canRetry = attempt < backoff.maxAttempts
+        let delay = backoff.delay(attempt: attempt)
+        switch error {
+        case .portal(let portal):
+            if portal.isExpiredToken {
+                return oauth != nil && !refreshed ? .refresh
+                    : .giveUp(oauth == nil ? error : .loginRequired(profile: profile.name, reason: "the portal still rejects the refreshed token (\(portal.code))"))
+            }
+            if portal.isFatal { return .giveUp(error) }
+            if portal.isRateLimited { return canRetry ? .retry(after: delay, reason: "backoff") : .giveUp(error) }
+            if portal.isOperatingLimit {
+                let wait = (try? budget.requiredWait(method: method.lowercased(), now: Date())) ?? 0
+                guard canRetry, wait <= options.maxOperatingWait else { return .giveUp(error) }
+                return .retry(after: max(wait, delay), reason: "operating-reset")
+            }
+            if portal.isServerFault, !isWrite, canRetry { return .retry(after: delay, reason: "backoff") }
+            return .giveUp(error)
+        case .http(let status, _):
+            if isWrite, status >= 500 {
+                return .giveUp(.outcomeUnknown(method: method, reason: "HTTP \(status) from a proxy or server after the request was sent"))
+            }
+            if !isWrite, status >= 500 || status == 429, canRetry { return .retry(after: delay, reason: "backoff") }
+            return .giveUp(error)
+        case .decoding(let text):
+            if isWrite { return .giveUp(.outcomeUnknown(method: method, reason: "the response was unreadable (\(text))")) }
+            return canRetry ? .retry(after: delay, reason: "backoff") : .giveUp(error)
+        case .transport(let kind, let text):
+            switch kind {
+            case .connectionRefused:
+                return canRetry ? .retry(after: delay, reason: "backoff") : .giveUp(error)
+            case .unknownHost, .tls:
+                return .giveUp(error)
+            case .timeout, .connectionLost, .other:
+                if isWrite { return .giveUp(.outcomeUnknown(method: method, reason: "the request was sent but \(text)")) }
+                return canRetry ? .retry(after: delay, reason: "backoff") : .giveUp(error)
+            }
+        default:
+            return .giveUp(error)
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import B24Catalog
+import B24Wire
+import Foundation
+
+/// All pages of a list method, walked with `start`/`next` or with the fast `>ID` cursor.
+public struct PagedOutcome: Sendable {
+    /// Every item of every page, in order.
+    public var items: [JSONValue] = []
+    /// Pages fetched.
+    public var pages = 0
+    /// The portal's `total` from the first page (absent in fast mode).
+    public var total: Int?
+    /// One trace per page.
+    public var traces: [CallTrace] = []
+    /// Set when a page failed; the items before it are kept.
+    public var error: B24Error?
+    public var warnings: [String] = []
+}
+
+extension B24Client {
+    /// Keys under which wrapped list methods put their items (`tasks.task.list` → `result.tasks`).
+    static let wrappedListKeys = ["items", "tasks", "orders", "products", "workgroups", "events"]
+
+    /// The list items of a page's `result`: the array itself, or the single known wrapper's array.
+    public static func listItems(of result: JSONValue) -> (items: [JSONValue], wrapper: String?)? {
+        if case .array(let items) = result { return (items, nil) }
+        guard case .object(let object) = result else { return nil }
+        for key in wrappedListKeys {
+            if let items = object[key]?.arrayValue { return (items, key) }
+        }
+        return nil
+    }
+
+    /// Methods whose lists can be walked with `order[ID]=ASC`, `filter[>ID]=last` and `start=-1`.
+    public static func supportsFastPaging(_ method: String) -> Bool {
+        let name = method.lowercased()
+        return (name.hasPrefix("crm.") && name.hasSuffix(".list")) || name == "user.get" || name == "tasks.task.list"
+            || name == "crm.item.list"
+    }
+
+    /// Fetches every page of a list method. `fast` uses the `>ID` cursor with `start=-1` (no total counted),
+    /// which the portal answers much faster on big lists.
+    public func callAllPages(_ request: CallRequest, fast: Bool, maxPages: Int = 10_000) async -> PagedOutcome {
+        var outcome = PagedOutcome()
+        if fast, !Self.supportsFastPaging(request.method) {
+            outcome.error = .usage("--fast needs a list ordered by ID with a >ID filter; \(request.method) has none (use --all-pages)")
+            return outcome
+        }
+        var params = request.params.objectValue ?? [:]
+        var lastID: String?
+        let idKey = request.method.lowercased() == "tasks.task.list" ? "id" : "ID"
+        if fast {
+            params[keyMatching("order", in: params)] = .object(["ID": "ASC"])
+            params[keyMatching("start", in: params)] = .int(-1)
+        }
+        while outcome.pages < maxPages {
+            var page = request
+            if fast, let lastID {
+                var filter = params[keyMatching("filter", in: params)]?.objectValue ?? [:]
+                filter[">ID"] = .string(lastID)
+                params[keyMatching("filter", in: params)] = .object(filter)
+            }
+            page.params = .object(params)
+            let result = await call(page)
+            outcome.traces.append(result.trace)
+            outcome.warnings += result.warnings
+            let envelope: JSONValue
+            switch result.result {
+            case .failure(let error):
+                outcome.error = error
+                return outcome
+            case .success(let value): envelope = value
+            }
+            outcome.pages += 1
+            guard let (items, _) = envelope["result"].flatMap(Self.listItems) else {
+                outcome.error = .decoding("\(request.method) did not return a list; it cannot be paged")
+                return outcome
+            }
+            outcome.items += items
+            if outcome.pages == 1, !fast { outcome.total = envelope["total"]?.intValue.map(Int.init) }
+            if fast {
+                guard items.count >= 50, let last = items.last?[idKey]?.stringValue ?? items.last?["ID"]?.stringValue else {
+                    return outcome
+                }
+                lastID = last
+            } else {
+                guard let next = envelope["next"]?.intValue else { return outcome }
+                params[keyMatching("start", in: params)] = .int(next)
+            }
+        }
+        return outcome
+    }
+
+    /// The existing key spelled in any case (`FILTER`, `filter`), else the lowercase name.
+    private func keyMatching(_ name: String, in params: JSONObject) -> String {
+        params.keys.first(where: { $0.lowercased() == name }) ?? name
+    }
+}
