@@ -116,9 +116,9 @@ public final class B24Client: @unchecked Sendable {
         } catch {
             throw B24Error.usage("\(error)")
         }
-        let portalKey = (profile.portal.host ?? "portal") + (profile.portal.port.map { "_\($0)" } ?? "")
-        bucket = SharedLeakyBucket(directory: paths.limiterDirectory, portalKey: portalKey, settings: settings)
-        budget = OperatingBudget(directory: paths.limiterDirectory, portalKey: portalKey, settings: settings)
+        let portalKey = SharedLeakyBucket.portalKey(for: profile.portal)
+        bucket = SharedLeakyBucket(portal: portalKey, settings: settings, paths: paths)
+        budget = OperatingBudget(portal: portalKey, settings: settings, paths: paths)
         backoff = BackoffPolicy(maxAttempts: options.maxAttempts)
         if case .oauth(let oauth) = profile.auth { currentOAuth = oauth }
         redactorStorage = Redactor(profile.secrets)
@@ -255,7 +255,7 @@ public final class B24Client: @unchecked Sendable {
         if case .success(let envelope) = result, isWrite, let key = idempotencyKey {
             try? store().storeIdempotent(
                 key: key, profile: profile.name, method: request.method,
-                paramsHash: B24Store.derivedIdempotencyKey(profile: "", method: request.method, params: request.params),
+                paramsHash: B24Store.paramsHash(request.params),
                 response: envelope, ttl: options.idempotencyTTL, now: Date())
         }
         return finish(trace, result)
@@ -314,7 +314,7 @@ public final class B24Client: @unchecked Sendable {
                 do { try store().record(trace) } catch { warnings.append("history not written: \(error)") }
             }
             if options.audit {
-                do { try AuditLog(url: paths.auditFile, redactor: redactor).append(trace) } catch {
+                do { try AuditLog(file: paths.auditFile, redactor: redactor).append(trace) } catch {
                     warnings.append("audit line not written: \(error)")
                 }
             }
@@ -365,7 +365,7 @@ public final class B24Client: @unchecked Sendable {
         while true {
             attempt += 1
             do {
-                let operatingWait = try budget.requiredWait(method: request.method.lowercased(), now: Date())
+                let operatingWait = budget.requiredWait(method: request.method.lowercased(), now: Date())
                 if operatingWait > 0 {
                     guard operatingWait <= options.maxOperatingWait else {
                         return .failure(.policy("\(request.method) has used its operating-time budget; it resets in \(Int(operatingWait)) s (longer than --max-operating-wait)"))
@@ -439,9 +439,7 @@ public final class B24Client: @unchecked Sendable {
     }
 
     private func recordOperating(_ envelope: JSONValue, method: String) {
-        guard let time = envelope["time"], let operating = time["operating"]?.doubleValue else { return }
-        let resetAt = time["operating_reset_at"]?.doubleValue.map { Date(timeIntervalSince1970: $0) }
-        try? budget.record(method: method.lowercased(), operating: operating, resetAt: resetAt)
+        try? budget.record(timeOf: envelope, method: method.lowercased())
     }
 
     /// The retry rules: reads retry transient failures; a write is retried only when the portal provably did
@@ -458,7 +456,7 @@ public final class B24Client: @unchecked Sendable {
             if portal.isFatal { return .giveUp(error) }
             if portal.isRateLimited { return canRetry ? .retry(after: delay, reason: "backoff") : .giveUp(error) }
             if portal.isOperatingLimit {
-                let wait = (try? budget.requiredWait(method: method.lowercased(), now: Date())) ?? 0
+                let wait = budget.requiredWait(method: method.lowercased(), now: Date())
                 guard canRetry, wait <= options.maxOperatingWait else { return .giveUp(error) }
                 return .retry(after: max(wait, delay), reason: "operating-reset")
             }

@@ -127,12 +127,12 @@ public enum B24Error: Error, Sendable, Equatable {
     /// The process exit code for this error (see README, "Exit codes").
     public var exitCode: Int32 {
         switch self {
-        case .usage: return ExitCode.usage
-        case .policy: return ExitCode.policy
-        case .portal: return ExitCode.portal
-        case .http, .transport, .decoding: return ExitCode.transport
-        case .outcomeUnknown: return ExitCode.outcomeUnknown
-        case .loginRequired: return ExitCode.auth
+        case .usage: return B24ExitCode.usage
+        case .policy: return B24ExitCode.policy
+        case .portal: return B24ExitCode.portal
+        case .http, .transport, .decoding: return B24ExitCode.transport
+        case .outcomeUnknown: return B24ExitCode.outcomeUnknown
+        case .loginRequired: return B24ExitCode.auth
         }
     }
 
@@ -152,7 +152,7 @@ public enum B24Error: Error, Sendable, Equatable {
 }
 
 /// Documented process exit codes of the `b24` CLI.
-public enum ExitCode {
+public enum B24ExitCode {
     public static let ok: Int32 = 0
     /// Bad arguments, parameters or configuration.
     public static let usage: Int32 = 64

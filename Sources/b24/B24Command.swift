@@ -1,0 +1,96 @@
+import ArgumentParser
+import B24Client
+import Foundation
+
+/// The `b24` executable: the console by default, and headless commands for scripts and agents.
+@main
+struct B24Command: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "b24",
+        abstract: "A console and CLI for the Bitrix24 REST API, with the guardrails of the bitrix24-agent skill.",
+        discussion: """
+            Exit codes: 0 ok, 64 usage, 3 blocked by a guardrail, 4 portal error, 5 network/unreadable response, \
+            6 write outcome unknown (check before retrying), 7 login required.
+            """,
+        version: "0.1.0",
+        subcommands: [
+            CallCommand.self, BatchCLICommand.self, ProfileCommand.self, LoginCommand.self, PacksCommand.self,
+            HistoryCommand.self, SandboxCommand.self,
+        ]
+    )
+}
+
+/// Options every portal-facing command takes.
+struct ConnectionOptions: ParsableArguments {
+    @Option(name: .long, help: "Use this saved profile instead of the default.")
+    var profile: String?
+
+    @Option(name: .long, help: "One-off webhook URL (https://PORTAL/rest/USER/CODE/); nothing is saved.")
+    var webhook: String?
+
+    @Option(name: .long, help: "Comma-separated packs to allow (default: the profile's, else core). 'none' allows no pack.")
+    var packs: String?
+
+    @Option(name: .long, help: "Extra allowed method patterns, comma-separated (e.g. 'user.*').")
+    var methodAllowlist: String?
+
+    @Flag(name: .long, help: "Allow methods outside the selected packs (risk confirmations still apply).")
+    var allowUnlisted = false
+
+    @Flag(name: .long, help: "Refuse writes for this run.")
+    var readOnly = false
+
+    @Flag(name: .long, help: "Writes must go through --plan-only then --execute-plan.")
+    var requirePlan = false
+
+    @Flag(name: .long, help: "Do not write the JSONL audit line (history is still kept).")
+    var noAudit = false
+
+    @Option(name: .long, help: "Per-request timeout in seconds.")
+    var timeout: Double = 70
+
+    @Option(name: .long, help: "Leaky bucket BURST/PER_SECOND for this portal (default 50/2, e.g. 250/5).")
+    var bucket: String?
+
+    /// The client for these options.
+    func makeClient(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> B24Client {
+        let paths = B24Paths.fromEnvironment(environment)
+        let resolved = try ProfileResolver.resolve(
+            webhook: webhook, profileName: profile, store: AuthStore(paths: paths), environment: environment)
+        var options = ClientOptions()
+        if let packs { options.packs = splitList(packs) }
+        options.methodAllowlist = methodAllowlist.map(splitList) ?? []
+        options.allowUnlisted = allowUnlisted
+        options.readOnly = readOnly
+        options.requirePlan = requirePlan || ["1", "true", "yes"].contains((environment["B24_REQUIRE_PLAN"] ?? "").lowercased())
+        options.audit = !noAudit
+        guard timeout > 0 else { throw B24Error.usage("--timeout must be positive") }
+        options.timeout = timeout
+        options.bucket = bucket
+        return try B24Client(profile: resolved, paths: paths, options: options)
+    }
+}
+
+func splitList(_ text: String) -> [String] {
+    text.split(whereSeparator: { $0 == "," || $0.isWhitespace }).map(String.init)
+}
+
+/// Prints one error line on stderr and exits with the error's documented code.
+func fail(_ error: Error, redactor: Redactor = Redactor()) -> Never {
+    let b24Error = (error as? B24Error) ?? .usage("\(error)")
+    printError(redactor.redact(b24Error.message))
+    exit(b24Error.exitCode)
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data(("b24: " + text + "\n").utf8))
+}
+
+func printInfo(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Runs a command body, turning any thrown error into one stderr line and its exit code.
+func guarded(_ body: () async throws -> Void) async {
+    do { try await body() } catch let exit as ExitCode { Foundation.exit(exit.rawValue) } catch { fail(error) }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import B24Client
+import B24Wire
+import Foundation
+
+/// `b24 batch --cmd-file F`: up to 50 commands per `batch` call, more when they are independent.
+struct BatchCLICommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "batch",
+        abstract: "Run batch commands from a JSON file.",
+        discussion: """
+            The file holds {"key": "method?query" | {"method": "...", "params": {...}}} or a list of those. \
+            Commands may use $result[key][FIELD] references. Over 50 independent commands are split into several \
+            batch calls; over 50 chained commands are refused.
+            """)
+
+    @Option(name: .long, help: "JSON file with the commands (- for stdin).")
+    var cmdFile: String
+
+    @Flag(name: .long, help: "Stop at the first failing command.")
+    var halt = false
+
+    @Flag(name: .long, help: "Print the per-command results as one JSON object.")
+    var json = false
+
+    @Flag(name: .long, help: "Confirm write commands.")
+    var confirmWrite = false
+
+    @Flag(name: .long, help: "Confirm destructive commands.")
+    var confirmDestructive = false
+
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() async throws {
+        let client: B24Client
+        do { client = try connection.makeClient() } catch { fail(error) }
+        let commands: [BatchCommand]
+        do {
+            commands = try BatchInput.commands(from: readParamsAnyJSON(cmdFile == "-" ? "-" : "@" + cmdFile))
+        } catch { fail(error) }
+        let outcome = await client.batch(commands, halt: halt, confirmWrite: confirmWrite, confirmDestructive: confirmDestructive)
+        for warning in outcome.warnings { printError("warning: " + warning) }
+        if let error = outcome.error { fail(error, redactor: client.redactor) }
+        printBatch(outcome, json: json)
+        if outcome.results.contains(where: { $0.error != nil }) { throw ExitCode.portalErrors }
+    }
+}
+
+extension ExitCode {
+    /// Some batch commands failed.
+    static let portalErrors = ExitCode(B24ExitCode.portal)
+}
+
+/// Prints per-command results: JSON, or one block per command.
+func printBatch(_ outcome: BatchOutcome, json: Bool) {
+    if json {
+        var object = JSONObject()
+        for result in outcome.results {
+            var entry: JSONObject = ["method": .string(result.method), "ran": .bool(result.ran)]
+            if let value = result.result { entry["result"] = value }
+            if let error = result.error { entry["error"] = ["code": .string(error.code), "message": .string(error.message)] }
+            if let total = result.total { entry["total"] = .int(Int64(total)) }
+            if let next = result.next { entry["next"] = .int(Int64(next)) }
+            object[result.key] = .object(entry)
+        }
+        print(JSONWriter.pretty(.object(object)))
+    } else {
+        for result in outcome.results {
+            if let error = result.error {
+                print("[\(result.key)] \(result.method): error \(error.code.isEmpty ? "(empty code)" : error.code): \(error.message)")
+            } else if !result.ran {
+                print("[\(result.key)] \(result.method): not run (halted)")
+            } else {
+                var header = "[\(result.key)] \(result.method): ok"
+                if let total = result.total { header += " · total \(total)" }
+                if let next = result.next { header += " · next \(next)" }
+                print(header)
+                print(JSONWriter.pretty(result.result ?? .null))
+            }
+        }
+    }
+    let failed = outcome.results.filter { $0.error != nil }.count
+    printInfo("\(outcome.results.count) commands in \(outcome.traces.count) batch call\(outcome.traces.count == 1 ? "" : "s"), \(failed) failed")
+}
+
+/// Reads JSON of any shape from `@file` or `-`.
+func readParamsAnyJSON(_ text: String) throws -> JSONValue {
+    let data: Data
+    if text == "-" {
+        data = FileHandle.standardInput.readDataToEndOfFile()
+    } else {
+        let path = String(text.dropFirst())
+        guard let contents = FileManager.default.contents(atPath: path) else {
+            throw B24Error.usage("cannot read \(path)")
+        }
+        data = contents
+    }
+    do { return try JSONParser.parse(Array(data)) } catch {
+        throw B24Error.usage("\(text == "-" ? "stdin" : String(text.dropFirst())) is not valid JSON: \(error)")
+    }
+}
