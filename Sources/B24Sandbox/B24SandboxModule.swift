@@ -1,2 +1,0 @@
-/// Namespace marker for the B24Sandbox module; the module's types live beside this file.
-public enum B24SandboxModule {}

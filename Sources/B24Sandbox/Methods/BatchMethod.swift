@@ -1,0 +1,3 @@
+enum BatchMethod {
+    static func register(into registry: inout MethodRegistry) {}
+}

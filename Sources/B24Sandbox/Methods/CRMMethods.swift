@@ -1,0 +1,3 @@
+enum CRMMethods {
+    static func register(into registry: inout MethodRegistry) {}
+}
