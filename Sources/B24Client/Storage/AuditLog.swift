@@ -1,0 +1,87 @@
+import B24Wire
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The append-only audit log: one JSON line per call at `$XDG_STATE_HOME/b24/audit.jsonl`, in the fields the
+/// seed skill's tools read.
+///
+/// Each line is written with a single `write` on a descriptor opened with `O_APPEND`, so lines from several b24
+/// processes never interleave. The file is kept at mode 0600.
+///
+/// Line fields, in this order: `ts` (ISO 8601, UTC), `profile`, `method`, `risk`, `status` (ok/error/unknown),
+/// `error_code`, `duration_ms`, `plan_id`, `idempotency_key`, `replayed`, `attempts` (HTTP attempts made), and
+/// `call_id` (the history id, for `b24 history show`). Absent values are `null`.
+public struct AuditLog: Sendable {
+    /// The JSONL file.
+    public let file: URL
+    /// Applied to every string of a line. Traces are masked already; this is a second net.
+    public var redactor: Redactor
+
+    public init(file: URL, redactor: Redactor = Redactor()) {
+        self.file = file
+        self.redactor = redactor
+    }
+
+    /// The audit log at `paths.auditFile`.
+    public init(paths: B24Paths, redactor: Redactor = Redactor()) {
+        self.init(file: paths.auditFile, redactor: redactor)
+    }
+
+    /// Appends the line of one call. Throws if the line could not be written in full.
+    public func append(_ trace: CallTrace) throws {
+        let bytes = Array((Self.line(for: trace, redactor: redactor) + "\n").utf8)
+        try B24Paths.ensurePrivateDirectory(file.deletingLastPathComponent())
+        let descriptor = open(file.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw failure("cannot open the audit log") }
+        defer { close(descriptor) }
+        // A log created elsewhere with a looser mode still holds method names and error text: make it private.
+        var status = stat()
+        if fstat(descriptor, &status) == 0, status.st_mode & 0o077 != 0, fchmod(descriptor, 0o600) != 0 {
+            throw failure("cannot make private (mode 0600) the audit log")
+        }
+        var written = 0
+        while written < bytes.count {
+            // One write for the whole line; the loop only finishes a short write (disk full, signal).
+            let result = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, $0.count - written) }
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw failure("cannot append to the audit log")
+            }
+            written += result
+        }
+    }
+
+    /// The JSON text of a call's audit line (without the newline).
+    public static func line(for trace: CallTrace, redactor: Redactor) -> String {
+        func text(_ value: String?) -> JSONValue {
+            value.map { .string(redactor.redact($0)) } ?? .null
+        }
+        var object = JSONObject()
+        object["ts"] = .string(timestamp(trace.startedAt))
+        object["profile"] = text(trace.profile)
+        object["method"] = text(trace.method)
+        object["risk"] = text(trace.risk)
+        object["status"] = text(trace.status)
+        object["error_code"] = text(trace.error?.code)
+        object["duration_ms"] = .int(Int64((max(0, trace.duration) * 1000).rounded()))
+        object["plan_id"] = text(trace.planID)
+        object["idempotency_key"] = text(trace.idempotencyKey)
+        object["replayed"] = .bool(trace.replayed)
+        object["attempts"] = .int(Int64(trace.attempts.count))
+        object["call_id"] = text(trace.id)
+        return JSONWriter.compact(.object(object))
+    }
+
+    /// ISO 8601 in UTC with milliseconds, e.g. `2025-06-15T14:26:40.250Z`.
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+
+    private func failure(_ what: String) -> B24Error {
+        B24Error.usage("\(what) \(file.path): \(String(cString: strerror(errno)))")
+    }
+}

@@ -1,0 +1,438 @@
+import B24Wire
+import Foundation
+import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The SQLite database under `$XDG_STATE_HOME/b24/`: call history (full traces), plans and idempotency keys.
+///
+/// Several b24 processes (the console, CLI calls from scripts or an agent) may use the database at once, so it
+/// runs in WAL mode with a busy timeout, writes are IMMEDIATE transactions, and first-time setup is serialized
+/// by a lock file. The file and its WAL companions are readable by the owner only (they hold portal data).
+///
+/// JSON values (request parameters, responses, plan parameters) are stored as JSON text written by
+/// `JSONWriter` and read back with `JSONParser`: Foundation's coders lose object key order and turn `2.0` into
+/// `2`, and users read responses in portal order.
+///
+/// Every method throws ``B24Error``; database failures come as `.usage` with the path and SQLite's message.
+public final class B24Store: @unchecked Sendable {
+    /// The database file.
+    public let path: URL
+    // DatabasePool is itself thread-safe; it is the only state.
+    private let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `paths.databaseFile`, keeping the state directory private.
+    public convenience init(paths: B24Paths, busyTimeout: TimeInterval = 10) throws {
+        try B24Paths.ensurePrivateDirectory(paths.stateDirectory)
+        // The state directory is b24's own; tighten it even if it was created elsewhere with a looser mode.
+        chmod(paths.stateDirectory.path, 0o700)
+        try self.init(path: paths.databaseFile, busyTimeout: busyTimeout)
+    }
+
+    /// Opens (creating if needed) the database at `path`.
+    ///
+    /// - Parameter busyTimeout: how long a write waits for another process's write before failing.
+    public init(path: URL, busyTimeout: TimeInterval = 10) throws {
+        self.path = path
+        let directory = path.deletingLastPathComponent()
+        do {
+            try B24Paths.ensurePrivateDirectory(directory)
+            try Self.preparePrivateFiles(path)
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(busyTimeout)
+            configuration.label = "b24.store"
+            // Two processes creating the database at once could both try to set WAL mode and migrate; take turns.
+            let openLock = FileLock(path: directory.appendingPathComponent(".\(path.lastPathComponent).open.lock"))
+            pool = try openLock.withLock {
+                let pool = try DatabasePool(path: path.path, configuration: configuration)
+                try Self.migrator.migrate(pool)
+                return pool
+            }
+        } catch {
+            throw Self.wrap(error, "cannot open the b24 database \(path.path)")
+        }
+    }
+
+    /// Closes the database connections. Later calls fail.
+    public func close() throws {
+        do { try pool.close() } catch { throw Self.wrap(error, "cannot close \(path.path)") }
+    }
+
+    // MARK: - Schema
+
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE history (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    started_at REAL NOT NULL,          -- unix time
+                    profile TEXT NOT NULL,
+                    method TEXT NOT NULL,
+                    api_version TEXT NOT NULL,
+                    risk TEXT NOT NULL,
+                    status TEXT NOT NULL,              -- ok / error / unknown
+                    error_code TEXT,
+                    duration REAL NOT NULL,            -- seconds
+                    plan_id TEXT,
+                    idempotency_key TEXT,
+                    replayed INTEGER NOT NULL,
+                    trace TEXT NOT NULL,               -- CallTrace (JSONEncoder) without its JSON values
+                    request_params TEXT NOT NULL,      -- JSONWriter text, key order kept
+                    response TEXT                      -- JSONWriter text, key order kept
+                );
+                CREATE INDEX history_started_at ON history(started_at);
+                CREATE INDEX history_profile_method ON history(profile, method);
+                CREATE TABLE plans (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    profile TEXT NOT NULL,
+                    method TEXT NOT NULL,
+                    api_version TEXT NOT NULL,
+                    params TEXT NOT NULL,              -- JSONWriter text
+                    risk TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    expires_at REAL NOT NULL,
+                    used_at REAL
+                );
+                CREATE TABLE idempotency (
+                    profile TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    method TEXT NOT NULL,
+                    params_hash TEXT NOT NULL,
+                    response TEXT NOT NULL,            -- JSONWriter text
+                    created_at REAL NOT NULL,
+                    expires_at REAL NOT NULL,
+                    PRIMARY KEY (profile, key)
+                );
+                """)
+        }
+        return migrator
+    }
+
+    // MARK: - History
+
+    /// Stores a finished call (replacing an earlier record with the same id).
+    ///
+    /// The trace is stored as given: it is already masked, and the store neither masks nor alters anything.
+    public func record(_ trace: CallTrace) throws {
+        var skeleton = trace
+        skeleton.request.params = .emptyObject
+        skeleton.response = nil
+        let traceText: String
+        do {
+            traceText = String(decoding: try Self.encoder().encode(skeleton), as: UTF8.self)
+        } catch {
+            throw B24Error.usage("cannot store call \(trace.id) in history: \(error)")
+        }
+        let params = JSONWriter.compact(trace.request.params)
+        let response = trace.response.map { JSONWriter.compact($0) }
+        try write("cannot store call \(trace.id) in history") { db in
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO history (id, started_at, profile, method, api_version, risk, status,
+                        error_code, duration, plan_id, idempotency_key, replayed, trace, request_params, response)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    trace.id, trace.startedAt.timeIntervalSince1970, trace.profile, trace.method,
+                    trace.apiVersion.rawValue, trace.risk, trace.status, trace.error?.code, trace.duration,
+                    trace.planID, trace.idempotencyKey, trace.replayed, traceText, params, response,
+                ])
+        }
+    }
+
+    /// The latest calls, newest first.
+    ///
+    /// - Parameters:
+    ///   - profile: only calls of this profile.
+    ///   - method: only this method (case-insensitive); a trailing `*` matches a prefix (`crm.deal.*`).
+    public func recentHistory(limit: Int, profile: String? = nil, method: String? = nil) throws -> [HistoryEntry] {
+        guard limit > 0 else { return [] }
+        var clauses: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        if let profile {
+            clauses.append("profile = ?")
+            arguments.append(profile)
+        }
+        if let method {
+            if method.hasSuffix("*") {
+                let prefix = method.dropLast().lowercased()
+                clauses.append("substr(lower(method), 1, length(?)) = ?")
+                arguments += [prefix, prefix]
+            } else {
+                clauses.append("method = ? COLLATE NOCASE")
+                arguments.append(method)
+            }
+        }
+        var sql = "SELECT id, started_at, profile, method, api_version, status, error_code, duration, risk FROM history"
+        if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
+        sql += " ORDER BY started_at DESC, rowid DESC LIMIT ?"
+        arguments.append(limit)
+        return try read("cannot read history") { db in
+            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
+                HistoryEntry(
+                    id: row["id"], startedAt: Date(timeIntervalSince1970: row["started_at"]),
+                    profile: row["profile"], method: row["method"],
+                    apiVersion: APIVersion(rawValue: row["api_version"]) ?? .v2, status: row["status"],
+                    errorCode: row["error_code"], duration: row["duration"], risk: row["risk"])
+            }
+        }
+    }
+
+    /// The full trace of a call by id, or by a prefix of the id that matches exactly one call.
+    ///
+    /// Returns nil when nothing matches; throws `.usage` when the prefix is empty or matches several calls.
+    public func trace(id: String) throws -> CallTrace? {
+        let needle = id.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !needle.isEmpty else { throw B24Error.usage("give a call id (or the start of one) from `b24 history`") }
+        let row: Row? = try read("cannot read call \(needle) from history") { db in
+            if let exact = try Row.fetchOne(
+                db, sql: "SELECT id, trace, request_params, response FROM history WHERE id = ?", arguments: [needle])
+            {
+                return exact
+            }
+            let lowered = needle.lowercased()
+            let matches = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, trace, request_params, response FROM history
+                    WHERE substr(lower(id), 1, length(?)) = ? ORDER BY started_at DESC LIMIT 2
+                    """,
+                arguments: [lowered, lowered])
+            if matches.count > 1 {
+                let count = try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM history WHERE substr(lower(id), 1, length(?)) = ?",
+                    arguments: [lowered, lowered]) ?? matches.count
+                throw B24Error.usage("call id prefix \(needle) is ambiguous: it matches \(count) calls; give more characters")
+            }
+            return matches.first
+        }
+        guard let row else { return nil }
+        return try decodeTrace(row)
+    }
+
+    private func decodeTrace(_ row: Row) throws -> CallTrace {
+        let id: String = row["id"]
+        let text: String = row["trace"]
+        var trace: CallTrace
+        do {
+            trace = try JSONDecoder().decode(CallTrace.self, from: Data(text.utf8))
+        } catch {
+            throw B24Error.usage("history record \(id) in \(path.path) is damaged: \(error)")
+        }
+        trace.request.params = try parseStored(row["request_params"], what: "parameters of call \(id)")
+        if let response: String = row["response"] {
+            trace.response = try parseStored(response, what: "response of call \(id)")
+        }
+        return trace
+    }
+
+    // MARK: - Plans
+
+    /// Stores a new plan. Fails if a plan with the same id exists.
+    public func savePlan(_ plan: StoredPlan) throws {
+        try write("cannot save plan \(plan.id)") { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO plans (id, profile, method, api_version, params, risk, created_at, expires_at, used_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    plan.id, plan.profile, plan.method, plan.apiVersion.rawValue, JSONWriter.compact(plan.params),
+                    plan.risk, plan.createdAt.timeIntervalSince1970, plan.expiresAt.timeIntervalSince1970,
+                    plan.usedAt?.timeIntervalSince1970,
+                ])
+        }
+    }
+
+    /// A plan by id, used or not, expired or not; nil if unknown.
+    public func plan(id: String) throws -> StoredPlan? {
+        let row = try read("cannot read plan \(id)") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM plans WHERE id = ?", arguments: [Self.normalizedPlanID(id)])
+        }
+        return try row.map(decodePlan)
+    }
+
+    /// Marks a plan as executed and returns it, exactly once.
+    ///
+    /// The single use is one conditional `UPDATE`, so two processes executing the same plan cannot both win.
+    /// Throws `.policy` when the plan is unknown, belongs to another profile, has expired or was already used.
+    public func consumePlan(id: String, profile: String, now: Date = Date()) throws -> StoredPlan {
+        let planID = Self.normalizedPlanID(id)
+        return try write("cannot use plan \(planID)") { db in
+            try db.execute(
+                sql: """
+                    UPDATE plans SET used_at = ?
+                    WHERE id = ? AND profile = ? AND used_at IS NULL AND expires_at > ?
+                    """,
+                arguments: [now.timeIntervalSince1970, planID, profile, now.timeIntervalSince1970])
+            let won = db.changesCount == 1
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM plans WHERE id = ?", arguments: [planID]) else {
+                throw B24Error.policy("plan \(planID) is unknown (never made on this machine, or purged); run `b24 plan` again")
+            }
+            let plan = try self.decodePlan(row)
+            if won { return plan }
+            // The update matched nothing: say which condition failed.
+            if plan.profile != profile {
+                throw B24Error.policy(
+                    "plan \(planID) was made for profile \(plan.profile), not \(profile); plans run only on their own profile")
+            }
+            if let usedAt = plan.usedAt {
+                throw B24Error.policy(
+                    "plan \(planID) was already executed at \(Self.timestamp(usedAt)); plans run once, make a new one")
+            }
+            throw B24Error.policy(
+                "plan \(planID) has expired at \(Self.timestamp(plan.expiresAt)); review the call and make a new plan")
+        }
+    }
+
+    private func decodePlan(_ row: Row) throws -> StoredPlan {
+        let id: String = row["id"]
+        let usedAt: Double? = row["used_at"]
+        return StoredPlan(
+            id: id, profile: row["profile"], method: row["method"],
+            apiVersion: APIVersion(rawValue: row["api_version"]) ?? .v2,
+            params: try parseStored(row["params"], what: "parameters of plan \(id)"), risk: row["risk"],
+            createdAt: Date(timeIntervalSince1970: row["created_at"]),
+            expiresAt: Date(timeIntervalSince1970: row["expires_at"]),
+            usedAt: usedAt.map { Date(timeIntervalSince1970: $0) })
+    }
+
+    private static func normalizedPlanID(_ id: String) -> String {
+        id.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+    }
+
+    // MARK: - Idempotency
+
+    /// The stored response for a key of a profile, or nil when there is none or it has expired.
+    public func idempotentRecord(key: String, profile: String, now: Date = Date()) throws -> IdempotencyRecord? {
+        let row = try read("cannot read idempotency key \(key)") { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM idempotency WHERE profile = ? AND key = ? AND expires_at > ?",
+                arguments: [profile, key, now.timeIntervalSince1970])
+        }
+        guard let row else { return nil }
+        return IdempotencyRecord(
+            key: row["key"], profile: row["profile"], method: row["method"], paramsHash: row["params_hash"],
+            response: try parseStored(row["response"], what: "stored response of idempotency key \(key)"),
+            createdAt: Date(timeIntervalSince1970: row["created_at"]),
+            expiresAt: Date(timeIntervalSince1970: row["expires_at"]))
+    }
+
+    /// Remembers the response of a call made with an idempotency key for `ttl` seconds (replacing an older record).
+    public func storeIdempotent(key: String, profile: String, method: String, paramsHash: String, response: JSONValue,
+                                ttl: TimeInterval, now: Date = Date()) throws
+    {
+        guard ttl > 0 else { throw B24Error.usage("idempotency TTL must be positive, got \(ttl) s") }
+        try write("cannot store idempotency key \(key)") { db in
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO idempotency (profile, key, method, params_hash, response, created_at, expires_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    profile, key, method, paramsHash, JSONWriter.compact(response), now.timeIntervalSince1970,
+                    now.addingTimeInterval(ttl).timeIntervalSince1970,
+                ])
+        }
+    }
+
+    /// An idempotency key derived from the call itself, for writes made without an explicit key:
+    /// `"b24-"` + 32 hex digits of SHA-256 over the profile, the method (case-insensitive, as the portal treats it)
+    /// and the canonical JSON of the parameters (keys sorted), so reordered parameters give the same key.
+    public static func derivedIdempotencyKey(profile: String, method: String, params: JSONValue) -> String {
+        let material = "b24-idempotency-v1\n\(profile)\n\(method.lowercased())\n\(params.canonicalJSON)"
+        return "b24-" + SHA256Hasher.hexDigest(material).prefix(32)
+    }
+
+    /// SHA-256 (hex) of the canonical JSON of parameters, stored with an idempotency record.
+    public static func paramsHash(_ params: JSONValue) -> String {
+        SHA256Hasher.hexDigest(params.canonicalJSON)
+    }
+
+    // MARK: - Maintenance
+
+    /// Deletes expired plans and idempotency records, and history older than `historyRetention` when given.
+    @discardableResult
+    public func purgeExpired(now: Date = Date(), historyRetention: TimeInterval? = nil) throws -> PurgeResult {
+        try write("cannot purge expired records") { db in
+            let unixNow = now.timeIntervalSince1970
+            try db.execute(sql: "DELETE FROM plans WHERE expires_at <= ?", arguments: [unixNow])
+            let plans = db.changesCount
+            try db.execute(sql: "DELETE FROM idempotency WHERE expires_at <= ?", arguments: [unixNow])
+            let keys = db.changesCount
+            var history = 0
+            if let historyRetention {
+                try db.execute(sql: "DELETE FROM history WHERE started_at < ?", arguments: [unixNow - historyRetention])
+                history = db.changesCount
+            }
+            return PurgeResult(plans: plans, idempotencyKeys: keys, history: history)
+        }
+    }
+
+    // MARK: - Helpers
+
+    private func read<T>(_ action: @autoclosure () -> String, _ body: (Database) throws -> T) throws -> T {
+        do { return try pool.read(body) } catch { throw Self.wrap(error, action()) }
+    }
+
+    private func write<T>(_ action: @autoclosure () -> String, _ body: (Database) throws -> T) throws -> T {
+        do { return try pool.write(body) } catch { throw Self.wrap(error, action()) }
+    }
+
+    /// Keeps B24Errors as they are; anything else becomes a usage error naming the action and the database.
+    private static func wrap(_ error: Error, _ action: String) -> Error {
+        if error is B24Error { return error }
+        if let database = error as? DatabaseError {
+            return B24Error.usage("\(action): SQLite error \(database.resultCode.rawValue): \(database.message ?? "")")
+        }
+        return B24Error.usage("\(action): \(error)")
+    }
+
+    private func parseStored(_ text: String, what: String) throws -> JSONValue {
+        do {
+            return try JSONParser.parse(text)
+        } catch {
+            throw B24Error.usage("\(what) in \(path.path) is damaged: \(error)")
+        }
+    }
+
+    private static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        // Stable text, so equal traces store equal rows.
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+
+    /// Creates the database file 0600 before SQLite does (SQLite gives the `-wal`/`-shm` files the main file's
+    /// mode) and tightens existing files that are readable by others.
+    private static func preparePrivateFiles(_ path: URL) throws {
+        let descriptor = open(path.path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw B24Error.usage("cannot create \(path.path): \(String(cString: strerror(errno)))")
+        }
+        defer { Glibc.close(descriptor) }
+        try tighten(descriptor: descriptor, path: path.path)
+        for suffix in ["-wal", "-shm"] {
+            let companion = open(path.path + suffix, O_RDWR | O_CLOEXEC)
+            guard companion >= 0 else { continue }
+            defer { Glibc.close(companion) }
+            try tighten(descriptor: companion, path: path.path + suffix)
+        }
+    }
+
+    private static func tighten(descriptor: Int32, path: String) throws {
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { return }
+        if status.st_mode & 0o077 != 0, fchmod(descriptor, 0o600) != 0 {
+            throw B24Error.usage("\(path) is readable by other users and cannot be made private: \(String(cString: strerror(errno)))")
+        }
+    }
+}

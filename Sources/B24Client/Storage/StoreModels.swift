@@ -1,0 +1,131 @@
+import B24Wire
+import Foundation
+
+/// One row of the call history list: what `b24 history` and the console's history pane show.
+///
+/// The full trace is loaded on demand with ``B24Store/trace(id:)``.
+public struct HistoryEntry: Sendable, Equatable {
+    public var id: String
+    public var startedAt: Date
+    public var profile: String
+    public var method: String
+    public var apiVersion: APIVersion
+    /// "ok", "error" or "unknown" (see ``CallTrace/status``).
+    public var status: String
+    public var errorCode: String?
+    public var duration: TimeInterval
+    public var risk: String
+
+    public init(id: String, startedAt: Date, profile: String, method: String, apiVersion: APIVersion, status: String,
+                errorCode: String?, duration: TimeInterval, risk: String)
+    {
+        self.id = id
+        self.startedAt = startedAt
+        self.profile = profile
+        self.method = method
+        self.apiVersion = apiVersion
+        self.status = status
+        self.errorCode = errorCode
+        self.duration = duration
+        self.risk = risk
+    }
+}
+
+/// A call prepared by `b24 plan` and run later, once, by `b24 execute <id>`.
+///
+/// A plan is bound to the profile it was made for, expires, and can be consumed only once (see
+/// ``B24Store/consumePlan(id:profile:now:)``).
+///
+/// Note: the synthesized `Codable` conformance codes `params` structurally, which does not keep key order
+/// with Foundation's coders; the store itself keeps `params` as JSON text so order survives there.
+public struct StoredPlan: Sendable, Codable, Equatable {
+    /// Short random id, 12 lowercase hex digits.
+    public var id: String
+    public var profile: String
+    public var method: String
+    public var apiVersion: APIVersion
+    /// The parameters exactly as they will be sent.
+    public var params: JSONValue
+    public var risk: String
+    public var createdAt: Date
+    public var expiresAt: Date
+    /// When the plan was executed; nil while it is still usable.
+    public var usedAt: Date?
+
+    public init(id: String = StoredPlan.newID(), profile: String, method: String, apiVersion: APIVersion = .v2,
+                params: JSONValue, risk: String, createdAt: Date = Date(), expiresAt: Date, usedAt: Date? = nil)
+    {
+        self.id = id
+        self.profile = profile
+        self.method = method
+        self.apiVersion = apiVersion
+        self.params = params
+        self.risk = risk
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.usedAt = usedAt
+    }
+
+    /// A fresh random plan id: 48 random bits as 12 hex digits (short enough to type, long enough not to collide
+    /// among the few plans a machine holds).
+    public static func newID() -> String {
+        SHA256Hasher.hex((0..<6).map { _ in UInt8.random(in: 0...255) })
+    }
+}
+
+/// A stored response for an idempotency key: a second call with the same key replays it instead of writing again.
+public struct IdempotencyRecord: Sendable, Equatable {
+    public var key: String
+    public var profile: String
+    public var method: String
+    /// ``B24Store/paramsHash(_:)`` of the parameters first sent with this key, to detect a key reused for
+    /// different parameters.
+    public var paramsHash: String
+    /// The response envelope of the first call.
+    public var response: JSONValue
+    public var createdAt: Date
+    public var expiresAt: Date
+
+    public init(key: String, profile: String, method: String, paramsHash: String, response: JSONValue,
+                createdAt: Date, expiresAt: Date)
+    {
+        self.key = key
+        self.profile = profile
+        self.method = method
+        self.paramsHash = paramsHash
+        self.response = response
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
+}
+
+/// How many rows ``B24Store/purgeExpired(now:historyRetention:)`` removed.
+public struct PurgeResult: Sendable, Equatable {
+    public var plans: Int
+    public var idempotencyKeys: Int
+    public var history: Int
+}
+
+extension JSONValue {
+    /// The same value with every object's keys sorted by their UTF-8 bytes, recursively.
+    ///
+    /// Two parameter sets that differ only in key order are the same request, so hashes use this form.
+    public var canonicalized: JSONValue {
+        switch self {
+        case .array(let items):
+            return .array(items.map(\.canonicalized))
+        case .object(let object):
+            var sorted = JSONObject()
+            // Byte order, not String order, so the canonical form does not depend on Unicode collation rules.
+            for key in object.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+                sorted[key] = object[key]!.canonicalized
+            }
+            return .object(sorted)
+        default:
+            return self
+        }
+    }
+
+    /// Compact JSON text of ``canonicalized``.
+    public var canonicalJSON: String { JSONWriter.compact(canonicalized) }
+}
