@@ -1,3 +1,4 @@
+import B24Catalog
 import Foundation
 
 /// Retry delays for `QUERY_LIMIT_EXCEEDED` and server faults: exponential backoff with full jitter.

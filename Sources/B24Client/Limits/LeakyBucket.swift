@@ -1,3 +1,4 @@
+import B24Catalog
 import Foundation
 
 /// Client-side limits of one portal: the leaky bucket (burst / drain per second) and the operating-time budget.

@@ -1,3 +1,4 @@
+import B24Catalog
 import B24Wire
 import Foundation
 
