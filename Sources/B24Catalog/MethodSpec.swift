@@ -67,8 +67,11 @@ public struct MethodSpec: Codable, Sendable, Hashable, Identifiable {
     /// The documentation page on GitHub.
     public var docURL: URL? { doc.map(Catalog.docURL(for:)) }
 
-    /// A parameter by name, compared case-insensitively.
+    /// A parameter by name: the exact spelling first, else compared case-insensitively.
+    /// (A few methods document two parameters that differ only in case, e.g. `sort` and `SORT` of
+    /// `department.get`.)
     public func param(named name: String) -> ParamSpec? {
+        if let exact = params.first(where: { $0.name == name }) { return exact }
         let key = name.lowercased()
         return params.first { $0.name.lowercased() == key }
     }
