@@ -95,3 +95,24 @@ struct SearchTests {
         #expect(!Catalog.phrase("op", matchesTerm: "open lines"))
     }
 }
+
+@Suite("Search word matching")
+struct SearchWordTests {
+    @Test func wordsMatchAtWordStartsOnly() {
+        #expect(Catalog.text("tasks.api.scrum.kanban.deleteTask", hasWord: "task"))
+        #expect(Catalog.text("tasks.api.scrum.kanban.deleteTask", hasWord: "delete"))
+        #expect(Catalog.text("AI engines (CoPilot providers)", hasWord: "copilot"))
+        #expect(!Catalog.text("commerce.delivery-assignment", hasWord: "sign"))
+        #expect(Catalog.text("Look into the offline event queue", hasWord: "events"))
+        #expect(Catalog.text("Сделка выиграна", hasWord: "выиграна"))
+        #expect(!Catalog.text("short", hasWord: "longer than text"))
+    }
+
+    @Test func textMatchesDoNotFireInsideWords() {
+        let hits = Catalog.bundled.search("sign")
+        #expect(!hits.contains { $0.name == "commerce.delivery-assignment" })
+        #expect(hits.contains { $0.name == "compliance.signed-docs-feed" })
+        let offline = Catalog.bundled.search("offline events")
+        #expect(offline.contains { $0.name == "event.offline.list" })
+    }
+}
