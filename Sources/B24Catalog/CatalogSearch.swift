@@ -62,15 +62,15 @@ extension Catalog {
         var items: [SearchItem] = []
         for pack in packs {
             items.append(SearchItem(kind: .pack, name: pack.name, pack: pack.name, title: pack.summary,
-                              fields: [("summary", pack.summary), ("scope note", pack.scopeNote)]))
+                                    fields: [("summary", pack.summary), ("scope note", pack.scopeNote)]))
         }
         for method in allMethods {
             items.append(SearchItem(kind: .method, name: method.name, pack: method.pack, title: method.summary,
-                              fields: [("summary", method.summary)]))
+                                    fields: [("summary", method.summary)]))
         }
         for chain in allChains {
             items.append(SearchItem(kind: .chain, name: chain.id, pack: chain.pack, title: chain.title,
-                              fields: [("title", chain.title)] + chain.steps.map { ("step", $0.text) }))
+                                    fields: [("title", chain.title)] + chain.steps.map { ("step", $0.text) }))
         }
 
         // Vocabulary: terms found in the query (or a query of 4+ characters that begins a term).

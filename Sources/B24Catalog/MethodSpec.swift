@@ -1,5 +1,15 @@
 import Foundation
 
+// Resources/method-specs.json (format 1), b24's own file:
+//
+//   { "format": 1, "about": "...",
+//     "specs": [ { "method": "crm.lead.list", "api": "v2" | "v3", "scope": "crm", "summary", "doc"?,
+//                  "params": [ { "name", "type": "string|integer|boolean|object|array|date|datetime|double|file|any",
+//                                "required", "description", "example"?: "<JSON text>", "fields"?: [<param>...] } ],
+//                  "result": "<one line>",
+//                  "errors": [ { "code", "http"?, "message"?, "meaning" } ],
+//                  "notes"?: ["..."] } ] }
+
 /// Type of a parameter in a method spec.
 public enum ParamType: String, Codable, CaseIterable, Sendable, CustomStringConvertible {
     case string, integer, boolean, object, array, date, datetime, double, file, any
