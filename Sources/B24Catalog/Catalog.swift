@@ -206,14 +206,13 @@ public struct Catalog: Sendable {
     /// segment, or the leading word of a camelCase segment such as `deleteTask`), destructive verbs checked
     /// first; otherwise `read`.
     public func risk(of method: String) -> RiskClass {
-        let name = Self.normalize(method)
-        if let listed = entry(for: name) { return listed.method.risk }
-        return riskByVerb(of: name)
+        if let listed = entry(for: method) { return listed.method.risk }
+        return riskByVerb(of: method)
     }
 
     /// Risk from the verb patterns alone, ignoring the catalog.
     public func riskByVerb(of method: String) -> RiskClass {
-        let candidates = Self.verbCandidates(method.trimmingCharacters(in: .whitespaces))
+        let candidates = Self.verbCandidates(method.trimmingCharacters(in: .whitespacesAndNewlines))
         if candidates.contains(where: verbs.isDestructive) { return .destructive }
         if candidates.contains(where: verbs.isWrite) { return .write }
         return .read

@@ -1,5 +1,18 @@
 import Foundation
 
+// Resources/catalog.json (format 1), b24's own file:
+//
+//   { "format": 1, "about": "...", "defaultPack": "core",
+//     "riskVerbs": { "destructive": "<regex>", "write": "<regex>" },      // for methods no pack lists
+//     "packs": [ { "name", "summary", "scopeNote", "allow": ["crm.*", "batch", ...],
+//                  "events":  [ { "name": "ONIMCOMMANDADD", "doc": "<path in bitrix24/b24restdocs>" } ],
+//                  "methods": [ { "name", "risk": "read|write|mixed|destructive", "scope": "crm",
+//                                 "api": ["v2"] | ["v2", "v3"], "doc", "summary" } ],
+//                  "chains":  [ { "id": "<pack>.<slug>", "title",
+//                                 "steps": [ { "methods": ["crm.lead.list"], "note": "...", "event"?: "ONX" } ],
+//                                 "guardrails": ["..."] } ] } ],
+//     "vocabulary": [ { "terms": ["open lines", ...], "packs": ["comms"], "prefixes": ["imopenlines.", ...] } ] }
+
 /// REST API generation a method (or a method spec) belongs to.
 public enum APIVersion: String, Codable, CaseIterable, Comparable, Sendable, CustomStringConvertible {
     /// The classic REST API: `/rest/{method}`.

@@ -55,22 +55,22 @@ extension Catalog {
             if let old = best[key], old.hit.score >= hit.score { return }
             best[key] = (hit, order)
         }
-        func bonus(_ haystack: String) -> Int {
-            words.filter { haystack.contains($0) }.count * 10
+        func bonus(_ item: SearchItem) -> Int {
+            words.filter { word in item.texts.contains { Self.text($0, hasWord: word) } }.count * 10
         }
 
         var items: [SearchItem] = []
         for pack in packs {
             items.append(SearchItem(kind: .pack, name: pack.name, pack: pack.name, title: pack.summary,
-                              fields: [("summary", pack.summary), ("scope note", pack.scopeNote)]))
+                                    fields: [("summary", pack.summary), ("scope note", pack.scopeNote)]))
         }
         for method in allMethods {
             items.append(SearchItem(kind: .method, name: method.name, pack: method.pack, title: method.summary,
-                              fields: [("summary", method.summary)]))
+                                    fields: [("summary", method.summary)]))
         }
         for chain in allChains {
             items.append(SearchItem(kind: .chain, name: chain.id, pack: chain.pack, title: chain.title,
-                              fields: [("title", chain.title)] + chain.steps.map { ("step", $0.text) }))
+                                    fields: [("title", chain.title)] + chain.steps.map { ("step", $0.text) }))
         }
 
         // Vocabulary: terms found in the query (or a query of 4+ characters that begins a term).
@@ -83,8 +83,7 @@ extension Catalog {
 
         for (order, item) in items.enumerated() {
             let name = item.name.lowercased()
-            let haystack = item.haystack
-            let extra = bonus(haystack)
+            let extra = bonus(item)
             if name == phrase {
                 offer(hit(item, .exactName, matched: item.name, reason: "exact name", score: 1000 + extra), order: order)
             } else if words.count == 1, phrase.count >= 2, name.hasPrefix(phrase) {
@@ -106,16 +105,19 @@ extension Catalog {
                     break
                 }
             }
-            if words.allSatisfy({ haystack.contains($0) }) {
-                if words.allSatisfy({ name.contains($0) }) {
+            if words.allSatisfy({ word in item.texts.contains { Self.text($0, hasWord: word) } }) {
+                if words.allSatisfy({ Self.text(item.name, hasWord: $0) }) {
                     offer(hit(item, .text, matched: item.name, reason: "name contains \"\(phrase)\"", score: 400 + extra),
                           order: order)
                 } else {
-                    let field = item.fields.first { f in words.contains { f.text.lowercased().contains($0) } }
-                    let label = field?.label ?? "text"
-                    offer(hit(item, .text, matched: field?.text ?? item.name,
-                              reason: "\(label) contains \(words.map { "\"\($0)\"" }.joined(separator: " and "))",
-                              score: 300 + extra), order: order)
+                    // explain with the field that holds the most query words
+                    let scored = item.fields.map { f in (f, words.filter { Self.text(f.text, hasWord: $0) }) }
+                    let top = scored.max { $0.1.count < $1.1.count }
+                    let found = top?.1 ?? words
+                    var reason = "\(top?.0.label ?? "text") contains " + found.map { "\"\($0)\"" }.joined(separator: " and ")
+                    if found.count < words.count { reason += " (other words elsewhere)" }
+                    offer(hit(item, .text, matched: top?.0.text ?? item.name, reason: reason, score: 300 + extra),
+                          order: order)
                 }
             }
         }
@@ -136,6 +138,37 @@ extension Catalog {
                   matched: matched, reason: reason, score: score)
     }
 
+    /// Whether `word` occurs in `text` at the start of a word, ignoring case. Word starts are the beginning,
+    /// any position after a character that is not a letter or digit, and camelCase humps (`deleteTask`).
+    /// A word of four or more letters ending in "s" also matches its singular ("events" → "event").
+    static func text(_ text: String, hasWord word: String) -> Bool {
+        if occurs(word, atWordStartIn: text) { return true }
+        return word.count >= 4 && word.hasSuffix("s") && occurs(String(word.dropLast()), atWordStartIn: text)
+    }
+
+    private static func occurs(_ word: String, atWordStartIn text: String) -> Bool {
+        func lower(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
+            let mapped = scalar.properties.lowercaseMapping.unicodeScalars
+            return mapped.count == 1 ? mapped.first! : scalar
+        }
+        func isWordChar(_ scalar: Unicode.Scalar) -> Bool {
+            scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+        }
+        let original = Array(text.unicodeScalars)
+        let needle = word.unicodeScalars.map(lower)
+        guard !needle.isEmpty, needle.count <= original.count else { return false }
+        let hay = original.map(lower)
+        for start in 0...(hay.count - needle.count) {
+            if start > 0 {
+                let before = original[start - 1], here = original[start]
+                let hump = before.properties.isLowercase && here.properties.isUppercase
+                guard !isWordChar(before) || hump else { continue }
+            }
+            if hay[start..<(start + needle.count)].elementsEqual(needle) { return true }
+        }
+        return false
+    }
+
     /// A vocabulary term applies when the query holds it as whole words, or when a query of four or more
     /// characters is the beginning of the term ("open line" → "open lines").
     static func phrase(_ phrase: String, matchesTerm term: String) -> Bool {
@@ -152,5 +185,6 @@ struct SearchItem {
     let title: String
     let fields: [(label: String, text: String)]
 
-    var haystack: String { ([name] + fields.map(\.text)).joined(separator: "\n").lowercased() }
+    /// Name first, then the other texts.
+    var texts: [String] { [name] + fields.map(\.text) }
 }

@@ -1,5 +1,15 @@
 import Foundation
 
+// Resources/method-specs.json (format 1), b24's own file:
+//
+//   { "format": 1, "about": "...",
+//     "specs": [ { "method": "crm.lead.list", "api": "v2" | "v3", "scope": "crm", "summary", "doc"?,
+//                  "params": [ { "name", "type": "string|integer|boolean|object|array|date|datetime|double|file|any",
+//                                "required", "description", "example"?: "<JSON text>", "fields"?: [<param>...] } ],
+//                  "result": "<one line>",
+//                  "errors": [ { "code", "http"?, "message"?, "meaning" } ],
+//                  "notes"?: ["..."] } ] }
+
 /// Type of a parameter in a method spec.
 public enum ParamType: String, Codable, CaseIterable, Sendable, CustomStringConvertible {
     case string, integer, boolean, object, array, date, datetime, double, file, any
@@ -67,8 +77,11 @@ public struct MethodSpec: Codable, Sendable, Hashable, Identifiable {
     /// The documentation page on GitHub.
     public var docURL: URL? { doc.map(Catalog.docURL(for:)) }
 
-    /// A parameter by name, compared case-insensitively.
+    /// A parameter by name: the exact spelling first, else compared case-insensitively.
+    /// (A few methods document two parameters that differ only in case, e.g. `sort` and `SORT` of
+    /// `department.get`.)
     public func param(named name: String) -> ParamSpec? {
+        if let exact = params.first(where: { $0.name == name }) { return exact }
         let key = name.lowercased()
         return params.first { $0.name.lowercased() == key }
     }
