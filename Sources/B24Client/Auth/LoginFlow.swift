@@ -87,17 +87,13 @@ public enum LoginFlow {
         private var port: Int?
 
         func set(_ value: Int) {
-            lock.lock()
-            port = value
-            lock.unlock()
+            lock.withLock { port = value }
         }
 
         func wait(timeout: TimeInterval) async throws -> Int {
             let deadline = Date().addingTimeInterval(timeout)
             while Date() < deadline {
-                lock.lock()
-                let value = port
-                lock.unlock()
+                let value = lock.withLock { port }
                 if let value, value > 0 { return value }
                 try await Task.sleep(nanoseconds: 5_000_000)
             }
