@@ -2,6 +2,9 @@ import B24Client
 import B24Sandbox
 import B24Wire
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 
 @Suite("OAuth refresh, login and the shared limiter")
