@@ -13,7 +13,8 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
 /// Foundation's `JSONSerialization` drops key order and merges integers with doubles; Bitrix24 users read
 /// responses in portal order and compare IDs exactly, so b24 reads JSON itself.
 public struct JSONParser {
-    /// The deepest nesting accepted, so hostile input cannot exhaust the stack.
+    /// The deepest nesting accepted (PHP's `json_decode` default). The parser itself does not recurse, but code
+    /// that walks the values it returns (equality, hashing, release, user code) does.
     public static let maximumDepth = 512
 
     /// Parses a complete JSON text (surrounding whitespace allowed, nothing else after the value).
@@ -21,7 +22,8 @@ public struct JSONParser {
         let buffer = Array(bytes)
         var parser = JSONParser(bytes: buffer)
         parser.skipWhitespace()
-        let value = try parser.parseValue(depth: 0)
+        guard parser.position < buffer.count else { throw parser.failure("empty input, no JSON value") }
+        let value = try parser.parseDocument()
         parser.skipWhitespace()
         guard parser.position == buffer.count else {
             throw parser.failure("unexpected text after the JSON value")
@@ -52,21 +54,105 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
-        guard depth < Self.maximumDepth else { throw failure("JSON nested too deeply") }
-        guard position < bytes.count else { throw failure("unexpected end of JSON (truncated?)") }
-        switch bytes[position] {
-        case UInt8(ascii: "{"): return try parseObject(depth: depth)
-        case UInt8(ascii: "["): return try parseArray(depth: depth)
-        case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
-        default:
-            if bytes[position] == UInt8(ascii: "<") { throw failure("got HTML/XML, not JSON") }
-            throw failure("unexpected character '\(Self.printable(bytes[position]))'")
+    /// An array or object still being read. A class, so that appending to it never copies its storage.
+    private final class OpenContainer {
+        let isObject: Bool
+        var items: [JSONValue] = []
+        var object = JSONObject()
+        /// The key whose value is being read (objects only).
+        var key = ""
+
+        init(isObject: Bool) { self.isObject = isObject }
+    }
+
+    /// Reads one value with an explicit stack of open containers instead of recursion, so deep input costs heap,
+    /// not thread stack (a 512 KiB thread must survive `maximumDepth`).
+    private mutating func parseDocument() throws(JSONParseError) -> JSONValue {
+        var open: [OpenContainer] = []
+        nextValue: while true {
+            skipWhitespace()
+            guard open.count < Self.maximumDepth else { throw failure("JSON nested too deeply") }
+            guard position < bytes.count else { throw failure("unexpected end of JSON (truncated?)") }
+            var value: JSONValue
+            switch bytes[position] {
+            case UInt8(ascii: "{"):
+                position += 1
+                skipWhitespace()
+                if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
+                    position += 1
+                    value = .emptyObject
+                } else {
+                    let container = OpenContainer(isObject: true)
+                    container.key = try parseKey()
+                    open.append(container)
+                    continue nextValue
+                }
+            case UInt8(ascii: "["):
+                position += 1
+                skipWhitespace()
+                if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
+                    position += 1
+                    value = .array([])
+                } else {
+                    open.append(OpenContainer(isObject: false))
+                    continue nextValue
+                }
+            case UInt8(ascii: "\""): value = .string(try parseString())
+            case UInt8(ascii: "t"): try expectLiteral("true"); value = .bool(true)
+            case UInt8(ascii: "f"): try expectLiteral("false"); value = .bool(false)
+            case UInt8(ascii: "n"): try expectLiteral("null"); value = .null
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): value = try parseNumber()
+            case UInt8(ascii: "<"): throw failure("got HTML/XML, not JSON")
+            case let byte: throw failure("unexpected character '\(Self.printable(byte))'")
+            }
+            // A value is complete: hand it to the innermost open container, closing containers as they end.
+            while let container = open.last {
+                skipWhitespace()
+                guard position < bytes.count else { throw failure("unexpected end of JSON (truncated?)") }
+                let byte = bytes[position]
+                if container.isObject {
+                    container.object[container.key] = value
+                    switch byte {
+                    case UInt8(ascii: ","):
+                        position += 1
+                        container.key = try parseKey()
+                        continue nextValue
+                    case UInt8(ascii: "}"):
+                        position += 1
+                        value = .object(container.object)
+                    default:
+                        throw failure("expected ',' or '}' in object")
+                    }
+                } else {
+                    container.items.append(value)
+                    switch byte {
+                    case UInt8(ascii: ","):
+                        position += 1
+                        continue nextValue
+                    case UInt8(ascii: "]"):
+                        position += 1
+                        value = .array(container.items)
+                    default:
+                        throw failure("expected ',' or ']' in array")
+                    }
+                }
+                open.removeLast()
+            }
+            return value
         }
+    }
+
+    /// Reads `"key" :` inside an object, leaving `position` at the value.
+    private mutating func parseKey() throws(JSONParseError) -> String {
+        skipWhitespace()
+        guard position < bytes.count else { throw failure("unexpected end of JSON (truncated?)") }
+        guard bytes[position] == UInt8(ascii: "\"") else { throw failure("expected a quoted object key") }
+        let key = try parseString()
+        skipWhitespace()
+        guard position < bytes.count else { throw failure("unexpected end of JSON (truncated?)") }
+        guard bytes[position] == UInt8(ascii: ":") else { throw failure("expected ':' after object key") }
+        position += 1
+        return key
     }
 
     private static func printable(_ byte: UInt8) -> String {
@@ -81,154 +167,152 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
-        position += 1
-        var object = JSONObject()
-        skipWhitespace()
-        if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
-            position += 1
-            return .object(object)
-        }
-        while true {
-            skipWhitespace()
-            guard position < bytes.count else { throw failure("unexpected end of JSON (truncated?)") }
-            guard bytes[position] == UInt8(ascii: "\"") else { throw failure("expected a quoted object key") }
-            let key = try parseString()
-            skipWhitespace()
-            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
-                throw failure(position < bytes.count ? "expected ':' after object key" : "unexpected end of JSON (truncated?)")
-            }
-            position += 1
-            skipWhitespace()
-            object[key] = try parseValue(depth: depth + 1)
-            skipWhitespace()
-            guard position < bytes.count else { throw failure("unexpected end of JSON (truncated?)") }
-            switch bytes[position] {
-            case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "}"): position += 1; return .object(object)
-            default: throw failure("expected ',' or '}' in object")
-            }
-        }
+    private static func isDigit(_ byte: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
+
+    /// Reads one or more digits; running out of input there means the text was cut short.
+    private mutating func readDigits(after what: String) throws(JSONParseError) {
+        guard position < bytes.count else { throw failure("unexpected end of JSON (truncated?)") }
+        guard Self.isDigit(bytes[position]) else { throw failure("invalid number: expected a digit after \(what)") }
+        while position < bytes.count, Self.isDigit(bytes[position]) { position += 1 }
     }
 
-    private mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
-        position += 1
-        var items: [JSONValue] = []
-        skipWhitespace()
-        if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
-            position += 1
-            return .array(items)
-        }
-        while true {
-            skipWhitespace()
-            items.append(try parseValue(depth: depth + 1))
-            skipWhitespace()
-            guard position < bytes.count else { throw failure("unexpected end of JSON (truncated?)") }
-            switch bytes[position] {
-            case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "]"): position += 1; return .array(items)
-            default: throw failure("expected ',' or ']' in array")
-            }
-        }
-    }
-
+    /// Reads a number by the JSON grammar: `-? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?`.
+    /// Integers that fit in `Int64` stay integers; everything else becomes a finite double.
     private mutating func parseNumber() throws(JSONParseError) -> JSONValue {
         let start = position
         var isInteger = true
         if bytes[position] == UInt8(ascii: "-") { position += 1 }
-        guard position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) else {
-            throw failure("invalid number")
-        }
-        while position < bytes.count {
-            let byte = bytes[position]
-            if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
-                position += 1
-            } else if byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E")
-                || ((byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")) && !isInteger)
-            {
-                isInteger = false
-                position += 1
-            } else {
-                break
+        guard position < bytes.count else { throw failure("unexpected end of JSON (truncated?)") }
+        if bytes[position] == UInt8(ascii: "0") {
+            position += 1
+            if position < bytes.count, Self.isDigit(bytes[position]) {
+                throw failure("invalid number: leading zero")
             }
+        } else {
+            try readDigits(after: "'-'")  // only a '-' can come before something other than a digit
+        }
+        if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
+            isInteger = false
+            position += 1
+            try readDigits(after: "'.'")
+        }
+        if position < bytes.count, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
+            isInteger = false
+            position += 1
+            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
+                position += 1
+            }
+            try readDigits(after: "the exponent")
         }
         let text = String(decoding: bytes[start..<position], as: UTF8.self)
         if isInteger, let number = Int64(text) { return .int(number) }
         guard let number = Double(text), number.isFinite else {
             position = start
-            throw failure("invalid number '\(text)'")
+            throw failure("number out of range '\(text.prefix(40))'")
         }
         return .double(number)
     }
 
+    /// Reads a string after its opening quote. Raw bytes are checked as UTF-8 as they go by, so an error names
+    /// the first byte of the bad sequence; strings without escapes are copied once.
     private mutating func parseString() throws(JSONParseError) -> String {
         position += 1
-        let start = position
-        // Fast path: no escapes.
-        while position < bytes.count {
-            let byte = bytes[position]
-            if byte == UInt8(ascii: "\"") {
-                let slice = bytes[start..<position]
-                position += 1
-                guard let text = String(validating: slice, as: UTF8.self) else {
-                    position = start
-                    throw failure("invalid UTF-8 in string")
-                }
-                return text
-            }
-            if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
-            position += 1
-        }
-        var scalars: [UInt8] = Array(bytes[start..<position])
+        var runStart = position
+        var decoded: [UInt8] = []
+        var hasEscapes = false
         while position < bytes.count {
             let byte = bytes[position]
             switch byte {
             case UInt8(ascii: "\""):
+                let end = position
                 position += 1
-                guard let text = String(validating: scalars, as: UTF8.self) else {
-                    throw failure("invalid UTF-8 in string")
-                }
-                return text
+                if !hasEscapes { return String(decoding: bytes[runStart..<end], as: UTF8.self) }
+                decoded.append(contentsOf: bytes[runStart..<end])
+                return String(decoding: decoded, as: UTF8.self)
             case UInt8(ascii: "\\"):
+                hasEscapes = true
+                decoded.append(contentsOf: bytes[runStart..<position])
+                try parseEscape(into: &decoded)
+                runStart = position
+            case 0x00..<0x20:
+                throw failure("control character in string (must be escaped)")
+            case 0x20..<0x80:
                 position += 1
-                guard position < bytes.count else { throw failure("unexpected end of JSON (truncated?)") }
-                let escape = bytes[position]
-                position += 1
-                switch escape {
-                case UInt8(ascii: "\""): scalars.append(0x22)
-                case UInt8(ascii: "\\"): scalars.append(0x5C)
-                case UInt8(ascii: "/"): scalars.append(0x2F)
-                case UInt8(ascii: "b"): scalars.append(0x08)
-                case UInt8(ascii: "f"): scalars.append(0x0C)
-                case UInt8(ascii: "n"): scalars.append(0x0A)
-                case UInt8(ascii: "r"): scalars.append(0x0D)
-                case UInt8(ascii: "t"): scalars.append(0x09)
-                case UInt8(ascii: "u"):
-                    var code = try parseHex4()
-                    if (0xD800..<0xDC00).contains(code) {
-                        // A high surrogate must be followed by an escaped low surrogate.
-                        guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"),
-                              bytes[position + 1] == UInt8(ascii: "u")
-                        else { throw failure("unpaired surrogate in \\u escape") }
-                        position += 2
-                        let low = try parseHex4()
-                        guard (0xDC00..<0xE000).contains(low) else { throw failure("unpaired surrogate in \\u escape") }
-                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                    } else if (0xDC00..<0xE000).contains(code) {
-                        throw failure("unpaired surrogate in \\u escape")
-                    }
-                    guard let scalar = Unicode.Scalar(code) else { throw failure("invalid \\u escape") }
-                    scalars.append(contentsOf: Array(String(Character(scalar)).utf8))
-                default:
-                    throw failure("invalid escape '\\\(Self.printable(escape))'")
-                }
             default:
-                guard byte >= 0x20 else { throw failure("control character in string") }
-                scalars.append(byte)
-                position += 1
+                position += try utf8SequenceLength()
             }
         }
         throw failure("unterminated string (truncated?)")
+    }
+
+    /// The length of the well-formed UTF-8 sequence at `position` (Unicode Table 3-7), or an error there.
+    private func utf8SequenceLength() throws(JSONParseError) -> Int {
+        let lead = bytes[position]
+        let length: Int
+        var secondRange: ClosedRange<UInt8> = 0x80...0xBF
+        switch lead {
+        case 0xC2...0xDF: length = 2
+        case 0xE0: length = 3; secondRange = 0xA0...0xBF
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED: length = 3; secondRange = 0x80...0x9F  // no UTF-16 surrogates
+        case 0xF0: length = 4; secondRange = 0x90...0xBF
+        case 0xF1...0xF3: length = 4
+        case 0xF4: length = 4; secondRange = 0x80...0x8F  // nothing above U+10FFFF
+        default: throw failure("invalid UTF-8 in string")
+        }
+        for offset in 1..<length {
+            guard position + offset < bytes.count else { throw failure("unterminated string (truncated?)") }
+            let byte = bytes[position + offset]
+            guard (offset == 1 ? secondRange : 0x80...0xBF).contains(byte) else {
+                throw failure("invalid UTF-8 in string")
+            }
+        }
+        return length
+    }
+
+    /// Decodes one escape at `position` (the backslash) and appends its UTF-8 bytes.
+    private mutating func parseEscape(into decoded: inout [UInt8]) throws(JSONParseError) {
+        position += 1
+        guard position < bytes.count else { throw failure("unexpected end of JSON (truncated?)") }
+        let escape = bytes[position]
+        position += 1
+        switch escape {
+        case UInt8(ascii: "\""): decoded.append(0x22)
+        case UInt8(ascii: "\\"): decoded.append(0x5C)
+        case UInt8(ascii: "/"): decoded.append(0x2F)
+        case UInt8(ascii: "b"): decoded.append(0x08)
+        case UInt8(ascii: "f"): decoded.append(0x0C)
+        case UInt8(ascii: "n"): decoded.append(0x0A)
+        case UInt8(ascii: "r"): decoded.append(0x0D)
+        case UInt8(ascii: "t"): decoded.append(0x09)
+        case UInt8(ascii: "u"):
+            let escapeStart = position - 2
+            var code = try parseHex4()
+            if (0xD800..<0xDC00).contains(code) {
+                // A high surrogate must be followed by an escaped low surrogate.
+                guard position < bytes.count else { throw failure("unexpected end of JSON (truncated?)") }
+                guard bytes[position] == UInt8(ascii: "\\") else {
+                    throw JSONParseError(reason: "unpaired surrogate in \\u escape", offset: escapeStart)
+                }
+                guard position + 1 < bytes.count else { throw failure("unexpected end of JSON (truncated?)") }
+                guard bytes[position + 1] == UInt8(ascii: "u") else {
+                    throw JSONParseError(reason: "unpaired surrogate in \\u escape", offset: escapeStart)
+                }
+                position += 2
+                let low = try parseHex4()
+                guard (0xDC00..<0xE000).contains(low) else {
+                    throw JSONParseError(reason: "unpaired surrogate in \\u escape", offset: escapeStart)
+                }
+                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+            } else if (0xDC00..<0xE000).contains(code) {
+                throw JSONParseError(reason: "unpaired surrogate in \\u escape", offset: escapeStart)
+            }
+            guard let scalar = Unicode.Scalar(code) else { throw failure("invalid \\u escape") }
+            UTF8.encode(scalar) { decoded.append($0) }
+        default:
+            position -= 2
+            throw failure("invalid escape '\\\(Self.printable(escape))'")
+        }
     }
 
     private mutating func parseHex4() throws(JSONParseError) -> UInt32 {

@@ -23,6 +23,61 @@ public enum JSONValue: Sendable, Hashable {
 /// An ordered JSON object.
 public typealias JSONObject = OrderedDictionary<String, JSONValue>
 
+// MARK: - Equality and hashing
+
+extension JSONValue {
+    /// Structural equality; object member order matters. Written with an explicit stack rather than the synthesized
+    /// recursion, so comparing values nested `JSONParser.maximumDepth` deep fits a small thread stack.
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        var pending: [(JSONValue, JSONValue)] = [(lhs, rhs)]
+        while let (left, right) = pending.popLast() {
+            switch (left, right) {
+            case (.null, .null): continue
+            case (.bool(let a), .bool(let b)): if a != b { return false }
+            case (.int(let a), .int(let b)): if a != b { return false }
+            case (.double(let a), .double(let b)): if a != b { return false }
+            case (.string(let a), .string(let b)): if a != b { return false }
+            case (.array(let a), .array(let b)):
+                guard a.count == b.count else { return false }
+                pending.append(contentsOf: zip(a, b))
+            case (.object(let a), .object(let b)):
+                guard a.count == b.count else { return false }
+                for (x, y) in zip(a, b) {
+                    guard x.key == y.key else { return false }
+                    pending.append((x.value, y.value))
+                }
+            default: return false
+            }
+        }
+        return true
+    }
+
+    /// Hashes consistently with `==` (member order included), with an explicit stack like `==`.
+    public func hash(into hasher: inout Hasher) {
+        var pending: [JSONValue] = [self]
+        while let value = pending.popLast() {
+            switch value {
+            case .null: hasher.combine(0 as UInt8)
+            case .bool(let flag): hasher.combine(1 as UInt8); hasher.combine(flag)
+            case .int(let number): hasher.combine(2 as UInt8); hasher.combine(number)
+            case .double(let number): hasher.combine(3 as UInt8); hasher.combine(number)
+            case .string(let text): hasher.combine(4 as UInt8); hasher.combine(text)
+            case .array(let items):
+                hasher.combine(5 as UInt8)
+                hasher.combine(items.count)
+                pending.append(contentsOf: items.reversed())
+            case .object(let object):
+                hasher.combine(6 as UInt8)
+                hasher.combine(object.count)
+                for (key, item) in object.reversed() {
+                    pending.append(item)
+                    pending.append(.string(key))
+                }
+            }
+        }
+    }
+}
+
 // MARK: - Literals
 
 extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
@@ -134,7 +189,10 @@ extension JSONValue {
     /// Element lookup on lists (and on maps keyed `"0"...`).
     public subscript(index: Int) -> JSONValue? {
         switch self {
-        case .array(let items): return items.indices.contains(index) ? items[index] : nil
+        case .array(let items):
+            // Not a ternary: there `nil` would become `JSONValue.null` (the type is ExpressibleByNilLiteral).
+            guard items.indices.contains(index) else { return nil }
+            return items[index]
         case .object(let object): return object[String(index)]
         default: return nil
         }

@@ -39,41 +39,74 @@ public struct JSONWriter: Sendable {
     public static func format(_ number: Double) -> String {
         guard number.isFinite else { return "null" }
         if number == number.rounded(), abs(number) < 1e15 {
-            return String(Int64(number)) + ".0"
+            // Int64(-0.0) is 0, so the sign of negative zero is written by hand.
+            return (number.sign == .minus && number == 0 ? "-" : "") + String(Int64(number)) + ".0"
         }
         return "\(number)"
     }
 
-    private func write(_ value: JSONValue, into output: inout [UInt8], indent: Int) {
-        switch value {
-        case .null: output.append(contentsOf: "null".utf8)
-        case .bool(let flag): output.append(contentsOf: (flag ? "true" : "false").utf8)
-        case .int(let number): output.append(contentsOf: String(number).utf8)
-        case .double(let number): output.append(contentsOf: Self.format(number).utf8)
-        case .string(let text): writeString(text, into: &output)
-        case .array(let items):
-            if items.isEmpty { output.append(contentsOf: "[]".utf8); return }
-            output.append(UInt8(ascii: "["))
-            for (index, item) in items.enumerated() {
-                if index > 0 { output.append(UInt8(ascii: ",")) }
-                newline(into: &output, indent: indent + 1)
-                write(item, into: &output, indent: indent + 1)
+    /// A container being written and the index of its next member.
+    private enum Frame {
+        case array([JSONValue], next: Int)
+        case object(JSONObject, next: Int)
+    }
+
+    /// Writes with an explicit stack instead of recursion, so deep values cost heap, not thread stack.
+    private func write(_ root: JSONValue, into output: inout [UInt8], indent: Int) {
+        var stack: [Frame] = []
+        var pending: JSONValue? = root
+        while true {
+            if let value = pending {
+                pending = nil
+                switch value {
+                case .null: output.append(contentsOf: "null".utf8)
+                case .bool(let flag): output.append(contentsOf: (flag ? "true" : "false").utf8)
+                case .int(let number): output.append(contentsOf: String(number).utf8)
+                case .double(let number): output.append(contentsOf: Self.format(number).utf8)
+                case .string(let text): writeString(text, into: &output)
+                case .array(let items):
+                    if items.isEmpty {
+                        output.append(contentsOf: "[]".utf8)
+                    } else {
+                        output.append(UInt8(ascii: "["))
+                        stack.append(.array(items, next: 0))
+                    }
+                case .object(let object):
+                    if object.isEmpty {
+                        output.append(contentsOf: "{}".utf8)
+                    } else {
+                        output.append(UInt8(ascii: "{"))
+                        stack.append(.object(object, next: 0))
+                    }
+                }
             }
-            newline(into: &output, indent: indent)
-            output.append(UInt8(ascii: "]"))
-        case .object(let object):
-            if object.isEmpty { output.append(contentsOf: "{}".utf8); return }
-            output.append(UInt8(ascii: "{"))
-            for (index, member) in object.enumerated() {
-                if index > 0 { output.append(UInt8(ascii: ",")) }
-                newline(into: &output, indent: indent + 1)
-                writeString(member.key, into: &output)
-                output.append(UInt8(ascii: ":"))
-                if pretty { output.append(UInt8(ascii: " ")) }
-                write(member.value, into: &output, indent: indent + 1)
+            guard let frame = stack.popLast() else { return }
+            let depth = indent + stack.count + 1
+            switch frame {
+            case .array(let items, let next):
+                if next < items.count {
+                    if next > 0 { output.append(UInt8(ascii: ",")) }
+                    newline(into: &output, indent: depth)
+                    stack.append(.array(items, next: next + 1))
+                    pending = items[next]
+                } else {
+                    newline(into: &output, indent: depth - 1)
+                    output.append(UInt8(ascii: "]"))
+                }
+            case .object(let object, let next):
+                if next < object.count {
+                    if next > 0 { output.append(UInt8(ascii: ",")) }
+                    newline(into: &output, indent: depth)
+                    writeString(object.keys[next], into: &output)
+                    output.append(UInt8(ascii: ":"))
+                    if pretty { output.append(UInt8(ascii: " ")) }
+                    stack.append(.object(object, next: next + 1))
+                    pending = object.values[next]
+                } else {
+                    newline(into: &output, indent: depth - 1)
+                    output.append(UInt8(ascii: "}"))
+                }
             }
-            newline(into: &output, indent: indent)
-            output.append(UInt8(ascii: "}"))
         }
     }
 
