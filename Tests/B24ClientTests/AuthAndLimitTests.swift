@@ -97,7 +97,7 @@ struct AuthAndLimitTests {
         clientOptions.audit = false
         let client = try env.webhookClient(options: clientOptions)
         let outcomes = await withTaskGroup(of: CallOutcome.self) { group in
-            for _ in 0..<200 { group.addTask { await client.call(CallRequest(method: "server.time")) } }
+            for _ in 0..<200 { group.addTask { await client.call(CallRequest(method: "user.current")) } }
             return await group.reduce(into: [CallOutcome]()) { $0.append($1) }
         }
         #expect(outcomes.allSatisfy { $0.failure == nil })

@@ -98,7 +98,7 @@ struct PagingAndBatchTests {
         let commands = [
             BatchCommand(key: "ok", encoded: "user.current"),
             BatchCommand(key: "bad", encoded: "crm.lead.get?id=999999999"),
-            BatchCommand(key: "later", encoded: "server.time"),
+            BatchCommand(key: "later", encoded: "department.get"),
         ]
         let outcome = await client.batch(commands, halt: true, confirmWrite: false, confirmDestructive: false)
         let byKey = Dictionary(uniqueKeysWithValues: outcome.results.map { ($0.key, $0) })

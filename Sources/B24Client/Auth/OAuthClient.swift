@@ -18,6 +18,19 @@ public struct OAuthClient: Sendable {
         return components.url!
     }
 
+    /// The token endpoint of an OAuth server given as `https://oauth.bitrix.info`, `…/oauth/` or `…/oauth/token/`.
+    public static func tokenEndpoint(_ server: URL) -> URL {
+        var path = server.path
+        for suffix in ["/oauth/token/", "/oauth/token", "/oauth/", "/oauth"] where path.hasSuffix(suffix) {
+            path.removeLast(suffix.count)
+            break
+        }
+        var components = URLComponents(url: server, resolvingAgainstBaseURL: false)!
+        components.path = (path.hasSuffix("/") ? String(path.dropLast()) : path) + "/oauth/token/"
+        components.query = nil
+        return components.url!
+    }
+
     /// Exchanges an authorization code (it lives 30 s) for tokens.
     public func exchange(code: String, oauth: OAuthAuth) async throws -> OAuthAuth {
         try await tokenRequest(oauth: oauth, grant: [("grant_type", "authorization_code"), ("code", code)])
@@ -36,7 +49,7 @@ public struct OAuthClient: Sendable {
     }
 
     private func tokenRequest(oauth: OAuthAuth, grant: [(String, String)]) async throws -> OAuthAuth {
-        var components = URLComponents(url: oauth.oauthServer.appendingPathComponent("oauth/token/"), resolvingAgainstBaseURL: false)!
+        var components = URLComponents(url: Self.tokenEndpoint(oauth.oauthServer), resolvingAgainstBaseURL: false)!
         components.percentEncodedQuery = ([("client_id", oauth.clientID), ("client_secret", oauth.clientSecret.reveal())] + grant)
             .map { PHPForm.percentEncode($0.0) + "=" + PHPForm.percentEncode($0.1) }.joined(separator: "&")
         let response = try await transport.send(HTTPRequest(method: "GET", url: components.url!, headers: ["Accept": "application/json"]))

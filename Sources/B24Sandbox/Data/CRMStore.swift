@@ -95,15 +95,17 @@ final class CRMStore: @unchecked Sendable {
 
     /// Visits existing IDs in order within bounds; `body` returns false to stop.
     private func forEachID(_ table: Table, lower: Int, upper: Int, descending: Bool, _ body: (Int) -> Bool) {
-        let generatedRange = max(1, lower)...max(0, min(upper, table.generated))
+        // An empty window (lower above upper, e.g. a >ID cursor past the last record) must not trap.
+        let low = max(1, lower)
+        let generatedRange = low..<max(low, min(upper, table.generated) + 1)
         let added = table.addedIDs.filter { $0 >= lower && $0 <= upper }
         if descending {
             for id in added.reversed() where table.exists(id) { if !body(id) { return } }
-            if generatedRange.lowerBound <= generatedRange.upperBound {
+            do {
                 for id in generatedRange.reversed() where !table.deleted.contains(id) { if !body(id) { return } }
             }
         } else {
-            if generatedRange.lowerBound <= generatedRange.upperBound {
+            do {
                 for id in generatedRange where !table.deleted.contains(id) { if !body(id) { return } }
             }
             for id in added where table.exists(id) { if !body(id) { return } }
