@@ -103,7 +103,8 @@ public final class SharedLeakyBucket: @unchecked Sendable {
     public init(portal: String, settings: LimiterSettings = LimiterSettings(), directory: URL,
                 margin: TimeInterval? = nil, clock: @escaping @Sendable () -> Date = { Date() },
                 sleep: @escaping @Sendable (TimeInterval) async throws -> Void = { seconds in
-                    try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1_000_000_000))
+                    // Clamped so a huge wait cannot overflow the nanosecond count.
+                    try await Task.sleep(nanoseconds: UInt64(min(max(0, seconds), 86_400) * 1_000_000_000))
                 })
     {
         self.portal = portal
@@ -111,7 +112,8 @@ public final class SharedLeakyBucket: @unchecked Sendable {
         let name = LimiterFiles.baseName(for: portal)
         stateFile = directory.appendingPathComponent("\(name).bucket.json")
         lock = FileLock(path: directory.appendingPathComponent("\(name).bucket.lock"))
-        self.margin = margin ?? 0.05 / max(settings.perSecond, .leastNonzeroMagnitude)
+        let rate = settings.perSecond.isFinite && settings.perSecond > 0 ? settings.perSecond : LimiterSettings().perSecond
+        self.margin = margin ?? 0.05 / rate
         self.clock = clock
         sleeper = sleep
     }
@@ -132,6 +134,12 @@ public final class SharedLeakyBucket: @unchecked Sendable {
         return portalKey(host: url.host ?? "", port: url.port ?? defaultPort)
     }
 
+    /// Burst and rate as used: at least 1 and a positive rate, so settings built by hand cannot divide by zero.
+    private var burst: Double { settings.burst.isFinite ? max(1, settings.burst) : LimiterSettings().burst }
+    private var rate: Double {
+        settings.perSecond.isFinite && settings.perSecond > 0 ? settings.perSecond : LimiterSettings().perSecond
+    }
+
     /// Takes one slot, waiting as long as needed. Returns the seconds waited (0 when a slot was free).
     ///
     /// Throws `CancellationError` when the task is cancelled while waiting, or `.usage` when the state file
@@ -145,27 +153,33 @@ public final class SharedLeakyBucket: @unchecked Sendable {
 
     /// Reserves a slot under the lock; returns how long to wait before using it.
     private func reserve() throws -> TimeInterval {
-        try lock.withLock {
-            let now = clock().timeIntervalSince1970
-            let level = drainedLevel(at: now) + 1
-            try save(BucketState(level: level, updated: now))
-            guard level > settings.burst else { return 0 }
-            return (level - settings.burst) / settings.perSecond + margin
+        try LimiterFiles.guarded("cannot update the shared limiter state \(stateFile.path)") {
+            try lock.withLock {
+                let now = clock().timeIntervalSince1970
+                let level = drainedLevel(at: now) + 1
+                try save(BucketState(level: level, updated: now))
+                guard level > burst else { return 0 }
+                return (level - burst) / rate + margin
+            }
         }
     }
 
     /// Records that the portal reported the bucket full (503 `QUERY_LIMIT_EXCEEDED`): the shared level rises to
     /// `burst`, so every process waits for a drain before the next request.
     public func markFull() throws {
-        try lock.withLock {
-            let now = clock().timeIntervalSince1970
-            try save(BucketState(level: max(drainedLevel(at: now), settings.burst), updated: now))
+        try LimiterFiles.guarded("cannot update the shared limiter state \(stateFile.path)") {
+            try lock.withLock {
+                let now = clock().timeIntervalSince1970
+                try save(BucketState(level: max(drainedLevel(at: now), burst), updated: now))
+            }
         }
     }
 
     /// The current shared level (requests in the bucket, plus reserved slots still waiting), drained to now.
     public func currentLevel() throws -> Double {
-        try lock.withLock { drainedLevel(at: clock().timeIntervalSince1970) }
+        try LimiterFiles.guarded("cannot read the shared limiter state \(stateFile.path)") {
+            try lock.withLock { drainedLevel(at: clock().timeIntervalSince1970) }
+        }
     }
 
     private struct BucketState: Codable {
@@ -180,11 +194,11 @@ public final class SharedLeakyBucket: @unchecked Sendable {
               state.level.isFinite, state.updated.isFinite
         else {
             // Damaged state: assume a full bucket rather than risk a burst of 503s.
-            return settings.burst
+            return burst
         }
         // A clock that went backwards drains nothing (and the next save restarts from now).
         let elapsed = max(0, now - state.updated)
-        return max(0, state.level - elapsed * settings.perSecond)
+        return max(0, state.level - elapsed * rate)
     }
 
     private func save(_ state: BucketState) throws {
@@ -200,5 +214,16 @@ enum LimiterFiles {
         let name = String(portal.lowercased().map { allowed.contains($0) ? $0 : "_" })
         // Never a hidden or empty name.
         return name.isEmpty || name.hasPrefix(".") ? "portal_" + name : name
+    }
+
+    /// Runs file work, turning Foundation errors into ``B24Error/usage(_:)`` so callers see one error type.
+    static func guarded<T>(_ action: @autoclosure () -> String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as B24Error {
+            throw error
+        } catch {
+            throw B24Error.usage("\(action()): \(error.localizedDescription)")
+        }
     }
 }

@@ -49,12 +49,14 @@ public final class OperatingBudget: @unchecked Sendable {
     public func record(method: String, operating: TimeInterval, resetAt: Date?, now: Date = Date()) throws {
         guard operating.isFinite, operating >= 0 else { return }
         let reset = resetAt ?? now.addingTimeInterval(settings.operatingWindow)
-        try lock.withLock {
-            var entries = load()
-            // Forget windows that are over, so the file stays as small as the set of busy methods.
-            entries = entries.filter { $0.value.resetAt > now }
-            entries[method.lowercased()] = Usage(operating: operating, resetAt: reset)
-            try writeFileAtomically(try JSONEncoder().encode(entries), to: stateFile)
+        try LimiterFiles.guarded("cannot update the operating-time state \(stateFile.path)") {
+            try lock.withLock {
+                var entries = load()
+                // Forget windows that are over, so the file stays as small as the set of busy methods.
+                entries = entries.filter { $0.value.resetAt > now }
+                entries[method.lowercased()] = Usage(operating: operating, resetAt: reset)
+                try writeFileAtomically(try JSONEncoder().encode(entries), to: stateFile)
+            }
         }
     }
 
@@ -68,9 +70,10 @@ public final class OperatingBudget: @unchecked Sendable {
 
     /// Seconds to wait before calling `method`: until its reported reset when the reported operating time has
     /// reached the budget, else 0. An unreadable state file counts as no report (the portal still enforces).
+    /// The wait never exceeds one window, whatever a damaged report says.
     public func requiredWait(method: String, now: Date = Date()) -> TimeInterval {
         guard let usage = usage(method: method, now: now), usage.operating >= settings.operatingBudget else { return 0 }
-        return usage.resetAt.timeIntervalSince(now)
+        return min(usage.resetAt.timeIntervalSince(now), settings.operatingWindow)
     }
 
     /// The last report for a method whose window is still running, or nil.

@@ -33,7 +33,11 @@ public struct AuditLog: Sendable {
     /// Appends the line of one call. Throws if the line could not be written in full.
     public func append(_ trace: CallTrace) throws {
         let bytes = Array((Self.line(for: trace, redactor: redactor) + "\n").utf8)
-        try B24Paths.ensurePrivateDirectory(file.deletingLastPathComponent())
+        do {
+            try B24Paths.ensurePrivateDirectory(file.deletingLastPathComponent())
+        } catch {
+            throw B24Error.usage("cannot create the directory of the audit log \(file.path): \(error.localizedDescription)")
+        }
         let descriptor = open(file.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw failure("cannot open the audit log") }
         defer { close(descriptor) }
@@ -66,7 +70,9 @@ public struct AuditLog: Sendable {
         object["risk"] = text(trace.risk)
         object["status"] = text(trace.status)
         object["error_code"] = text(trace.error?.code)
-        object["duration_ms"] = .int(Int64((max(0, trace.duration) * 1000).rounded()))
+        // Guard the conversion: a NaN or infinite duration would trap in Int64(_:).
+        let milliseconds = trace.duration.isFinite ? min(max(0, trace.duration * 1000), 9e15).rounded() : 0
+        object["duration_ms"] = .int(Int64(milliseconds))
         object["plan_id"] = text(trace.planID)
         object["idempotency_key"] = text(trace.idempotencyKey)
         object["replayed"] = .bool(trace.replayed)
