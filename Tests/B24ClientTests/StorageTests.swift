@@ -272,7 +272,7 @@ extension StorageTests {
             let error = #expect(throws: B24Error.self) {
                 _ = try B24Store(path: blocker.appendingPathComponent("b24.sqlite"))
             }
-            #expect(error?.exitCode == ExitCode.usage)
+            #expect(error?.exitCode == B24ExitCode.usage)
         }
 
         @Test("two connections (as two processes) write at once without losing rows")
@@ -389,7 +389,7 @@ extension StorageTests {
             let unknown = policyMessage { _ = try store.consumePlan(id: "000000000000", profile: "prod", now: now) }
             #expect(unknown?.contains("is unknown") == true)
             let error = #expect(throws: B24Error.self) { _ = try store.consumePlan(id: "nope", profile: "prod", now: now) }
-            #expect(error?.exitCode == ExitCode.policy)
+            #expect(error?.exitCode == B24ExitCode.policy)
             // Ids are accepted as typed with stray case or spaces.
             #expect(try store.consumePlan(id: " \(plan.id.uppercased()) ", profile: "prod", now: now).id == plan.id)
         }

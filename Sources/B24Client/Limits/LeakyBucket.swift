@@ -135,7 +135,14 @@ public final class SharedLeakyBucket: @unchecked Sendable {
     }
 
     /// Burst and rate as used: at least 1 and a positive rate, so settings built by hand cannot divide by zero.
-    private var burst: Double { settings.burst.isFinite ? max(1, settings.burst) : LimiterSettings().burst }
+    /// The part of the burst b24 uses. 5 % of it (at least one slot) stays free because the portal starts
+    /// draining only when the first request arrives, and requests reach it a little after they leave here.
+    public var usableBurst: Double {
+        let full = settings.burst.isFinite ? max(1, settings.burst) : LimiterSettings().burst
+        return max(1, full - max(1, (full * 0.05).rounded(.down)))
+    }
+
+    private var burst: Double { usableBurst }
     private var rate: Double {
         settings.perSecond.isFinite && settings.perSecond > 0 ? settings.perSecond : LimiterSettings().perSecond
     }
