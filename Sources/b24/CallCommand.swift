@@ -103,8 +103,7 @@ struct CallCommand: AsyncParsableCommand {
         for warning in outcome.warnings { printError("warning: " + warning) }
         switch outcome.result {
         case .failure(let error):
-            printTraceSummary(outcome.trace, to: true)
-            fail(error, redactor: client.redactor)
+            failCall(error, trace: outcome.trace, redactor: client.redactor)
         case .success(let envelope):
             if json {
                 print(JSONWriter.pretty(envelope))
@@ -133,12 +132,11 @@ func summaryLine(_ trace: CallTrace) -> String {
     return parts.joined(separator: " · ")
 }
 
-/// Prints the attempts of a failed call, so the user sees what was tried.
-func printTraceSummary(_ trace: CallTrace, to stderr: Bool) {
-    guard trace.attempts.count > 1 || !trace.refreshes.isEmpty else { return }
-    for attempt in trace.attempts {
-        printInfo("  attempt \(attempt.number): HTTP \(attempt.httpStatus.map(String.init) ?? "-") \(attempt.errorCode ?? "ok") → \(attempt.decision)")
-    }
+/// Fails with the call's error on one line, pointing at the recorded trace when there was more than one attempt.
+func failCall(_ error: B24Error, trace: CallTrace, redactor: Redactor) -> Never {
+    guard trace.attempts.count > 1 || !trace.refreshes.isEmpty else { fail(error, redactor: redactor) }
+    printError(redactor.redact(error.message) + " (\(trace.attempts.count) attempts; details: b24 history \(trace.id.prefix(8)))")
+    exit(error.exitCode)
 }
 
 func formatDuration(_ seconds: TimeInterval) -> String {

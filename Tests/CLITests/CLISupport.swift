@@ -1,0 +1,101 @@
+import B24Sandbox
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// What one run of the real `b24` binary printed and how it ended.
+struct CLIResult: Sendable {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+
+    /// The non-empty stderr lines.
+    var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
+}
+
+/// Runs the built `b24` executable with a private XDG home, against an in-process sandbox.
+final class CLIEnvironment: @unchecked Sendable {
+    let root: URL
+    let sandbox: Sandbox
+    var environment: [String: String]
+
+    init(sandbox options: SandboxOptions? = nil) async throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("b24-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        var sandboxOptions = options ?? SandboxOptions()
+        if options == nil {
+            sandboxOptions.bucketSetting = .off
+            sandboxOptions.operatingLimitSeconds = nil
+        }
+        sandbox = try await Sandbox.start(sandboxOptions)
+        environment = [
+            "HOME": root.path,
+            "XDG_CONFIG_HOME": root.appendingPathComponent("config").path,
+            "XDG_STATE_HOME": root.appendingPathComponent("state").path,
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+            "LANG": "C.UTF-8",
+        ]
+    }
+
+    /// The built binary: next to the test bundle in `.build/<config>/`.
+    static var binary: URL {
+        var directory = Bundle.main.bundleURL
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("b24")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        for bundle in Bundle.allBundles {
+            let candidate = bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("b24")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        return URL(fileURLWithPath: ".build/debug/b24")
+    }
+
+    var webhook: String { sandbox.adminWebhookURL.absoluteString }
+
+    var webhookCode: String { sandbox.adminWebhookURL.pathComponents.filter { $0 != "/" }[2] }
+
+    /// Runs `b24 ARGS`, feeding `input` on stdin, and waits for it to end.
+    func run(_ arguments: [String], input: Data? = nil, extraEnvironment: [String: String] = [:]) async throws -> CLIResult {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.environment = environment.merging(extraEnvironment) { $1 }
+        let out = Pipe(), err = Pipe(), stdin = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = stdin
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(input) }
+        try stdin.fileHandleForWriting.close()
+        async let stdoutData = Task.detached { out.fileHandleForReading.readDataToEndOfFile() }.value
+        async let stderrData = Task.detached { err.fileHandleForReading.readDataToEndOfFile() }.value
+        let (o, e) = await (stdoutData, stderrData)
+        await Task.detached { process.waitUntilExit() }.value
+        return CLIResult(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+                         stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    /// Every byte b24 wrote under this test's state directory (history, audit, limiter, locks).
+    func stateFiles() -> String {
+        var text = ""
+        let enumerator = FileManager.default.enumerator(at: root.appendingPathComponent("state"), includingPropertiesForKeys: nil)
+        while let url = enumerator?.nextObject() as? URL {
+            if let data = try? Data(contentsOf: url) { text += String(decoding: data, as: UTF8.self) }
+        }
+        return text
+    }
+
+    func file(_ name: String, _ contents: Data) throws -> String {
+        let url = root.appendingPathComponent(name)
+        try contents.write(to: url)
+        return url.path
+    }
+
+    func stop() async {
+        await sandbox.stop()
+        try? FileManager.default.removeItem(at: root)
+    }
+}

@@ -1,0 +1,212 @@
+import B24Sandbox
+import B24Wire
+import Foundation
+import Testing
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+@Suite("The b24 binary", .serialized)
+struct CLITests {
+    @Test("b24 call user.current --webhook: pretty result on stdout, one summary line on stderr, secret nowhere")
+    func callWithWebhook() async throws {
+        let env = try await CLIEnvironment()
+        defer { Task { await env.stop() } }
+        let result = try await env.run(["call", "user.current", "--webhook", env.webhook])
+        #expect(result.status == 0)
+        let body = try JSONParser.parse(result.stdout)
+        #expect(body["ID"]?.stringValue == "1")
+        #expect(result.stderrLines.count == 1)
+        #expect(result.stderr.contains("user.current ok"))
+        let json = try await env.run(["call", "user.current", "--webhook", env.webhook, "--json"])
+        #expect(try JSONParser.parse(json.stdout)["time"]?["operating"] != nil)
+        for output in [result.stdout, result.stderr, json.stdout, json.stderr, env.stateFiles()] {
+            #expect(output.contains(env.webhookCode) == false)
+        }
+    }
+
+    @Test("Profiles: add from a pasted webhook URL, list and show masked, use, remove; 0600 file; loose file refused")
+    func profiles() async throws {
+        let env = try await CLIEnvironment()
+        defer { Task { await env.stop() } }
+        let add = try await env.run(["profile", "add", "demo", "--webhook", env.webhook + "profile.json"])
+        #expect(add.status == 0)
+        let list = try await env.run(["profile", "list"])
+        #expect(list.stdout.contains("* demo"))
+        let show = try await env.run(["profile", "show", "demo"])
+        #expect(show.stdout.contains("****"))
+        for output in [add.stdout, list.stdout, show.stdout] { #expect(output.contains(env.webhookCode) == false) }
+        #expect(try await env.run(["call", "user.current"]).status == 0, "the first profile is the default")
+
+        let file = env.root.appendingPathComponent("config/b24/profiles.json").path
+        let mode = (try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? NSNumber)?.intValue
+        #expect(mode == 0o600)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file)
+        let refused = try await env.run(["call", "user.current"])
+        #expect(refused.status == 64)
+        #expect(refused.stderrLines.count == 1)
+        #expect(refused.stderr.contains("chmod 600"))
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
+
+        #expect(try await env.run(["profile", "add", "demo", "--webhook", env.webhook]).status == 64, "duplicate name")
+        #expect(try await env.run(["profile", "add", "bad", "--webhook", "http://example.com/rest/1/abc/"]).status == 64,
+                "plain http only on loopback")
+        #expect(try await env.run(["profile", "remove", "demo"]).status == 0)
+        let none = try await env.run(["call", "user.current"])
+        #expect(none.status == 64)
+        #expect(none.stderr.contains("b24 profile add"))
+    }
+
+    @Test("The seed's environment variables work as an unnamed profile, with B24_PACKS")
+    func environmentProfile() async throws {
+        let env = try await CLIEnvironment()
+        defer { Task { await env.stop() } }
+        let url = env.sandbox.adminWebhookURL
+        let variables = [
+            "B24_DOMAIN": "http://127.0.0.1:\(url.port!)", "B24_AUTH_MODE": "webhook",
+            "B24_WEBHOOK_USER_ID": "1", "B24_WEBHOOK_CODE": env.webhookCode,
+        ]
+        #expect(try await env.run(["call", "user.current"], extraEnvironment: variables).status == 0)
+        let blocked = try await env.run(["call", "im.message.add", "--params", #"{"DIALOG_ID":"1","MESSAGE":"hi"}"#, "--confirm-write"],
+                                        extraEnvironment: variables)
+        #expect(blocked.status == 3)
+        let allowed = try await env.run(["call", "department.get"], extraEnvironment: variables.merging(["B24_PACKS": "none"]) { $1 })
+        #expect(allowed.status == 3, "B24_PACKS=none allows nothing")
+    }
+
+    @Test("Bad input: each gives one line on stderr and its documented exit code, nothing recorded as a success")
+    func badInput() async throws {
+        let env = try await CLIEnvironment()
+        defer { Task { await env.stop() } }
+        let invalidUTF8 = try env.file("bad.json", Data([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xFF, 0xFE, 0x22, 0x7D]))
+        let huge = try env.file("huge.json", Data(("{\"fields\":{\"TITLE\":\"" + String(repeating: "x", count: 10_000_000) + "\"}}").utf8))
+        let cases: [(String, [String], Int32)] = [
+            ("malformed params", ["call", "user.get", "--params", "{ID:", "--webhook", env.webhook], 64),
+            ("params not an object", ["call", "user.get", "--params", "[1,2]", "--webhook", env.webhook], 64),
+            ("unknown pack", ["call", "user.get", "--packs", "nosuchpack", "--webhook", env.webhook], 64),
+            ("method with spaces", ["call", "user get", "--webhook", env.webhook], 64),
+            ("invalid UTF-8 params file", ["call", "user.get", "--params", "@" + invalidUTF8, "--webhook", env.webhook], 64),
+            ("10 MB body", ["call", "crm.lead.add", "--params", "@" + huge, "--confirm-write", "--webhook", env.webhook], 4),
+            ("refused connection", ["call", "user.current", "--webhook", "http://127.0.0.1:9/rest/1/abcdefabcdef1234/"], 5),
+            ("unknown host", ["call", "user.current", "--webhook", "https://no-such-host.invalid/rest/1/abcdefabcdef1234/"], 5),
+            ("write without confirmation", ["call", "crm.lead.add", "--params", #"{"fields":{"TITLE":"x"}}"#, "--webhook", env.webhook], 3),
+        ]
+        for (name, arguments, expected) in cases {
+            let result = try await env.run(arguments)
+            #expect(result.status == expected, "\(name): exit \(result.status), stderr \(result.stderr)")
+            #expect(result.stderrLines.count == 1, "\(name): \(result.stderr)")
+            #expect(result.stderr.hasPrefix("b24: "), "\(name)")
+            #expect(result.stdout.isEmpty, "\(name)")
+        }
+        // Faulty portal answers, through the sandbox's fault injection.
+        env.sandbox.injectFault(.html, method: "user.current", count: 10)
+        let html = try await env.run(["call", "user.current", "--webhook", env.webhook])
+        #expect(html.status == 5)
+        #expect(html.stderrLines.count == 1)
+        env.sandbox.injectFault(.truncate, method: "user.current", count: 10)
+        let truncated = try await env.run(["call", "user.current", "--webhook", env.webhook])
+        #expect(truncated.status == 5)
+        env.sandbox.injectFault(.slow(3), method: "user.current", count: 1)
+        let slow = try await env.run(["call", "user.current", "--webhook", env.webhook, "--timeout", "0.5"])
+        #expect(slow.status == 5)
+        #expect(slow.stderr.contains("timeout") || slow.stderr.contains("no answer"))
+        env.sandbox.injectFault(.dropAfterRunning, method: "crm.lead.add", count: 1)
+        let unknown = try await env.run(["call", "crm.lead.add", "--params", #"{"fields":{"TITLE":"lost"}}"#, "--confirm-write",
+                                         "--webhook", env.webhook])
+        #expect(unknown.status == 6)
+        #expect(unknown.stderr.contains("outcome unknown"))
+        #expect(env.stateFiles().contains(env.webhookCode) == false)
+    }
+
+    @Test("Plans through the CLI: --plan-only prints an id, --execute-plan runs it once")
+    func plans() async throws {
+        let env = try await CLIEnvironment()
+        defer { Task { await env.stop() } }
+        #expect(try await env.run(["profile", "add", "demo", "--webhook", env.webhook]).status == 0)
+        let params = #"{"fields":{"TITLE":"Planned from CLI"}}"#
+        let plan = try await env.run(["call", "crm.lead.add", "--params", params, "--plan-only"])
+        #expect(plan.status == 0)
+        let id = try #require(plan.stdout.split(separator: " ").dropFirst().first.map { String($0.dropLast()) })
+        #expect(env.sandbox.stats.calls("crm.lead.add") == 0)
+        let run = try await env.run(["call", "--execute-plan", id, "--confirm-write"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(env.sandbox.stats.calls("crm.lead.add") == 1)
+        let again = try await env.run(["call", "--execute-plan", id, "--confirm-write"])
+        #expect(again.status == 3)
+        #expect(again.stderr.contains("used"))
+        let required = try await env.run(["call", "crm.lead.add", "--params", params, "--confirm-write"],
+                                         extraEnvironment: ["B24_REQUIRE_PLAN": "1"])
+        #expect(required.status == 3)
+    }
+
+    @Test("--all-pages and b24 batch --cmd-file")
+    func pagingAndBatch() async throws {
+        let env = try await CLIEnvironment()
+        defer { Task { await env.stop() } }
+        let all = try await env.run(["call", "crm.lead.list", "--params", #"{"select":["ID"]}"#, "--all-pages", "--webhook", env.webhook])
+        #expect(all.status == 0)
+        #expect(try JSONParser.parse(all.stdout).arrayValue?.count == 200)
+        #expect(all.stderr.contains("200 items in 4 pages (total 200)"))
+        let commands = try env.file("cmds.json", Data(#"{"me":"user.current","lead":"crm.lead.get?id=$result[me][ID]"}"#.utf8))
+        let batch = try await env.run(["batch", "--cmd-file", commands, "--json", "--webhook", env.webhook])
+        #expect(batch.status == 0, "\(batch.stderr)")
+        let results = try JSONParser.parse(batch.stdout)
+        #expect(results["me"]?["result"]?["ID"]?.stringValue == "1")
+        #expect(results["lead"]?["result"]?["ID"]?.stringValue == "1")
+    }
+
+    @Test("Two processes with the same expired token: exactly one refresh, both calls succeed")
+    func twoProcessesOneRefresh() async throws {
+        let env = try await CLIEnvironment()
+        defer { Task { await env.stop() } }
+        let add = try await env.run(["profile", "add", "app", "--oauth", "--portal", env.sandbox.baseURL.absoluteString,
+                                     "--client-id", env.sandbox.oauthClientID, "--client-secret", env.sandbox.oauthClientSecret,
+                                     "--oauth-server", env.sandbox.oauthServerURL.absoluteString])
+        #expect(add.status == 0, "\(add.stderr)")
+        try await login(env)
+        env.sandbox.expireAccessTokens()
+        async let first = env.run(["call", "user.current", "--profile", "app"])
+        async let second = env.run(["call", "user.current", "--profile", "app"])
+        let (a, b) = try await (first, second)
+        #expect(a.status == 0, "\(a.stderr)")
+        #expect(b.status == 0, "\(b.stderr)")
+        #expect(env.sandbox.stats.tokenGrants["refresh_token"] == 1)
+        let show = try await env.run(["profile", "show", "app"])
+        #expect(show.stdout.contains("access:      ****"))
+    }
+
+    @Test("b24 login prints the authorize URL, receives the redirect, stores tokens and exits 0")
+    func loginCommand() async throws {
+        let env = try await CLIEnvironment()
+        defer { Task { await env.stop() } }
+        _ = try await env.run(["profile", "add", "app", "--oauth", "--portal", env.sandbox.baseURL.absoluteString,
+                               "--client-id", env.sandbox.oauthClientID, "--client-secret", env.sandbox.oauthClientSecret,
+                               "--oauth-server", env.sandbox.oauthServerURL.absoluteString])
+        try await login(env)
+        #expect(env.sandbox.stats.tokenGrants["authorization_code"] == 1)
+        #expect(try await env.run(["call", "user.current", "--profile", "app"]).status == 0)
+    }
+
+    /// Runs `b24 login app`, plays the browser on the printed URL, and waits for a clean exit.
+    private func login(_ env: CLIEnvironment) async throws {
+        let process = Process()
+        process.executableURL = CLIEnvironment.binary
+        process.arguments = ["login", "app", "--timeout", "20"]
+        process.environment = env.environment
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = Pipe()
+        try process.run()
+        var printed = ""
+        while !printed.contains("\n  http") || !printed.hasSuffix("\n") {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            printed += String(decoding: chunk, as: UTF8.self)
+        }
+        let line = try #require(printed.split(separator: "\n").first { $0.hasPrefix("  http") })
+        let url = try #require(URL(string: line.trimmingCharacters(in: .whitespaces)))
+        _ = try await URLSession(configuration: .ephemeral).data(from: url)
+        await Task.detached { process.waitUntilExit() }.value
+        #expect(process.terminationStatus == 0)
+    }
+}
