@@ -127,3 +127,22 @@ struct CoreTests {
         }
     }
 }
+
+@Suite("REST 3.0 entry")
+struct RestV3EntryTests {
+    @Test func shapesAndJSONOnly() async throws {
+        try await withSandbox { (sandbox: Sandbox) async throws in
+            let hook = sandbox.adminWebhookURL.absoluteString.replacingOccurrences(of: "/rest/", with: "/rest/api/")
+            let form = try await send(URL(string: hook + "tasks.task.get")!, .form("id=1"))
+            #expect(form.status == 400)
+            #expect(form.json?["error"]?["code"] == "BITRIX_REST_V3_EXCEPTION_INVALIDJSONEXCEPTION")
+            let missing = try await send(URL(string: hook + "no.such.method")!, .json([:]))
+            #expect(missing.status == 404)
+            #expect(missing.json?["error"]?["code"] == "ERROR_METHOD_NOT_FOUND")
+            #expect(missing.json?["result"] == nil)
+            let badCode = try await send(URL(string: sandbox.baseURL.absoluteString + "/rest/api/1/nope/x")!, .json([:]))
+            #expect(badCode.status == 401)
+            #expect(badCode.json?["error"]?["code"] == "NO_AUTH_FOUND")
+        }
+    }
+}

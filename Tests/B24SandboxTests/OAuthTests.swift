@@ -88,3 +88,35 @@ struct OAuthTests {
         }
     }
 }
+
+@Suite("Application context")
+struct AppContextTests {
+    @Test func eventBindingNeedsAppAndAdmin() async throws {
+        try await withSandbox { (sandbox: Sandbox) async throws in
+            let byWebhook = try await call(sandbox.adminWebhookURL, "event.bind", ["event": "ONCRMLEADADD", "handler": "http://h/"])
+            #expect(byWebhook.status == 403)
+            #expect(byWebhook.json?["error"] == "WRONG_AUTH_TYPE")
+            let rest = sandbox.baseURL.absoluteString + "/rest/"
+            let admin = sandbox.issueTokens(userID: 1).access
+            let user = sandbox.issueTokens(userID: 3).access
+            func app(_ method: String, _ token: String, _ params: JSONObject) async throws -> Exchange {
+                var body = params
+                body["auth"] = .string(token)
+                return try await send(URL(string: rest + method)!, .json(.object(body)))
+            }
+            #expect(try await app("event.bind", admin, ["event": "onCrmLeadAdd", "handler": "https://www.my-domain.com/handler/"]).json?["result"] == true)
+            let duplicate = try await app("event.bind", admin, ["event": "ONCRMLEADADD", "handler": "https://www.my-domain.com/handler/"])
+            #expect(duplicate.status == 400)
+            let unknown = try await app("event.bind", admin, ["event": "ONNOTHING", "handler": "http://h/"])
+            #expect(unknown.json?["error"] == "ERROR_EVENT_NOT_FOUND")
+            let offline = try await app("event.bind", user, ["event": "ONCRMLEADADD", "event_type": "offline"])
+            #expect(offline.status == 403)
+            #expect(offline.json?["error"] == "ACCESS_DENIED")
+            let listed = try await app("event.get", admin, [:])
+            #expect(listed.json?["result"]?[0]?["event"] == "ONCRMLEADADD")
+            #expect(listed.text.contains("https:\\/\\/www.my-domain.com\\/handler\\/"))
+            let removed = try await app("event.unbind", admin, ["event": "ONCRMLEADADD", "handler": "https://www.my-domain.com/handler/"])
+            #expect(removed.json?["result"] == ["count": 1])
+        }
+    }
+}

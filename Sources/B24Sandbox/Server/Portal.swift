@@ -12,6 +12,7 @@ final class Portal: @unchecked Sendable {
     let limits: Limits
     let faults: FaultBox
     let crm: CRMStore
+    let events = EventStore()
     private(set) var registry = MethodRegistry()
     /// Set once the listening port is known.
     var baseURL: String = ""
@@ -47,6 +48,7 @@ final class Portal: @unchecked Sendable {
         SystemMethods.register(into: &registry)
         CRMMethods.register(into: &registry)
         BatchMethod.register(into: &registry)
+        EventMethods.register(into: &registry)
     }
 
     var restEndpoint: String { baseURL + "/rest/" }
