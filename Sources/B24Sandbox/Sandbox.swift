@@ -53,7 +53,7 @@ public final class Sandbox: @unchecked Sendable {
     /// Binds the port and starts serving; returns once requests are accepted.
     public static func start(_ options: SandboxOptions) async throws -> Sandbox {
         let stats = SandboxStats()
-        let portal = Portal(options: options, stats: stats)
+        let portal = try Portal(options: options, stats: stats)
         var logger = Logger(label: "b24.sandbox")
         logger.logLevel = .critical
         let started = StartSignal()

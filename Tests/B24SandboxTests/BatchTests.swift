@@ -6,7 +6,7 @@ import Testing
 @Suite("Batch")
 struct BatchTests {
     @Test func linkedCommands() async throws {
-        try await withSandbox { sandbox in
+        try await withSandbox { (sandbox: Sandbox) async throws in
             let answer = try await call(sandbox.adminWebhookURL, "batch", ["halt": 0, "cmd": [
                 "get_user": "user.current",
                 "get_department": "department.get?ID=$result[get_user][UF_DEPARTMENT][0]",
@@ -25,7 +25,7 @@ struct BatchTests {
     }
 
     @Test func listShapedMapsAndErrors() async throws {
-        try await withSandbox { sandbox in
+        try await withSandbox { (sandbox: Sandbox) async throws in
             let answer = try await call(sandbox.crmWebhookURL, "batch", ["cmd": ["user.current", "profile", "crm.lead.list?start=-1"]])
             let result = try #require(answer.json?["result"])
             // Keys 0..n-1 in order become a JSON list; the failing key 0 makes `result` a map.
@@ -43,7 +43,7 @@ struct BatchTests {
     }
 
     @Test func limitsAndNesting() async throws {
-        try await withSandbox { sandbox in
+        try await withSandbox { (sandbox: Sandbox) async throws in
             var many = JSONObject()
             for index in 0..<51 { many["c\(index)"] = "profile" }
             let tooMany = try await call(sandbox.adminWebhookURL, "batch", ["cmd": .object(many)])
@@ -55,7 +55,7 @@ struct BatchTests {
     }
 
     @Test func fastTraversalChain() async throws {
-        try await withSandbox { sandbox in
+        try await withSandbox { (sandbox: Sandbox) async throws in
             // b24pysdk/b24phpsdk style: start=-1 pages chained by the last ID of the previous page.
             var cmd = JSONObject()
             cmd["cmd_0"] = "crm.lead.list?order%5BID%5D=ASC&filter%5B%3EID%5D=0&start=-1&select%5B0%5D=ID"

@@ -6,7 +6,7 @@ import Testing
 @Suite("CRM and lists")
 struct CRMTests {
     @Test func pagingNumbers() async throws {
-        try await withSandbox { sandbox in
+        try await withSandbox { (sandbox: Sandbox) async throws in
             let first = try #require(try await call(sandbox.adminWebhookURL, "crm.lead.list").json)
             #expect(first["total"] == 200)
             #expect(first["next"] == 50)
@@ -25,7 +25,7 @@ struct CRMTests {
     }
 
     @Test func filtersAndSelect() async throws {
-        try await withSandbox { sandbox in
+        try await withSandbox { (sandbox: Sandbox) async throws in
             let hook = sandbox.adminWebhookURL
             let all = try #require(try await call(hook, "crm.lead.list", ["select": ["*", "UF_*", "PHONE"], "start": -1]).json)
             let row = try #require(all["result"]?[0]?.objectValue)
@@ -58,7 +58,7 @@ struct CRMTests {
     }
 
     @Test func addGetUpdateDelete() async throws {
-        try await withSandbox { sandbox in
+        try await withSandbox { (sandbox: Sandbox) async throws in
             let hook = sandbox.adminWebhookURL
             let added = try await call(hook, "crm.lead.add", ["fields": [
                 "TITLE": "ИП Титов", "NAME": "Глеб", "OPPORTUNITY": 12500, "OPENED": true,
@@ -100,7 +100,7 @@ struct CRMTests {
     }
 
     @Test func fieldsDescriptors() async throws {
-        try await withSandbox { sandbox in
+        try await withSandbox { (sandbox: Sandbox) async throws in
             let fields = try #require(try await call(sandbox.crmWebhookURL, "crm.lead.fields").json?["result"])
             #expect(fields["PHONE"]?["type"] == "crm_multifield")
             #expect(fields["STATUS_ID"]?["statusType"] == "STATUS")
@@ -115,7 +115,7 @@ struct CRMTests {
 
     @Test func millionLeadsStartFast() async throws {
         let started = Date()
-        try await withSandbox(quietOptions { $0.leads = 1_000_000 }) { sandbox in
+        try await withSandbox(quietOptions { $0.leads = 1_000_000 }) { (sandbox: Sandbox) async throws in
             let page = try #require(try await call(sandbox.adminWebhookURL, "crm.lead.list",
                                                    ["start": -1, "filter": [">ID": 999_990], "order": ["ID": "ASC"]]).json)
             #expect(page["result"]?.arrayValue?.count == 10)
@@ -128,7 +128,7 @@ struct CRMTests {
 
     @Test func documentedShapes() async throws {
         guard examplesFolder != nil else { return }
-        try await withSandbox { sandbox in
+        try await withSandbox { (sandbox: Sandbox) async throws in
             for (file, method) in [("crm.lead.get.json", "crm.lead.get"), ("crm.lead.list.json", "crm.lead.list"),
                                    ("user.current.json", "user.current"), ("profile.json", "profile"),
                                    ("department.get.json", "department.get"), ("method.get.json", "method.get"),

@@ -6,7 +6,7 @@ import Testing
 @Suite("Server core")
 struct CoreTests {
     @Test func userCurrentEnvelope() async throws {
-        try await withSandbox { sandbox in
+        try await withSandbox { (sandbox: Sandbox) async throws in
             let answer = try await call(sandbox.adminWebhookURL, "user.current")
             #expect(answer.status == 200)
             let json = try #require(answer.json)
@@ -22,7 +22,7 @@ struct CoreTests {
     }
 
     @Test func urlVariants() async throws {
-        try await withSandbox { sandbox in
+        try await withSandbox { (sandbox: Sandbox) async throws in
             let base = sandbox.adminWebhookURL.absoluteString
             for suffix in ["user.current", "USER.CURRENT", "user.current.json", "user.current/",
                            "User.Current.json/?bx24_request_id=abc", "user.current?bx24_request_id=1"] {
@@ -37,7 +37,7 @@ struct CoreTests {
     }
 
     @Test func phpEscapesAndUnicode() async throws {
-        try await withSandbox { sandbox in
+        try await withSandbox { (sandbox: Sandbox) async throws in
             let answer = try await call(sandbox.adminWebhookURL, "user.current")
             // PHP's json_encode escapes non-ASCII and slashes by default.
             #expect(answer.text.contains("\\u0410"))
@@ -46,7 +46,7 @@ struct CoreTests {
     }
 
     @Test func unknownMethodAndBadAuth() async throws {
-        try await withSandbox { sandbox in
+        try await withSandbox { (sandbox: Sandbox) async throws in
             let missing = try await call(sandbox.adminWebhookURL, "no.such.method")
             #expect(missing.status == 404)
             #expect(missing.json == ["error": "ERROR_METHOD_NOT_FOUND", "error_description": "Method not found!"])
@@ -62,7 +62,7 @@ struct CoreTests {
     }
 
     @Test func scopesAndAppContext() async throws {
-        try await withSandbox { sandbox in
+        try await withSandbox { (sandbox: Sandbox) async throws in
             let denied = try await call(sandbox.crmWebhookURL, "user.current")
             #expect(denied.status == 403)
             #expect(denied.json?["error"] == "insufficient_scope")
@@ -76,7 +76,7 @@ struct CoreTests {
     }
 
     @Test func bodyEncodings() async throws {
-        try await withSandbox { sandbox in
+        try await withSandbox { (sandbox: Sandbox) async throws in
             let url = URL(string: sandbox.adminWebhookURL.absoluteString + "method.get")!
             let form = try await send(url, .form("name=user.get"))
             #expect(form.json?["result"]?["isExisting"] == true)
@@ -95,7 +95,7 @@ struct CoreTests {
     }
 
     @Test func oversizedBody() async throws {
-        try await withSandbox(quietOptions { $0.maxBodyBytes = 1024 }) { sandbox in
+        try await withSandbox(quietOptions { $0.maxBodyBytes = 1024 }) { (sandbox: Sandbox) async throws in
             let big = String(repeating: "a", count: 4096)
             let answer = try await send(URL(string: sandbox.adminWebhookURL.absoluteString + "profile")!,
                                         .form("x=\(big)"))
@@ -105,7 +105,7 @@ struct CoreTests {
     }
 
     @Test func systemMethods() async throws {
-        try await withSandbox { sandbox in
+        try await withSandbox { (sandbox: Sandbox) async throws in
             let base = sandbox.adminWebhookURL
             #expect(try await call(base, "server.time").json?["result"]?.stringValue?.count == 25)
             let feature = try await call(base, "feature.get")
@@ -124,6 +124,25 @@ struct CoreTests {
             let sorted = try await call(base, "user.get", ["sort": "ID", "order": "DESC", "start": 5])
             #expect(sorted.json?["result"]?[0]?["ID"] == "5")
             #expect(sorted.json?["next"] == nil)
+        }
+    }
+}
+
+@Suite("REST 3.0 entry")
+struct RestV3EntryTests {
+    @Test func shapesAndJSONOnly() async throws {
+        try await withSandbox { (sandbox: Sandbox) async throws in
+            let hook = sandbox.adminWebhookURL.absoluteString.replacingOccurrences(of: "/rest/", with: "/rest/api/")
+            let form = try await send(URL(string: hook + "tasks.task.get")!, .form("id=1"))
+            #expect(form.status == 400)
+            #expect(form.json?["error"]?["code"] == "BITRIX_REST_V3_EXCEPTION_INVALIDJSONEXCEPTION")
+            let missing = try await send(URL(string: hook + "no.such.method")!, .json([:]))
+            #expect(missing.status == 404)
+            #expect(missing.json?["error"]?["code"] == "ERROR_METHOD_NOT_FOUND")
+            #expect(missing.json?["result"] == nil)
+            let badCode = try await send(URL(string: sandbox.baseURL.absoluteString + "/rest/api/1/nope/x")!, .json([:]))
+            #expect(badCode.status == 401)
+            #expect(badCode.json?["error"]?["code"] == "NO_AUTH_FOUND")
         }
     }
 }

@@ -50,12 +50,25 @@ final class CRMStore: @unchecked Sendable {
     private let tables: Locked<[CRMEntity: Table]>
     private let multifieldIDs = Locked(5_000_000_000)
 
-    init(seed: UInt64, leads: Int) {
+    private let database: SandboxDatabase?
+
+    init(seed: UInt64, leads: Int, database: SandboxDatabase? = nil) {
         generator = CRMGenerator(seed: seed, leads: leads)
+        self.database = database
         var tables: [CRMEntity: Table] = [:]
         for entity in CRMEntity.allCases {
             let count = generator.counts[entity] ?? 0
-            tables[entity] = Table(entity: entity, generated: count, nextID: count + 1, count: count)
+            var table = Table(entity: entity, generated: count, nextID: count + 1, count: count)
+            if let snapshot = database?.loadCRM(entity) {
+                // Replay what clients wrote in earlier runs on top of the generated records.
+                table.stored = snapshot.records
+                table.deleted = snapshot.deleted
+                table.addedIDs = snapshot.records.keys.filter { $0 > count }.sorted()
+                table.nextID = max(snapshot.nextID ?? 0, (table.addedIDs.last ?? count) + 1, count + 1)
+                let deletedGenerated = snapshot.deleted.filter { $0 >= 1 && $0 <= count }.count
+                table.count = count - deletedGenerated + table.addedIDs.filter { !snapshot.deleted.contains($0) }.count
+            }
+            tables[entity] = table
         }
         self.tables = Locked(tables)
     }
@@ -215,6 +228,7 @@ final class CRMStore: @unchecked Sendable {
             table.addedIDs.append(id)
             table.count += 1
             tables[entity] = table
+            database?.saveRecord(entity, id: id, record: record, nextID: table.nextID)
             return id
         }
     }
@@ -230,6 +244,7 @@ final class CRMStore: @unchecked Sendable {
             if record["MODIFY_BY_ID"] != nil { record["MODIFY_BY_ID"] = .string(String(userID)) }
             table.stored[id] = record
             tables[entity] = table
+            database?.saveRecord(entity, id: id, record: record, nextID: table.nextID)
             return true
         }
     }
@@ -242,6 +257,7 @@ final class CRMStore: @unchecked Sendable {
             table.stored[id] = nil
             table.count -= 1
             tables[entity] = table
+            database?.deleteRecord(entity, id: id)
             return true
         }
     }

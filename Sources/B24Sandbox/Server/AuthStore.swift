@@ -45,6 +45,26 @@ final class AuthStore: @unchecked Sendable {
         self.adminCheck = adminCheck
     }
 
+    private var database: SandboxDatabase?
+
+    /// Loads persisted tokens and writes new ones through to the database.
+    func attach(_ database: SandboxDatabase?) {
+        self.database = database
+        guard let database else { return }
+        let tokens = database.loadTokens()
+        state.withLock { state in
+            for token in tokens {
+                switch token.kind {
+                case "access":
+                    state.access[token.token] = AccessToken(userID: token.userID, clientID: token.clientID, expires: token.expires)
+                case "refresh":
+                    state.refresh[token.token] = RefreshToken(userID: token.userID, clientID: token.clientID, expires: token.expires)
+                default: break
+                }
+            }
+        }
+    }
+
     func addWebhook(code: String, userID: Int, scopes: Set<String>?) {
         state.withLock { $0.webhooks[code] = Webhook(userID: userID, scopes: scopes) }
     }
@@ -69,14 +89,18 @@ final class AuthStore: @unchecked Sendable {
 
     /// Mints a new token pair.
     func issue(userID: Int, clientID: String, now: Double) -> (access: String, refresh: String, expires: Double) {
-        state.withLock { state in
+        let pair = state.withLock { state in
             let access = "sbx" + state.random.token(length: 29)
             let refresh = "sbx" + state.random.token(length: 29)
             let expires = now + accessLifetime
             state.access[access] = AccessToken(userID: userID, clientID: clientID, expires: expires)
             state.refresh[refresh] = RefreshToken(userID: userID, clientID: clientID, expires: now + Self.refreshLifetime)
-            return (access, refresh, expires)
+            return (access: access, refresh: refresh, expires: expires)
         }
+        database?.saveToken(.init(token: pair.access, kind: "access", userID: userID, clientID: clientID, expires: pair.expires))
+        database?.saveToken(.init(token: pair.refresh, kind: "refresh", userID: userID, clientID: clientID,
+                                  expires: now + Self.refreshLifetime))
+        return pair
     }
 
     func issueCode(userID: Int, clientID: String, now: Double) -> String {
@@ -99,11 +123,13 @@ final class AuthStore: @unchecked Sendable {
 
     /// Takes a refresh token (rotation: it is gone afterwards). Nil when unknown, reused, expired or foreign.
     func redeemRefresh(_ token: String, clientID: String, now: Double) -> Int? {
-        state.withLock { state in
+        let user: Int? = state.withLock { state in
             guard let info = state.refresh[token], info.clientID == clientID, info.expires > now else { return nil }
             state.refresh[token] = nil
             return info.userID
         }
+        if user != nil { database?.deleteToken(token) }
+        return user
     }
 
     /// Makes every issued access token expired.

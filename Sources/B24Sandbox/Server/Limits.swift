@@ -37,8 +37,11 @@ final class Limits: @unchecked Sendable {
     func usage(client: String, method: String, now: Double) -> (seconds: Double, resetAt: Int) {
         operating.withLock { table in
             let key = client + " " + method
-            let baskets = (table[key] ?? []).filter { $0.opened + Self.window > now }
-            table[key] = baskets
+            var baskets = table[key] ?? []
+            if let first = baskets.first, first.opened + Self.window <= now {
+                baskets.removeAll { $0.opened + Self.window <= now }
+                table[key] = baskets
+            }
             let total = baskets.reduce(0) { $0 + $1.seconds }
             let reset = baskets.first.map { $0.opened + Self.window } ?? now + Self.window
             return (total, Int(reset))
@@ -59,7 +62,10 @@ final class Limits: @unchecked Sendable {
     func charge(client: String, method: String, seconds: Double, now: Double) -> (seconds: Double, resetAt: Int) {
         operating.withLock { table in
             let key = client + " " + method
-            var baskets = (table[key] ?? []).filter { $0.opened + Self.window > now }
+            var baskets = table.removeValue(forKey: key) ?? []
+            if let first = baskets.first, first.opened + Self.window <= now {
+                baskets.removeAll { $0.opened + Self.window <= now }
+            }
             if let last = baskets.last, now - last.opened < 60 {
                 baskets[baskets.count - 1].seconds += seconds
             } else {

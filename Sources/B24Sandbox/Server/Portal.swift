@@ -12,6 +12,7 @@ final class Portal: @unchecked Sendable {
     let limits: Limits
     let faults: FaultBox
     let crm: CRMStore
+    let events = EventStore()
     private(set) var registry = MethodRegistry()
     /// Set once the listening port is known.
     var baseURL: String = ""
@@ -26,7 +27,9 @@ final class Portal: @unchecked Sendable {
     /// JSON output like PHP's `json_encode` defaults: `\/` and `\uXXXX`.
     let writer = JSONWriter(pretty: false, escapeSlashes: true, escapeUnicode: true)
 
-    init(options: SandboxOptions, stats: SandboxStats) {
+    let database: SandboxDatabase?
+
+    init(options: SandboxOptions, stats: SandboxStats) throws {
         self.options = options
         self.stats = stats
         identity = PortalIdentity(seed: options.seed)
@@ -36,13 +39,16 @@ final class Portal: @unchecked Sendable {
                          adminCheck: { directory.isAdmin($0) })
         limits = Limits(options: options)
         faults = FaultBox(spec: options.faults, seed: options.seed)
-        crm = CRMStore(seed: options.seed, leads: options.leads)
+        database = try options.dataPath.map { try SandboxDatabase(path: $0) }
+        crm = CRMStore(seed: options.seed, leads: options.leads, database: database)
+        auth.attach(database)
         auth.addWebhook(code: identity.adminWebhookCode, userID: 1, scopes: nil)
         auth.addWebhook(code: identity.crmWebhookCode, userID: Directory.crmUserID, scopes: ["crm"])
         registry = MethodRegistry()
         SystemMethods.register(into: &registry)
         CRMMethods.register(into: &registry)
         BatchMethod.register(into: &registry)
+        EventMethods.register(into: &registry)
     }
 
     var restEndpoint: String { baseURL + "/rest/" }

@@ -35,8 +35,12 @@ enum RestEndpoint {
     }
 }
 
-/// `/rest/api/...` (REST 3.0). Not yet implemented beyond auth and the v3 error shape.
+/// `/rest/api/...` (REST 3.0): JSON-only bodies, query string ignored, errors as
+/// `{"error":{"code","message","validation"}}`. No v3 methods are implemented yet, so authorized calls answer
+/// ERROR_METHOD_NOT_FOUND.
 enum RestV3Endpoint {
+    static let prefix = "BITRIX_REST_V3_EXCEPTION_"
+
     static func v3Error(_ status: Int, _ code: String, _ message: String, portal: Portal) -> HTTPAnswer {
         portal.stats.error(code)
         let body: JSONValue = ["error": ["code": .string(code), "message": .string(message), "validation": []]]
@@ -44,6 +48,28 @@ enum RestV3Endpoint {
     }
 
     static func handle(_ route: CallRoute, _ request: IncomingRequest, portal: Portal) -> HTTPAnswer {
-        v3Error(404, "ERROR_METHOD_NOT_FOUND", "Method not found", portal: portal)
+        if portal.options.requireHTTPS, !request.forwardedHTTPS {
+            return v3Error(400, "INVALID_REQUEST", "Https required", portal: portal)
+        }
+        let params: JSONValue
+        do {
+            params = try RequestParams.parse(query: nil, body: request.body, contentType: request.contentType,
+                                             jsonOnly: true)
+        } catch {
+            return v3Error(400, prefix + "INVALIDJSONEXCEPTION", "Invalid JSON in request body", portal: portal)
+        }
+        let now = PortalClock.now()
+        do {
+            _ = try portal.resolveCaller(route: route, params: params, now: now)
+        } catch let failure as RestError {
+            return v3Error(failure.status, failure.codeText, failure.description, portal: portal)
+        } catch {
+            return v3Error(500, "INTERNAL_SERVER_ERROR", "Internal server error", portal: portal)
+        }
+        guard portal.limits.admit(address: request.address, now: now) else {
+            return v3Error(503, "QUERY_LIMIT_EXCEEDED", "Too many requests", portal: portal)
+        }
+        portal.stats.call(route.method)
+        return v3Error(404, "ERROR_METHOD_NOT_FOUND", "Method not found", portal: portal)
     }
 }

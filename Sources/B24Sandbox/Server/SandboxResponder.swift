@@ -27,7 +27,7 @@ struct SandboxResponder: HTTPResponder {
         let route = Route.parse(path: request.uri.path)
         var fault: Fault?
         if case .call(let call) = route { fault = portal.faults.next(method: call.method) }
-        if let fault { portal.stats.fault() }
+        if fault != nil { portal.stats.fault() }
 
         switch fault {
         case .drop?:
