@@ -208,6 +208,7 @@ struct LoginCommand: AsyncParsableCommand {
                 profileName: name, store: store, transport: URLSessionTransport(timeout: 30), redirectPort: redirectPort,
                 timeout: timeout, announce: { url in
                     print("open this URL in a browser logged in to the portal:\n  \(url.absoluteString)")
+                    fflush(stdout)
                     printInfo("waiting for the redirect on \(url.query?.contains("redirect_uri") == true ? "127.0.0.1" : "the app's handler")…")
                 })
             print("logged in: profile \(name), member \(oauth.memberID ?? "?"), scope \(oauth.scope ?? "?"), token \(oauth.accessToken?.masked ?? "")")

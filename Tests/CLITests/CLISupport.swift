@@ -70,10 +70,12 @@ final class CLIEnvironment: @unchecked Sendable {
         try process.run()
         if let input { stdin.fileHandleForWriting.write(input) }
         try stdin.fileHandleForWriting.close()
-        async let stdoutData = Task.detached { out.fileHandleForReading.readDataToEndOfFile() }.value
-        async let stderrData = Task.detached { err.fileHandleForReading.readDataToEndOfFile() }.value
+        // Blocking reads run on their own threads: on the cooperative pool they would starve the in-process
+        // sandbox (two cores, two pool threads) and the child would wait forever for its answer.
+        async let stdoutData = offPool { out.fileHandleForReading.readDataToEndOfFile() }
+        async let stderrData = offPool { err.fileHandleForReading.readDataToEndOfFile() }
         let (o, e) = await (stdoutData, stderrData)
-        await Task.detached { process.waitUntilExit() }.value
+        await offPool { process.waitUntilExit() }
         return CLIResult(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
                          stderr: String(decoding: e, as: UTF8.self))
     }
@@ -97,5 +99,12 @@ final class CLIEnvironment: @unchecked Sendable {
     func stop() async {
         await sandbox.stop()
         try? FileManager.default.removeItem(at: root)
+    }
+}
+
+/// Runs blocking work on a fresh thread and awaits its result without holding a cooperative-pool thread.
+func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(returning: work()) }
     }
 }

@@ -103,11 +103,12 @@ struct CLITests {
         let html = try await env.run(["call", "user.current", "--webhook", env.webhook])
         #expect(html.status == 5)
         #expect(html.stderrLines.count == 1)
-        env.sandbox.injectFault(.truncate, method: "user.current", count: 10)
-        let truncated = try await env.run(["call", "user.current", "--webhook", env.webhook])
+        env.sandbox.injectFault(.truncate, method: "department.get", count: 10)
+        let truncated = try await env.run(["call", "department.get", "--webhook", env.webhook])
         #expect(truncated.status == 5)
-        env.sandbox.injectFault(.slow(3), method: "user.current", count: 1)
-        let slow = try await env.run(["call", "user.current", "--webhook", env.webhook, "--timeout", "0.5"])
+        #expect(truncated.stderr.contains("truncated"))
+        env.sandbox.injectFault(.slow(3), method: "user.get", count: 10)
+        let slow = try await env.run(["call", "user.get", "--webhook", env.webhook, "--timeout", "0.5"])
         #expect(slow.status == 5)
         #expect(slow.stderr.contains("timeout") || slow.stderr.contains("no answer"))
         env.sandbox.injectFault(.dropAfterRunning, method: "crm.lead.add", count: 1)
@@ -133,7 +134,7 @@ struct CLITests {
         #expect(env.sandbox.stats.calls("crm.lead.add") == 1)
         let again = try await env.run(["call", "--execute-plan", id, "--confirm-write"])
         #expect(again.status == 3)
-        #expect(again.stderr.contains("used"))
+        #expect(again.stderr.contains("already executed"))
         let required = try await env.run(["call", "crm.lead.add", "--params", params, "--confirm-write"],
                                          extraEnvironment: ["B24_REQUIRE_PLAN": "1"])
         #expect(required.status == 3)
@@ -197,16 +198,19 @@ struct CLITests {
         process.standardOutput = out
         process.standardError = Pipe()
         try process.run()
-        var printed = ""
-        while !printed.contains("\n  http") || !printed.hasSuffix("\n") {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            printed += String(decoding: chunk, as: UTF8.self)
+        let printed = await offPool {
+            var printed = ""
+            while !printed.contains("\n  http") || !printed.hasSuffix("\n") {
+                let chunk = out.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                printed += String(decoding: chunk, as: UTF8.self)
+            }
+            return printed
         }
         let line = try #require(printed.split(separator: "\n").first { $0.hasPrefix("  http") })
         let url = try #require(URL(string: line.trimmingCharacters(in: .whitespaces)))
         _ = try await URLSession(configuration: .ephemeral).data(from: url)
-        await Task.detached { process.waitUntilExit() }.value
+        await offPool { process.waitUntilExit() }
         #expect(process.terminationStatus == 0)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import NIOCore
 
 /// The OAuth authorization-code flow of `b24 login`: a one-shot listener on 127.0.0.1 receives the portal's
@@ -40,7 +41,8 @@ public enum LoginFlow {
             configuration: .init(address: .hostname("127.0.0.1", port: redirectPort ?? 0), serverName: "b24-login"),
             onServerRunning: { channel in
                 portBox.set(channel.localAddress?.port ?? 0)
-            })
+            },
+            logger: quietLogger)
         let server = Task { try await app.run() }
         defer { server.cancel() }
 
@@ -79,6 +81,13 @@ public enum LoginFlow {
         if updated.scope == nil { updated.scope = redirect.query["scope"] }
         try store.storeOAuth(updated, profile: profileName)
         return updated
+    }
+
+    /// The listener logs nothing below errors: the terminal shows the URL and the outcome, not server chatter.
+    static var quietLogger: Logger {
+        var logger = Logger(label: "b24-login")
+        logger.logLevel = .error
+        return logger
     }
 
     /// Hands the listener's bound port from the server callback to the flow.

@@ -84,6 +84,10 @@ public final class URLSessionTransport: NSObject, HTTPTransport, URLSessionTaskD
         } catch let error as B24Error {
             throw error
         } catch let error as URLError {
+            // libcurl reports a body cut short as a generic error; it is a lost connection mid-response.
+            if error.localizedDescription.contains("transfer closed") {
+                throw B24Error.transport(.connectionLost, "the response was truncated: \(error.localizedDescription)")
+            }
             throw B24Error.transport(Self.kind(of: error), Self.describe(error, url: request.url))
         } catch {
             throw B24Error.transport(.other, error.localizedDescription)
