@@ -18,7 +18,7 @@ public struct TableColumn: Sendable, Equatable {
     }
 }
 
-/// A table with a header, `│` column separators, a rule under the header and a highlighted cursor
+/// A table with a header, `│` column separators, one space of padding inside each cell, a rule under the header and a highlighted cursor
 /// row. Cells are produced lazily by (row, column). Cells are padded/truncated by display width, so
 /// separators line up with Cyrillic and CJK content.
 public struct TableView {
@@ -125,9 +125,9 @@ public struct TableView {
         screen.fill(line, style: style)
         var x = rect.column
         for (i, w) in widths.enumerated() {
-            if w > 0 {
-                screen.put(pad(text(i), toWidth: w, alignment: columns[i].alignment), at: Point(column: x, row: y),
-                           style: style, clip: line)
+            if w > 1 {  // one space of padding on each side of the content
+                let content = w > 2 ? pad(text(i), toWidth: w - 2, alignment: columns[i].alignment) : ""
+                screen.put(" " + content + " ", at: Point(column: x, row: y), style: style, clip: line)
             }
             x += w
             if i < widths.count - 1 {
