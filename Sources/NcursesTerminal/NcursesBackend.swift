@@ -33,12 +33,12 @@ public final class NcursesBackend: TerminalBackend {
                 maximumDepth: ColorDepth = .trueColor) throws {
         localeIsUTF8 = NcursesBackend.setUTF8Locale()
         guard let term = environment["TERM"], !term.isEmpty else { throw NcursesError.termNotSet }
-        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { throw NcursesError.notATerminal }
         // setupterm with an error out-parameter reports an unknown TERM instead of exiting.
         var status: Int32 = 0
         if setupterm(term, STDOUT_FILENO, &status) != OK || status != 1 {
             throw NcursesError.unknownTerminal(term)
         }
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { throw NcursesError.notATerminal }
         if environment["ESCDELAY"] == nil { set_escdelay(25) }
         guard let screen = newterm(term, stdout, stdin) else { throw NcursesError.unknownTerminal(term) }
         screenPointer = screen

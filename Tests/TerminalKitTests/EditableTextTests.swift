@@ -102,3 +102,23 @@ import Testing
         #expect(vt.screen.size == vt.size)
     }
 }
+
+@Suite struct TerminalThreadTests {
+    @Test func deliversKeysAndDrawsOnItsThread() async throws {
+        let vt = VirtualTerminal(size: Size(width: 12, height: 2))
+        let thread = TerminalThread(backend: vt)
+        var screen = Screen(size: thread.size)
+        screen.put("Лиды 你好", at: .zero)
+        thread.present(screen)
+        thread.perform { backend in (backend as? VirtualTerminal)?.feed(.char("j"), .enter) }
+        var received: [KeyEvent] = []
+        for await key in thread.keys {
+            received.append(key)
+            if received.count == 2 { break }
+        }
+        thread.stop()
+        #expect(received == [.char("j"), .enter])
+        #expect(vt.screen.text(row: 0) == "Лиды 你好")
+        #expect(vt.draws.count == 1)
+    }
+}
