@@ -43,10 +43,10 @@ public struct Theme: Sendable, Equatable {
     public static let plain = Theme(name: "plain", styles: Dictionary(uniqueKeysWithValues: ThemeRole.allCases.map { ($0, Style.plain) }))
 
     /// The built-in dark theme (never fails: the bundled file is tested).
-    public static var `default`: Theme {
+    public static let `default`: Theme = {
         // The bundled file is checked by tests; falling back keeps this non-throwing.
         (try? ThemeStore(userDirectory: nil).load("default")) ?? .plain
-    }
+    }()
 
     /// The style for an HTTP status code (2xx…5xx); `text` for anything else.
     public func httpStatus(_ status: Int) -> Style {
