@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "b24", targets: ["b24"]),
+        .library(name: "TerminalKit", targets: ["TerminalKit"]),
+        .library(name: "NcursesTerminal", targets: ["NcursesTerminal"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -13,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         /// Wire-level value types shared by client and sandbox: JSON value, PHP-bracket form coding.
@@ -57,6 +60,22 @@ let package = Package(
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        /// Generic TUI toolkit: cells, styles, screen buffer + diff, width table, widgets, keys, themes.
+        .target(
+            name: "TerminalKit",
+            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        /// The system ncursesw library (wide-character API) seen through a small shim header.
+        .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
+        /// The only module that talks to ncurses: a `TerminalBackend` for real terminals.
+        .target(
+            name: "NcursesTerminal",
+            dependencies: ["TerminalKit", "CNcursesw"],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .testTarget(name: "TerminalKitTests", dependencies: ["TerminalKit"], swiftSettings: [.swiftLanguageMode(.v5)]),
+        .testTarget(name: "NcursesTerminalTests", dependencies: ["NcursesTerminal", "TerminalKit"], swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "B24WireTests", dependencies: ["B24Wire"], swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "B24CatalogTests", dependencies: ["B24Catalog"], swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "B24SandboxTests", dependencies: ["B24Sandbox", "B24Wire"], swiftSettings: [.swiftLanguageMode(.v5)]),
