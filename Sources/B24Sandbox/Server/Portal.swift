@@ -12,6 +12,7 @@ final class Portal: @unchecked Sendable {
     let limits: Limits
     let faults: FaultBox
     let crm: CRMStore
+    let tasks: TaskStore
     let events = EventStore()
     private(set) var registry = MethodRegistry()
     /// Set once the listening port is known.
@@ -41,6 +42,7 @@ final class Portal: @unchecked Sendable {
         faults = FaultBox(spec: options.faults, seed: options.seed)
         database = try options.dataPath.map { try SandboxDatabase(path: $0) }
         crm = CRMStore(seed: options.seed, leads: options.leads, database: database)
+        tasks = TaskStore(seed: options.seed, crmCounts: crm.generator.counts)
         auth.attach(database)
         auth.addWebhook(code: identity.adminWebhookCode, userID: 1, scopes: nil)
         auth.addWebhook(code: identity.crmWebhookCode, userID: Directory.crmUserID, scopes: ["crm"])
@@ -49,6 +51,7 @@ final class Portal: @unchecked Sendable {
         CRMMethods.register(into: &registry)
         BatchMethod.register(into: &registry)
         EventMethods.register(into: &registry)
+        TaskMethods.register(into: &registry)
     }
 
     var restEndpoint: String { baseURL + "/rest/" }
