@@ -191,3 +191,32 @@ private enum SignalSources {
     nonisolated(unsafe) static var kept: [DispatchSourceSignal] = []
     static func keep(_ sources: [DispatchSourceSignal]) { kept = sources }
 }
+
+// MARK: Event test hooks
+
+extension Sandbox {
+    /// Registers an outgoing webhook (portal UI setting) that POSTs `event` to `handler` with the webhook subset of
+    /// `auth`; returns its application token.
+    @discardableResult
+    public func addOutgoingWebhook(event: String, handler: String) -> String {
+        var random = SeededRandom(seed: portal.options.seed ^ UInt64(handler.utf8.count) ^ 0x0B7)
+        let token = random.token(length: 32)
+        _ = portal.events.bind(clientKey: "outgoing:" + token, event: event.uppercased(), handler: handler, authType: 0,
+                               offline: false, authConnector: "", outgoingToken: token)
+        return token
+    }
+
+    /// Waits until no event delivery is in flight (or `timeout` seconds pass); true when settled.
+    @discardableResult
+    public func settleEvents(timeout: Double = 5) async -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if portal.hub.pendingDeliveries == 0 { return true }
+            try? await Task.sleep(nanoseconds: 10_000_000)
+        }
+        return portal.hub.pendingDeliveries == 0
+    }
+
+    /// The application token handlers see in `auth[application_token]` for app event deliveries.
+    public var applicationToken: String { portal.identity.applicationToken }
+}

@@ -128,4 +128,16 @@ final class TaskStore: @unchecked Sendable {
     func delete(_ id: Int) -> Bool { state.withLock { $0.tasks.removeValue(forKey: id) != nil } }
 
     var count: Int { state.withLock { $0.tasks.count } }
+
+    /// Opaque copy of every task, for all-or-nothing REST 3.0 batches.
+    struct Snapshot { fileprivate let tasks: [Int: TaskRecord]; fileprivate let nextID: Int }
+
+    func snapshot() -> Snapshot { state.withLock { Snapshot(tasks: $0.tasks, nextID: $0.nextID) } }
+
+    func restore(_ snapshot: Snapshot) {
+        state.withLock { state in
+            state.tasks = snapshot.tasks
+            state.nextID = snapshot.nextID
+        }
+    }
 }

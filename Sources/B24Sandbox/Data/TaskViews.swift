@@ -101,7 +101,7 @@ enum TaskViews {
     static let actions: JSONValue = [
         "accept": false, "decline": false, "complete": true, "approve": false, "disapprove": false, "start": true,
         "pause": false, "delegate": true, "remove": true, "edit": true, "defer": true, "renew": false, "create": true,
-        "changeDeadline": true, "checklistAddItems": true, "addFavorite": true, "deleteFavorite": false, "rate": true,
+        "changeDeadline": true, "checklistAddItems": true, "addFavorite": true, "deleteFavorite": false, "rate": true, "take": false,
         "edit.originator": false, "checklist.reorder": true, "elapsedtime.add": true, "dayplan.timer.toggle": false,
         "edit.plan": true, "checklist.add": true, "favorite.add": true, "favorite.delete": false,
     ]
@@ -149,7 +149,7 @@ enum TaskViews {
         ]
         if userFields.contains("UF_CRM_TASK") { object["ufCrmTask"] = .array(task.crm.map { .string($0) }) }
         if userFields.contains("UF_TASK_WEBDAV_FILES") { object["ufTaskWebdavFiles"] = [] }
-        if userFields.contains("UF_MAIL_MESSAGE") { object["ufMailMessage"] = nil }
+        if userFields.contains("UF_MAIL_MESSAGE") { object["ufMailMessage"] = .null }
         return object
     }
 

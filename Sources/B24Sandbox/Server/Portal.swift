@@ -14,7 +14,11 @@ final class Portal: @unchecked Sendable {
     let crm: CRMStore
     let tasks: TaskStore
     let events = EventStore()
+    let hub = EventHub()
     private(set) var registry = MethodRegistry()
+    /// REST 3.0 methods (`/rest/api/...`).
+    private(set) var v3 = V3Registry()
+    let idempotency = IdempotencyStore()
     /// Set once the listening port is known.
     var baseURL: String = ""
     var host: String = ""
@@ -52,6 +56,7 @@ final class Portal: @unchecked Sendable {
         BatchMethod.register(into: &registry)
         EventMethods.register(into: &registry)
         TaskMethods.register(into: &registry)
+        TaskV3Methods.register(into: &v3)
     }
 
     var restEndpoint: String { baseURL + "/rest/" }
