@@ -220,3 +220,19 @@ extension Sandbox {
     /// The application token handlers see in `auth[application_token]` for app event deliveries.
     public var applicationToken: String { portal.identity.applicationToken }
 }
+
+/// One request that reached the sandbox's own app handler (`/sandbox-app/...`), e.g. an event delivery.
+public struct HandlerCall: Sendable {
+    public let path: String
+    public let contentType: String
+    /// The raw body (form-encoded for events).
+    public let body: String
+}
+
+extension Sandbox {
+    /// A handler URL on this sandbox that accepts anything and records it (see `handlerCalls`).
+    public func handlerURL(_ name: String = "events") -> String { baseURL.absoluteString + "/sandbox-app/" + name }
+
+    /// Everything posted to `/sandbox-app/...` so far, in arrival order.
+    public var handlerCalls: [HandlerCall] { portal.captured.snapshot }
+}

@@ -15,6 +15,8 @@ final class Portal: @unchecked Sendable {
     let tasks: TaskStore
     let events = EventStore()
     let hub = EventHub()
+    /// Requests that reached `/sandbox-app/...` (the demo app's handler URL).
+    let captured = Locked<[HandlerCall]>([])
     private(set) var registry = MethodRegistry()
     /// REST 3.0 methods (`/rest/api/...`).
     private(set) var v3 = V3Registry()
