@@ -16,6 +16,8 @@ public final class Sandbox: @unchecked Sendable {
     let portal: Portal
     private let group: ServiceGroup
     private let task: Task<Void, Error>
+    /// The simulated colleague, when `activityPerSecond` > 0.
+    private var activity: Task<Void, Never>?
 
     /// `http://HOST:PORT`.
     public let baseURL: URL
@@ -79,11 +81,17 @@ public final class Sandbox: @unchecked Sendable {
         let hostText = options.host.contains(":") ? "[\(options.host)]" : options.host
         portal.host = "\(hostText):\(port)"
         portal.baseURL = "http://\(hostText):\(port)"
-        return Sandbox(portal: portal, group: group, task: task, port: port, stats: stats)
+        let sandbox = Sandbox(portal: portal, group: group, task: task, port: port, stats: stats)
+        if options.activityPerSecond > 0 {
+            sandbox.activity = ActivitySimulator.start(portal: portal, perSecond: options.activityPerSecond)
+        }
+        return sandbox
     }
 
     /// Stops serving and waits for the server to go away.
     public func stop() async {
+        activity?.cancel()
+        _ = await activity?.value
         await group.triggerGracefulShutdown()
         let task = self.task
         let watchdog = Task {

@@ -15,6 +15,7 @@ public final class SandboxStats: @unchecked Sendable {
         var deliveries: [String: Int] = [:]
         var deliveryFailures: [String: Int] = [:]
         var offlineQueued = 0
+        var simulated = 0
     }
 
     private let counters = Locked(Counters())
@@ -50,6 +51,10 @@ public final class SandboxStats: @unchecked Sendable {
     public var eventDeliveryFailureCount: Int { counters.withLock { $0.deliveryFailures.values.reduce(0, +) } }
     /// Records written to (or refreshed in) offline queues.
     public var offlineEventsQueued: Int { counters.withLock { $0.offlineQueued } }
+
+    /// Changes made by the activity simulator.
+    public var simulatedChanges: Int { counters.withLock { $0.simulated } }
+    func simulatedChange() { counters.withLock { $0.simulated += 1 } }
 
     func eventRaised(_ event: String) { counters.withLock { $0.eventsRaised[event, default: 0] += 1 } }
     func offlineQueued() { counters.withLock { $0.offlineQueued += 1 } }

@@ -197,8 +197,9 @@ struct RestV3Tests {
             for name in ["rest3.success.bool.json", "tasks.task.update.rest3.json"] {
                 let example = try #require(loadExample(name))
                 let response = try await call(api, "tasks.task.update", ["id": 4, "fields": ["title": "z"]])
-                #expect(shapeDifferences(expected: example["response"]?["result"] ?? .null,
-                                         actual: response.json?["result"] ?? .null).isEmpty)
+                let problems = shapeDifferences(expected: example["response"]?["result"] ?? .null,
+                                                actual: response.json?["result"] ?? .null)
+                #expect(problems.isEmpty, "\(name): \(problems)")
             }
         }
     }

@@ -57,7 +57,7 @@ final class EventStore: @unchecked Sendable {
         state.withLock { state in
             let duplicate = state.bindings.contains {
                 $0.clientKey == clientKey && $0.event == event && $0.handler == handler && $0.authType == authType
-                    && $0.offline == offline
+                    && $0.offline == offline && $0.authConnector == authConnector
             }
             guard !duplicate else { return false }
             state.bindings.append(Binding(id: state.nextID, clientKey: clientKey, event: event, handler: handler,
