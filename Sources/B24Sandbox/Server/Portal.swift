@@ -59,6 +59,7 @@ final class Portal: @unchecked Sendable {
         EventMethods.register(into: &registry)
         TaskMethods.register(into: &registry)
         TaskV3Methods.register(into: &v3)
+        PackMethods.register(into: &registry)
     }
 
     var restEndpoint: String { baseURL + "/rest/" }
