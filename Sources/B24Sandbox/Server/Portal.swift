@@ -60,6 +60,7 @@ final class Portal: @unchecked Sendable {
         TaskMethods.register(into: &registry)
         TaskV3Methods.register(into: &v3)
         PackMethods.register(into: &registry)
+        CRMItemMethods.register(into: &registry)
     }
 
     var restEndpoint: String { baseURL + "/rest/" }
