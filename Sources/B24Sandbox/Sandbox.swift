@@ -16,6 +16,8 @@ public final class Sandbox: @unchecked Sendable {
     let portal: Portal
     private let group: ServiceGroup
     private let task: Task<Void, Error>
+    /// The simulated colleague, when `activityPerSecond` > 0.
+    private var activity: Task<Void, Never>?
 
     /// `http://HOST:PORT`.
     public let baseURL: URL
@@ -79,11 +81,17 @@ public final class Sandbox: @unchecked Sendable {
         let hostText = options.host.contains(":") ? "[\(options.host)]" : options.host
         portal.host = "\(hostText):\(port)"
         portal.baseURL = "http://\(hostText):\(port)"
-        return Sandbox(portal: portal, group: group, task: task, port: port, stats: stats)
+        let sandbox = Sandbox(portal: portal, group: group, task: task, port: port, stats: stats)
+        if options.activityPerSecond > 0 {
+            sandbox.activity = ActivitySimulator.start(portal: portal, perSecond: options.activityPerSecond)
+        }
+        return sandbox
     }
 
     /// Stops serving and waits for the server to go away.
     public func stop() async {
+        activity?.cancel()
+        _ = await activity?.value
         await group.triggerGracefulShutdown()
         let task = self.task
         let watchdog = Task {
@@ -190,4 +198,49 @@ private func waitForTerminationSignal() async {
 private enum SignalSources {
     nonisolated(unsafe) static var kept: [DispatchSourceSignal] = []
     static func keep(_ sources: [DispatchSourceSignal]) { kept = sources }
+}
+
+// MARK: Event test hooks
+
+extension Sandbox {
+    /// Registers an outgoing webhook (portal UI setting) that POSTs `event` to `handler` with the webhook subset of
+    /// `auth`; returns its application token.
+    @discardableResult
+    public func addOutgoingWebhook(event: String, handler: String) -> String {
+        var random = SeededRandom(seed: portal.options.seed ^ UInt64(handler.utf8.count) ^ 0x0B7)
+        let token = random.token(length: 32)
+        _ = portal.events.bind(clientKey: "outgoing:" + token, event: event.uppercased(), handler: handler, authType: 0,
+                               offline: false, authConnector: "", outgoingToken: token)
+        return token
+    }
+
+    /// Waits until no event delivery is in flight (or `timeout` seconds pass); true when settled.
+    @discardableResult
+    public func settleEvents(timeout: Double = 5) async -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if portal.hub.pendingDeliveries == 0 { return true }
+            try? await Task.sleep(nanoseconds: 10_000_000)
+        }
+        return portal.hub.pendingDeliveries == 0
+    }
+
+    /// The application token handlers see in `auth[application_token]` for app event deliveries.
+    public var applicationToken: String { portal.identity.applicationToken }
+}
+
+/// One request that reached the sandbox's own app handler (`/sandbox-app/...`), e.g. an event delivery.
+public struct HandlerCall: Sendable {
+    public let path: String
+    public let contentType: String
+    /// The raw body (form-encoded for events).
+    public let body: String
+}
+
+extension Sandbox {
+    /// A handler URL on this sandbox that accepts anything and records it (see `handlerCalls`).
+    public func handlerURL(_ name: String = "events") -> String { baseURL.absoluteString + "/sandbox-app/" + name }
+
+    /// Everything posted to `/sandbox-app/...` so far, in arrival order.
+    public var handlerCalls: [HandlerCall] { portal.captured.snapshot }
 }

@@ -11,6 +11,11 @@ public final class SandboxStats: @unchecked Sendable {
         var faultsInjected = 0
         var errorsByCode: [String: Int] = [:]
         var batchSubCalls = 0
+        var eventsRaised: [String: Int] = [:]
+        var deliveries: [String: Int] = [:]
+        var deliveryFailures: [String: Int] = [:]
+        var offlineQueued = 0
+        var simulated = 0
     }
 
     private let counters = Locked(Counters())
@@ -35,6 +40,29 @@ public final class SandboxStats: @unchecked Sendable {
     public var errorsByCode: [String: Int] { counters.withLock { $0.errorsByCode } }
     /// Commands run inside batch calls.
     public var batchSubCalls: Int { counters.withLock { $0.batchSubCalls } }
+
+    /// Events raised that had at least one binding, by event name.
+    public var eventsRaised: [String: Int] { counters.withLock { $0.eventsRaised } }
+    /// Online event POSTs answered with 2xx, by event name (delivery is asynchronous; see `Sandbox.settleEvents`).
+    public var eventDeliveries: [String: Int] { counters.withLock { $0.deliveries } }
+    /// Online event POSTs that failed (connection error or non-2xx), by event name. Never retried.
+    public var eventDeliveryFailures: [String: Int] { counters.withLock { $0.deliveryFailures } }
+    /// All failed deliveries.
+    public var eventDeliveryFailureCount: Int { counters.withLock { $0.deliveryFailures.values.reduce(0, +) } }
+    /// Records written to (or refreshed in) offline queues.
+    public var offlineEventsQueued: Int { counters.withLock { $0.offlineQueued } }
+
+    /// Changes made by the activity simulator.
+    public var simulatedChanges: Int { counters.withLock { $0.simulated } }
+    func simulatedChange() { counters.withLock { $0.simulated += 1 } }
+
+    func eventRaised(_ event: String) { counters.withLock { $0.eventsRaised[event, default: 0] += 1 } }
+    func offlineQueued() { counters.withLock { $0.offlineQueued += 1 } }
+    func delivery(_ event: String, ok: Bool) {
+        counters.withLock {
+            if ok { $0.deliveries[event, default: 0] += 1 } else { $0.deliveryFailures[event, default: 0] += 1 }
+        }
+    }
 
     func request() { counters.withLock { $0.totalRequests += 1 } }
     func call(_ method: String) { counters.withLock { $0.calls[method, default: 0] += 1 } }

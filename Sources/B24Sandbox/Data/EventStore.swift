@@ -1,7 +1,11 @@
-/// Event handler registrations made with `event.bind`, per application.
+import B24Wire
+
+/// Event handler registrations made with `event.bind` (per application) or set up as outgoing webhooks, and the
+/// offline event queues (PROTOCOL §2.8).
 final class EventStore: @unchecked Sendable {
     struct Binding: Equatable {
         let id: Int
+        /// `app:<client id>` for applications, `outgoing:<token>` for outgoing webhooks.
         let clientKey: String
         let event: String
         /// Empty for offline bindings.
@@ -9,21 +13,56 @@ final class EventStore: @unchecked Sendable {
         let authType: Int
         let offline: Bool
         let authConnector: String
+        /// ONOFFLINEEVENT: at most one notification every this many seconds (0 = one per change).
+        var minTimeout: Double = 1
+        /// Outgoing webhooks send only the webhook subset of `auth`, with their own application token.
+        var outgoingToken: String?
     }
 
-    private struct State { var bindings: [Binding] = []; var nextID = 1 }
+    /// One offline queue record.
+    struct OfflineRecord {
+        let id: Int
+        var timestamp: Double
+        let event: String
+        var data: JSONValue
+        let messageID: String
+        let objectKey: String
+        var processID: String = ""
+        var error = false
+    }
+
+    /// Queue identity: the application and the `auth_connector` of its binding ("" = the source-less queue).
+    struct QueueKey: Hashable {
+        let clientKey: String
+        let connector: String
+    }
+
+    private struct State {
+        var bindings: [Binding] = []
+        var nextID = 1
+        var queues: [QueueKey: [OfflineRecord]] = [:]
+        var nextRecordID = 1
+        var nextMessageID = 1
+        /// ONOFFLINEEVENT throttling per binding id: last send time and whether a deferred send is pending.
+        var lastNotified: [Int: Double] = [:]
+        var deferred: Set<Int> = []
+        var random = SeededRandom(seed: 0x0FF1_14E5)
+    }
+
     private let state = Locked(State())
 
     /// Adds a binding; false when the same one exists.
-    func bind(clientKey: String, event: String, handler: String, authType: Int, offline: Bool, authConnector: String) -> Bool {
+    func bind(clientKey: String, event: String, handler: String, authType: Int, offline: Bool, authConnector: String,
+              minTimeout: Double = 1, outgoingToken: String? = nil) -> Bool {
         state.withLock { state in
             let duplicate = state.bindings.contains {
                 $0.clientKey == clientKey && $0.event == event && $0.handler == handler && $0.authType == authType
-                    && $0.offline == offline
+                    && $0.offline == offline && $0.authConnector == authConnector
             }
             guard !duplicate else { return false }
             state.bindings.append(Binding(id: state.nextID, clientKey: clientKey, event: event, handler: handler,
-                                          authType: authType, offline: offline, authConnector: authConnector))
+                                          authType: authType, offline: offline, authConnector: authConnector,
+                                          minTimeout: minTimeout, outgoingToken: outgoingToken))
             state.nextID += 1
             return true
         }
@@ -35,7 +74,9 @@ final class EventStore: @unchecked Sendable {
 
     /// All bindings of an event, for delivery.
     func bindings(event: String) -> [Binding] {
-        state.withLock { $0.bindings.filter { $0.event == event } }
+        state.withLock { state in
+            state.bindings.isEmpty ? [] : state.bindings.filter { $0.event == event }
+        }
     }
 
     /// Removes matching bindings; returns how many went.
@@ -49,4 +90,128 @@ final class EventStore: @unchecked Sendable {
             return before - state.bindings.count
         }
     }
+
+    // MARK: Offline queue
+
+    /// Queues the latest state of an object: a free (unreserved, not failed) record of the same event and object is
+    /// refreshed instead of adding another one.
+    func enqueue(_ queue: QueueKey, event: String, objectKey: String, data: JSONValue, now: Double) {
+        state.withLock { state in
+            var records = state.queues[queue] ?? []
+            if let index = records.firstIndex(where: {
+                $0.event == event && $0.objectKey == objectKey && $0.processID.isEmpty && !$0.error
+            }) {
+                records[index].timestamp = now
+                records[index].data = data
+            } else {
+                records.append(OfflineRecord(id: state.nextRecordID, timestamp: now, event: event, data: data,
+                                             messageID: String(state.nextMessageID), objectKey: objectKey))
+                state.nextRecordID += 1
+                state.nextMessageID += 1
+            }
+            state.queues[queue] = records
+        }
+    }
+
+    /// `event.offline.get`: picks records (free ones, one process's, or failed ones), then deletes them (`clear`) or
+    /// reserves them under a new process id.
+    func take(_ queue: QueueKey, processID: String?, errors: Bool, filter: ListFilter,
+              order: [(field: String, descending: Bool)], limit: Int, clear: Bool) -> (String?, [OfflineRecord]) {
+        state.withLock { state in
+            var records = state.queues[queue] ?? []
+            var picked = records.filter { record in
+                if let processID, !processID.isEmpty { return record.processID == processID }
+                return record.processID.isEmpty && record.error == errors
+            }.filter { record in filter.matches { Self.field(record, $0) } }
+            picked.sort { a, b in
+                for key in order {
+                    let c = ListFilter.orderedBefore(Self.field(a, key.field), Self.field(b, key.field))
+                    if c != 0 { return key.descending ? c > 0 : c < 0 }
+                }
+                return a.id < b.id
+            }
+            picked = Array(picked.prefix(max(0, limit)))
+            let ids = Set(picked.map(\.id))
+            var process: String?
+            if clear {
+                records.removeAll { ids.contains($0.id) }
+                process = processID?.isEmpty == false ? processID : nil
+            } else {
+                let newID = processID?.isEmpty == false ? processID! : state.random.token(length: 32)
+                for index in records.indices where ids.contains(records[index].id) {
+                    records[index].processID = newID
+                }
+                process = newID
+                for index in picked.indices { picked[index].processID = newID }
+            }
+            state.queues[queue] = records
+            return (process, picked)
+        }
+    }
+
+    /// `event.offline.clear`: removes a process's records (all, or those with the given IDs / message IDs).
+    func clear(_ queue: QueueKey, processID: String, ids: Set<Int>?, messageIDs: Set<String>?) {
+        state.withLock { state in
+            state.queues[queue]?.removeAll { record in
+                guard record.processID == processID else { return false }
+                if let ids { return ids.contains(record.id) }
+                if let messageIDs { return messageIDs.contains(record.messageID) }
+                return true
+            }
+        }
+    }
+
+    /// `event.offline.error`: marks a process's records as failed (they leave the process).
+    func markError(_ queue: QueueKey, processID: String, messageIDs: Set<String>?) {
+        state.withLock { state in
+            guard var records = state.queues[queue] else { return }
+            for index in records.indices where records[index].processID == processID {
+                if let messageIDs, !messageIDs.contains(records[index].messageID) { continue }
+                records[index].error = true
+                records[index].processID = ""
+            }
+            state.queues[queue] = records
+        }
+    }
+
+    /// `event.offline.list`: every record of the queue, read-only.
+    func records(_ queue: QueueKey) -> [OfflineRecord] { state.withLock { $0.queues[queue] ?? [] } }
+
+    static func field(_ record: OfflineRecord, _ name: String) -> JSONValue? {
+        switch name {
+        case "ID": return .int(Int64(record.id))
+        case "TIMESTAMP_X": return .string(PortalClock.iso(record.timestamp))
+        case "EVENT_NAME": return .string(record.event)
+        case "MESSAGE_ID": return .string(record.messageID)
+        case "PROCESS_ID": return .string(record.processID)
+        case "ERROR": return .int(record.error ? 1 : 0)
+        default: return nil
+        }
+    }
+
+    // MARK: ONOFFLINEEVENT throttling
+
+    enum NotifyDecision { case now, later(Double), skip }
+
+    /// Whether binding `id` may be notified at `now`, given its `minTimeout`.
+    func notifyDecision(binding: Binding, now: Double) -> NotifyDecision {
+        state.withLock { state in
+            guard binding.minTimeout > 0, let last = state.lastNotified[binding.id] else {
+                state.lastNotified[binding.id] = now
+                return .now
+            }
+            let due = last + binding.minTimeout
+            if now >= due {
+                state.lastNotified[binding.id] = now
+                return .now
+            }
+            // One deferred notification covers every change inside the window.
+            guard !state.deferred.contains(binding.id) else { return .skip }
+            state.deferred.insert(binding.id)
+            state.lastNotified[binding.id] = due
+            return .later(due - now)
+        }
+    }
+
+    func deferredSent(binding: Binding) { state.withLock { _ = $0.deferred.remove(binding.id) } }
 }

@@ -13,6 +13,7 @@ enum CRMMethods {
             registry.add(prefix + "add", scope: "crm") { env in
                 let fields = try requireFields(env)
                 let id = env.portal.crm.add(entity, fields: fields, userID: env.caller.userID, now: env.now)
+                env.portal.raiseCRMEvent(entity, "ADD", id: id, env: env)
                 return MethodOutput(.int(Int64(id)))
             }
             registry.add(prefix + "get", scope: "crm") { env in
@@ -25,11 +26,13 @@ enum CRMMethods {
                 let fields = try requireFields(env)
                 guard env.portal.crm.update(entity, id: id, fields: fields, userID: env.caller.userID, now: env.now)
                 else { throw RestError.crm("Not found") }
+                env.portal.raiseCRMEvent(entity, "UPDATE", id: id, env: env)
                 return MethodOutput(true)
             }
             registry.add(prefix + "delete", scope: "crm") { env in
                 let id = try requireID(env)
                 guard env.portal.crm.delete(entity, id: id) else { throw RestError.crm("Not found") }
+                env.portal.raiseCRMEvent(entity, "DELETE", id: id, env: env)
                 return MethodOutput(true)
             }
             registry.add(prefix + "list", scope: "crm") { env in

@@ -1,7 +1,7 @@
 import B24Wire
 
 /// `event.bind`, `event.get`, `event.unbind` (PROTOCOL §2.8): application context only.
-/// Delivery and the offline queue are not implemented yet.
+/// `event.offline.*` read and manage the offline queues (admin and application context only).
 enum EventMethods {
     static func register(into registry: inout MethodRegistry) {
         registry.add("event.bind", scope: nil, appOnly: .wrongAuthType) { env in
@@ -21,8 +21,10 @@ enum EventMethods {
                 authType = Int(number)
             }
             let connector = env.param("auth_connector")?.stringValue ?? ""
+            let minTimeout = env.param("options")?.member(caseInsensitive: "minTimeout")?.doubleValue ?? 1
             guard env.portal.events.bind(clientKey: env.caller.clientKey, event: event, handler: offline ? "" : handler,
-                                         authType: authType, offline: offline, authConnector: connector)
+                                         authType: authType, offline: offline, authConnector: connector,
+                                         minTimeout: max(0, minTimeout))
             else { throw RestError(400, "ERROR_CORE", "Handler already binded") }
             return MethodOutput(true)
         }
@@ -45,6 +47,85 @@ enum EventMethods {
             let count = env.portal.events.unbind(clientKey: env.caller.clientKey, event: event, handler: handler,
                                                  authType: authType, offline: offline)
             return MethodOutput(["count": .int(Int64(count))])
+        }
+        registerOffline(into: &registry)
+    }
+
+    private static func queue(_ env: CallEnv) -> EventStore.QueueKey {
+        .init(clientKey: env.caller.clientKey, connector: env.param("auth_connector")?.stringValue ?? "")
+    }
+
+    private static func row(_ record: EventStore.OfflineRecord, listing: Bool) -> JSONValue {
+        var object: JSONObject = [
+            "ID": .string(String(record.id)), "TIMESTAMP_X": .string(PortalClock.iso(record.timestamp)),
+            "EVENT_NAME": .string(record.event), "EVENT_DATA": record.data, "EVENT_ADDITIONAL": false,
+            "MESSAGE_ID": .string(record.messageID),
+        ]
+        if listing {
+            object["PROCESS_ID"] = .string(record.processID)
+            object["ERROR"] = record.error ? "1" : "0"
+        }
+        return .object(object)
+    }
+
+    private static func order(_ env: CallEnv, default fallback: String) -> [(field: String, descending: Bool)] {
+        var order: [(field: String, descending: Bool)] = []
+        for (key, direction) in env.param("order")?.objectValue ?? [:] {
+            order.append((key.uppercased(), direction.stringValue?.uppercased() == "DESC"))
+        }
+        return order.isEmpty ? [(fallback, false)] : order
+    }
+
+    private static func processID(_ env: CallEnv) throws -> String {
+        guard let id = env.param("process_id")?.stringValue, !id.isEmpty else { throw RestError.argument("process_id") }
+        return id
+    }
+
+    private static func stringSet(_ value: JSONValue?) -> Set<String>? {
+        guard let value else { return nil }
+        return Set((value.arrayValue ?? [value]).compactMap(\.stringValue))
+    }
+
+    private static func registerOffline(into registry: inout MethodRegistry) {
+        registry.add("event.offline.get", scope: nil, appOnly: .wrongAuthType, adminOnly: true) { env in
+            let clear = env.param("clear")?.boolValue ?? true
+            let errors = env.param("error")?.boolValue ?? false
+            let limit = Int(env.param("limit")?.intValue ?? 50)
+            let (process, records) = env.portal.events.take(
+                queue(env), processID: env.param("process_id")?.stringValue, errors: errors,
+                filter: ListFilter(env.param("filter")), order: order(env, default: "TIMESTAMP_X"),
+                limit: limit, clear: clear)
+            return MethodOutput([
+                "process_id": process.map { .string($0) } ?? .null,
+                "events": .array(records.map { row($0, listing: false) }),
+            ])
+        }
+        registry.add("event.offline.clear", scope: nil, appOnly: .wrongAuthType, adminOnly: true) { env in
+            let process = try processID(env)
+            let ids = stringSet(env.param("id")).map { Set($0.compactMap { Int($0) }) }
+            env.portal.events.clear(queue(env), processID: process, ids: ids,
+                                    messageIDs: ids == nil ? stringSet(env.param("message_id")) : nil)
+            return MethodOutput(true)
+        }
+        registry.add("event.offline.error", scope: nil, appOnly: .wrongAuthType, adminOnly: true) { env in
+            let process = try processID(env)
+            env.portal.events.markError(queue(env), processID: process, messageIDs: stringSet(env.param("message_id")))
+            return MethodOutput(true)
+        }
+        registry.add("event.offline.list", scope: nil, appOnly: .wrongAuthType, adminOnly: true) { env in
+            let filter = ListFilter(env.param("filter"))
+            let order = order(env, default: "ID")
+            var records = env.portal.events.records(queue(env)).filter { record in
+                filter.matches { EventStore.field(record, $0) }
+            }
+            records.sort { a, b in
+                for key in order {
+                    let c = ListFilter.orderedBefore(EventStore.field(a, key.field), EventStore.field(b, key.field))
+                    if c != 0 { return key.descending ? c > 0 : c < 0 }
+                }
+                return a.id < b.id
+            }
+            return Paging.page(records.map { row($0, listing: true) }, start: Paging.start(env))
         }
     }
 

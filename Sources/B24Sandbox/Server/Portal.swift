@@ -12,8 +12,15 @@ final class Portal: @unchecked Sendable {
     let limits: Limits
     let faults: FaultBox
     let crm: CRMStore
+    let tasks: TaskStore
     let events = EventStore()
+    let hub = EventHub()
+    /// Requests that reached `/sandbox-app/...` (the demo app's handler URL).
+    let captured = Locked<[HandlerCall]>([])
     private(set) var registry = MethodRegistry()
+    /// REST 3.0 methods (`/rest/api/...`).
+    private(set) var v3 = V3Registry()
+    let idempotency = IdempotencyStore()
     /// Set once the listening port is known.
     var baseURL: String = ""
     var host: String = ""
@@ -41,6 +48,7 @@ final class Portal: @unchecked Sendable {
         faults = FaultBox(spec: options.faults, seed: options.seed)
         database = try options.dataPath.map { try SandboxDatabase(path: $0) }
         crm = CRMStore(seed: options.seed, leads: options.leads, database: database)
+        tasks = TaskStore(seed: options.seed, crmCounts: crm.generator.counts)
         auth.attach(database)
         auth.addWebhook(code: identity.adminWebhookCode, userID: 1, scopes: nil)
         auth.addWebhook(code: identity.crmWebhookCode, userID: Directory.crmUserID, scopes: ["crm"])
@@ -49,6 +57,10 @@ final class Portal: @unchecked Sendable {
         CRMMethods.register(into: &registry)
         BatchMethod.register(into: &registry)
         EventMethods.register(into: &registry)
+        TaskMethods.register(into: &registry)
+        TaskV3Methods.register(into: &v3)
+        PackMethods.register(into: &registry)
+        CRMItemMethods.register(into: &registry)
     }
 
     var restEndpoint: String { baseURL + "/rest/" }

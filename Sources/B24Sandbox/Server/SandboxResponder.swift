@@ -63,7 +63,13 @@ struct SandboxResponder: HTTPResponder {
         case .call(let call): answer = RestEndpoint.handle(call, input, portal: portal)
         case .oauthAuthorize: answer = OAuthServer.authorize(input, portal: portal)
         case .oauthToken: answer = OAuthServer.token(input, portal: portal)
-        case .appHandler: answer = .text(200, "Sandbox app handler. Query: \(input.query ?? "")\n")
+        case .appHandler:
+            // Doubles as an event handler endpoint: tests read what arrived through `Sandbox.handlerCalls`.
+            portal.captured.withLock {
+                $0.append(HandlerCall(path: request.uri.path, contentType: input.contentType ?? "",
+                                      body: String(decoding: input.body, as: UTF8.self)))
+            }
+            answer = .text(200, "Sandbox app handler. Query: \(input.query ?? "")\n")
         case .notFound: answer = .text(404, "Not found\n")
         }
 
