@@ -37,11 +37,14 @@ def main() -> int:
         b24 = [args.binary, "call", "user.current", "--webhook", webhook, "--bucket", "100000/100000"]
         curl = ["curl", "-sf", "-X", "POST", "-H", "Content-Type: application/json", "-H", "Accept: application/json",
                 "-d", "{}", webhook + "user.current"]
-        for command in (b24, curl):  # warm-up: page cache, first connection
+        # The floor: a b24 process that only starts and exits (Swift runtime and Foundation loading).
+        floor = [args.binary, "--version"]
+        commands = (("b24", b24), ("curl", curl), ("floor", floor))
+        for _, command in commands:  # warm-up: page cache, first connection
             subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-        timings = {"b24": [], "curl": []}
+        timings = {name: [] for name, _ in commands}
         for _ in range(args.runs):
-            for name, command in (("b24", b24), ("curl", curl)):
+            for name, command in commands:
                 start = time.perf_counter()
                 result = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 timings[name].append(time.perf_counter() - start)
@@ -50,10 +53,13 @@ def main() -> int:
                     return 1
         b24_median = statistics.median(timings["b24"]) * 1000
         curl_median = statistics.median(timings["curl"]) * 1000
+        floor_median = statistics.median(timings["floor"]) * 1000
         print(f"runs: {args.runs} each, interleaved, same loopback sandbox")
         print(f"b24 call user.current  median {b24_median:7.2f} ms")
         print(f"curl                   median {curl_median:7.2f} ms")
+        print(f"b24 --version (floor)  median {floor_median:7.2f} ms")
         print(f"ratio b24/curl: {b24_median / curl_median:.2f}x (goal <= 2x)")
+        print(f"ratio floor/curl: {floor_median / curl_median:.2f}x (process start alone)")
         return 0
     finally:
         sandbox.terminate()

@@ -34,11 +34,12 @@ public struct Catalog: Sendable {
     /// Product vocabulary used by ``search(_:limit:)``.
     public let vocabulary: [VocabularyEntry]
     /// Every method spec, sorted by method then API version.
-    public let specs: [MethodSpec]
+    public var specs: [MethodSpec] { specTable.value.specs }
 
     private let verbs: VerbMatcher
     private let methodIndex: [String: (pack: Int, method: Int)]
-    private let specIndex: [String: Int]
+    /// Method specs are decoded on first use: a headless `b24 call` needs the packs, not the specs.
+    private let specTable: SpecTable
 
     /// Base of documentation links: the official docs repository on GitHub.
     public static let docBase = "https://github.com/bitrix24/b24restdocs/blob/main/"
@@ -61,22 +62,28 @@ public struct Catalog: Sendable {
             }
             return try Data(contentsOf: url)
         }
-        return try Catalog(catalogJSON: data("catalog"), specsJSON: data("method-specs"))
+        return try Catalog(catalogJSON: data("catalog"), specs: SpecTable {
+            do { return try SpecTable.Contents(specsJSON: data("method-specs")) } catch {
+                preconditionFailure("B24Catalog: the bundled method-specs.json cannot be loaded: \(error)")
+            }
+        })
     }
 
     /// Builds a catalog from the two data files and checks their consistency.
     public init(catalogJSON: Data, specsJSON: Data) throws {
-        let decoder = JSONDecoder()
+        let contents = try SpecTable.Contents(specsJSON: specsJSON)
+        try self.init(catalogJSON: catalogJSON, specs: SpecTable { contents })
+    }
+
+    init(catalogJSON: Data, specs: SpecTable) throws {
         let file: CatalogFile
-        let specsFile: SpecsFile
         do {
-            file = try decoder.decode(CatalogFile.self, from: catalogJSON)
-            specsFile = try decoder.decode(SpecsFile.self, from: specsJSON)
+            file = try JSONDecoder().decode(CatalogFile.self, from: catalogJSON)
         } catch {
             throw CatalogError.invalidData("\(error)")
         }
-        guard file.format == 1, specsFile.format == 1 else {
-            throw CatalogError.invalidData("unsupported format \(file.format)/\(specsFile.format)")
+        guard file.format == 1 else {
+            throw CatalogError.invalidData("unsupported format \(file.format)")
         }
 
         var packs = file.packs
@@ -109,24 +116,15 @@ public struct Catalog: Sendable {
             }
         }
 
-        var specIndex: [String: Int] = [:]
-        let specs = specsFile.specs.sorted { ($0.method.lowercased(), $0.api) < ($1.method.lowercased(), $1.api) }
-        for (i, spec) in specs.enumerated() {
-            let key = Self.specKey(spec.method, spec.api)
-            guard specIndex[key] == nil else { throw CatalogError.invalidData("spec \(spec.id) is repeated") }
-            specIndex[key] = i
-        }
-
         self.packs = packs
         self.defaultPackName = file.defaultPack
         self.vocabulary = file.vocabulary
-        self.specs = specs
+        self.specTable = specs
         self.methodIndex = index
-        self.specIndex = specIndex
         self.verbs = try VerbMatcher(destructive: file.riskVerbs.destructive, write: file.riskVerbs.write)
     }
 
-    private static func specKey(_ method: String, _ version: APIVersion) -> String {
+    static func specKey(_ method: String, _ version: APIVersion) -> String {
         "\(method.lowercased())@\(version.rawValue)"
     }
 
@@ -192,7 +190,8 @@ public struct Catalog: Sendable {
 
     /// The spec of a method in one API version (case-insensitive).
     public func spec(for method: String, version: APIVersion = .v2) -> MethodSpec? {
-        specIndex[Self.specKey(Self.normalize(method), version)].map { specs[$0] }
+        let table = specTable.value
+        return table.index[Self.specKey(Self.normalize(method), version)].map { table.specs[$0] }
     }
 
     /// Specs of a method in every API version b24 knows, v2 first.
@@ -275,5 +274,46 @@ final class VerbMatcher: @unchecked Sendable {
 
     private static func matches(_ regex: NSRegularExpression, _ name: String) -> Bool {
         regex.firstMatch(in: name, range: NSRange(name.startIndex..., in: name)) != nil
+    }
+}
+
+/// The method specs, decoded once on first use and shared by every copy of the catalog.
+final class SpecTable: @unchecked Sendable {
+    /// Decoded specs, sorted by method and API version, with an index by `method@version`.
+    struct Contents {
+        var specs: [MethodSpec]
+        var index: [String: Int]
+
+        init(specsJSON: Data) throws {
+            let file: SpecsFile
+            do { file = try JSONDecoder().decode(SpecsFile.self, from: specsJSON) } catch {
+                throw CatalogError.invalidData("\(error)")
+            }
+            guard file.format == 1 else { throw CatalogError.invalidData("unsupported specs format \(file.format)") }
+            specs = file.specs.sorted { ($0.method.lowercased(), $0.api) < ($1.method.lowercased(), $1.api) }
+            index = [:]
+            for (i, spec) in specs.enumerated() {
+                let key = Catalog.specKey(spec.method, spec.api)
+                guard index[key] == nil else { throw CatalogError.invalidData("spec \(spec.id) is repeated") }
+                index[key] = i
+            }
+        }
+    }
+
+    private let lock = NSLock()
+    private var loaded: Contents?
+    private let load: () -> Contents
+
+    init(_ load: @escaping () -> Contents) {
+        self.load = load
+    }
+
+    var value: Contents {
+        lock.withLock {
+            if let loaded { return loaded }
+            let contents = load()
+            loaded = contents
+            return contents
+        }
     }
 }

@@ -82,6 +82,7 @@ public final class B24Client: @unchecked Sendable {
     let budget: OperatingBudget
     let backoff: BackoffPolicy
     private let state = NSLock()
+    private let storeLock = NSLock()
     private var currentOAuth: OAuthAuth?
     private var redactorStorage: Redactor
     private var storeStorage: B24Store?
@@ -133,12 +134,19 @@ public final class B24Client: @unchecked Sendable {
 
     /// The history/plan/idempotency database, opened on first use.
     public func store() throws -> B24Store {
-        state.lock()
-        defer { state.unlock() }
-        if let storeStorage { return storeStorage }
-        let opened = try B24Store(path: paths.databaseFile)
-        storeStorage = opened
-        return opened
+        // A lock of its own: opening takes milliseconds and must not hold up the redactor or token state.
+        try storeLock.withLock {
+            if let storeStorage { return storeStorage }
+            let opened = try B24Store(path: paths.databaseFile)
+            storeStorage = opened
+            return opened
+        }
+    }
+
+    /// Starts opening the database in the background, so it is ready when the call's trace is recorded.
+    private func prepareStore() {
+        guard options.history else { return }
+        Thread.detachNewThread { [self] in _ = try? store() }
     }
 
     // MARK: Policy
@@ -238,6 +246,7 @@ public final class B24Client: @unchecked Sendable {
         } catch {
             return finishEarly(request, (error as? B24Error) ?? .usage("\(error)"))
         }
+        prepareStore()
         var trace = newTrace(request, risk: risk)
         let isWrite = risk.mayChangeData
         var idempotencyKey: String?

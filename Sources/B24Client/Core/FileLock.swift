@@ -37,8 +37,9 @@ public final class FileLock: @unchecked Sendable {
 }
 
 /// Writes a file atomically (temporary file + rename) with the given permissions, so a crash or a concurrent
-/// reader never sees half a file and secrets are never briefly world-readable.
-public func writeFileAtomically(_ data: Data, to url: URL, permissions: Int = 0o600) throws {
+/// reader never sees half a file and secrets are never briefly world-readable. `durable: false` skips the
+/// fsync for state that may be lost in a power cut (limiter levels), which matters on every call.
+public func writeFileAtomically(_ data: Data, to url: URL, permissions: Int = 0o600, durable: Bool = true) throws {
     try B24Paths.ensurePrivateDirectory(url.deletingLastPathComponent())
     let temporary = url.deletingLastPathComponent()
         .appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
@@ -53,7 +54,7 @@ public func writeFileAtomically(_ data: Data, to url: URL, permissions: Int = 0o
             if result < 0 { if errno == EINTR { continue }; return true }
             written += result
         }
-        return fsync(descriptor) != 0
+        return durable && fsync(descriptor) != 0
     }
     close(descriptor)
     guard !failed, rename(temporary.path, url.path) == 0 else {

@@ -209,7 +209,7 @@ public final class SharedLeakyBucket: @unchecked Sendable {
     }
 
     private func save(_ state: BucketState) throws {
-        try writeFileAtomically(try JSONEncoder().encode(state), to: stateFile)
+        try writeFileAtomically(try JSONEncoder().encode(state), to: stateFile, durable: false)
     }
 }
 
