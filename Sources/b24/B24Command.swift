@@ -52,6 +52,9 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .long, help: "Leaky bucket BURST/PER_SECOND for this portal (default 50/2, e.g. 250/5).")
     var bucket: String?
 
+    @Option(name: .long, help: "Longest wait, in seconds, for a method's operating-time budget to reset.")
+    var maxOperatingWait: Double = 600
+
     /// The client for these options.
     func makeClient(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> B24Client {
         let paths = B24Paths.fromEnvironment(environment)
@@ -67,6 +70,8 @@ struct ConnectionOptions: ParsableArguments {
         guard timeout > 0 else { throw B24Error.usage("--timeout must be positive") }
         options.timeout = timeout
         options.bucket = bucket
+        guard maxOperatingWait >= 0 else { throw B24Error.usage("--max-operating-wait must be 0 or more") }
+        options.maxOperatingWait = maxOperatingWait
         return try B24Client(profile: resolved, paths: paths, options: options)
     }
 }

@@ -82,6 +82,18 @@ struct CallCommand: AsyncParsableCommand {
             } catch { fail(error, redactor: redactor) }
             return
         }
+        if method.lowercased() == "batch", !v3 {
+            // `b24 call batch` takes the same road as `b24 batch`: split, reference checks, per-command results.
+            let commands: [BatchCommand]
+            do { commands = try BatchInput.commands(from: parameters) } catch { fail(error, redactor: redactor) }
+            let halt = parameters.member(caseInsensitive: "halt")?.boolValue ?? false
+            let outcome = await client.batch(commands, halt: halt, confirmWrite: confirmWrite, confirmDestructive: confirmDestructive)
+            for warning in outcome.warnings { printError("warning: " + warning) }
+            if let error = outcome.error { fail(error, redactor: redactor) }
+            printBatch(outcome, json: json)
+            if outcome.results.contains(where: { $0.error != nil }) { throw ExitCode.portalErrors }
+            return
+        }
         if allPages || fast {
             let paged = await client.callAllPages(request, fast: fast)
             for warning in paged.warnings { printError("warning: " + warning) }

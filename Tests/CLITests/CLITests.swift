@@ -154,6 +154,13 @@ struct CLITests {
         let results = try JSONParser.parse(batch.stdout)
         #expect(results["me"]?["result"]?["ID"]?.stringValue == "1")
         #expect(results["lead"]?["result"]?["ID"]?.stringValue == "1")
+        let viaCall = try await env.run(["call", "batch", "--params", #"{"halt":1,"cmd":{"me":"user.current","bad":"crm.lead.get?id=999999999","later":"department.get"}}"#,
+                                         "--json", "--webhook", env.webhook])
+        #expect(viaCall.status == 4, "a failed command makes the exit code a portal error")
+        let perCommand = try JSONParser.parse(viaCall.stdout)
+        #expect(perCommand["me"]?["ran"]?.boolValue == true)
+        #expect(perCommand["bad"]?["error"] != nil)
+        #expect(perCommand["later"]?["ran"]?.boolValue == false)
     }
 
     @Test("Two processes with the same expired token: exactly one refresh, both calls succeed")

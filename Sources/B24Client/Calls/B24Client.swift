@@ -377,7 +377,7 @@ public final class B24Client: @unchecked Sendable {
                 let operatingWait = budget.requiredWait(method: request.method.lowercased(), now: Date())
                 if operatingWait > 0 {
                     guard operatingWait <= options.maxOperatingWait else {
-                        return .failure(.policy("\(request.method) has used its operating-time budget; it resets in \(Int(operatingWait)) s (longer than --max-operating-wait)"))
+                        return .failure(.policy("\(request.method) has used its operating-time budget (OPERATION_TIME_LIMIT); it resets in \(Int(operatingWait.rounded(.up))) s — wait, or pass a larger --max-operating-wait"))
                     }
                     trace.waits.append(.init(reason: "operating-reset", seconds: operatingWait))
                     try await Task.sleep(nanoseconds: UInt64(operatingWait * 1e9))
@@ -399,8 +399,12 @@ public final class B24Client: @unchecked Sendable {
                 status = response.status
                 outcome = ResponseDecoder.decode(response)
                 if case .success(let envelope) = outcome { recordOperating(envelope, method: request.method) }
-                if case .failure(.portal) = outcome, let envelope = try? JSONParser.parse(response.body) {
+                if case .failure(.portal(let error)) = outcome, let envelope = try? JSONParser.parse(response.body) {
                     recordOperating(envelope, method: request.method)
+                    if error.isOperatingLimit {
+                        let resetAt = envelope["time"]?["operating_reset_at"]?.doubleValue.map { Date(timeIntervalSince1970: $0) }
+                        try? budget.markExhausted(method: request.method.lowercased(), resetAt: resetAt)
+                    }
                 }
             } catch {
                 outcome = .failure((error as? B24Error) ?? .transport(.other, "\(error)"))
@@ -465,9 +469,13 @@ public final class B24Client: @unchecked Sendable {
             if portal.isFatal { return .giveUp(error) }
             if portal.isRateLimited { return canRetry ? .retry(after: delay, reason: "backoff") : .giveUp(error) }
             if portal.isOperatingLimit {
+                // The portal checks the budget before running the method, so waiting for the reset is safe for
+                // writes too; the wait itself happens before the next attempt (see `send`).
                 let wait = budget.requiredWait(method: method.lowercased(), now: Date())
-                guard canRetry, wait <= options.maxOperatingWait else { return .giveUp(error) }
-                return .retry(after: max(wait, delay), reason: "operating-reset")
+                guard canRetry, wait <= options.maxOperatingWait else {
+                    return .giveUp(.policy("\(method) has used its operating-time budget (OPERATION_TIME_LIMIT); it resets in \(Int(wait.rounded(.up))) s — wait, or pass a larger --max-operating-wait"))
+                }
+                return .retry(after: 0, reason: "operating-reset")
             }
             if portal.isServerFault, !isWrite, canRetry { return .retry(after: delay, reason: "backoff") }
             return .giveUp(error)

@@ -60,6 +60,12 @@ public final class OperatingBudget: @unchecked Sendable {
         }
     }
 
+    /// Records that the portal refused the method with OPERATION_TIME_LIMIT: its budget is spent until
+    /// `resetAt` (or one window from now when the portal did not say), whatever b24's own budget setting is.
+    public func markExhausted(method: String, resetAt: Date?, now: Date = Date()) throws {
+        try record(method: method, operating: max(settings.operatingBudget, 0), resetAt: resetAt, now: now)
+    }
+
     /// Records the `time` block of a response envelope (`time.operating`, `time.operating_reset_at`); does
     /// nothing when the envelope carries no operating time (REST 3.0 answers, sandbox fault pages).
     public func record(timeOf envelope: JSONValue, method: String, now: Date = Date()) throws {
