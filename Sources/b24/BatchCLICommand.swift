@@ -39,16 +39,21 @@ struct BatchCLICommand: AsyncParsableCommand {
             commands = try BatchInput.commands(from: readParamsAnyJSON(cmdFile == "-" ? "-" : "@" + cmdFile))
         } catch { fail(error) }
         let outcome = await client.batch(commands, halt: halt, confirmWrite: confirmWrite, confirmDestructive: confirmDestructive)
-        for warning in outcome.warnings { printError("warning: " + warning) }
-        if let error = outcome.error { fail(error, redactor: client.redactor) }
-        printBatch(outcome, json: json)
-        if outcome.results.contains(where: { $0.error != nil }) { throw ExitCode.portalErrors }
+        try reportBatch(outcome, json: json, redactor: client.redactor)
     }
 }
 
 extension ExitCode {
     /// Some batch commands failed.
     static let portalErrors = ExitCode(B24ExitCode.portal)
+}
+
+/// Prints a batch outcome; a failed batch call exits with its error, failed commands with the portal-error code.
+func reportBatch(_ outcome: BatchOutcome, json: Bool, redactor: Redactor) throws {
+    for warning in outcome.warnings { printError("warning: " + warning) }
+    if let error = outcome.error { fail(error, redactor: redactor) }
+    printBatch(outcome, json: json)
+    if outcome.results.contains(where: { $0.error != nil }) { throw ExitCode.portalErrors }
 }
 
 /// Prints per-command results: JSON, or one block per command.

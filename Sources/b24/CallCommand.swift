@@ -88,10 +88,7 @@ struct CallCommand: AsyncParsableCommand {
             do { commands = try BatchInput.commands(from: parameters) } catch { fail(error, redactor: redactor) }
             let halt = parameters.member(caseInsensitive: "halt")?.boolValue ?? false
             let outcome = await client.batch(commands, halt: halt, confirmWrite: confirmWrite, confirmDestructive: confirmDestructive)
-            for warning in outcome.warnings { printError("warning: " + warning) }
-            if let error = outcome.error { fail(error, redactor: redactor) }
-            printBatch(outcome, json: json)
-            if outcome.results.contains(where: { $0.error != nil }) { throw ExitCode.portalErrors }
+            try reportBatch(outcome, json: json, redactor: redactor)
             return
         }
         if allPages || fast {
