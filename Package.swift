@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(name: "B24SandboxTests", dependencies: ["B24Sandbox", "B24Wire"], swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(
             name: "B24ClientTests",
-            dependencies: ["B24Client", "B24Sandbox", "B24Wire", "B24Catalog"],
+            dependencies: ["B24Client", "B24Sandbox", "B24Wire", "B24Catalog", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(name: "CLITests", dependencies: ["B24Sandbox", "B24Wire"], swiftSettings: [.swiftLanguageMode(.v5)]),

@@ -20,6 +20,32 @@ struct B24Command: AsyncParsableCommand {
     )
 }
 
+extension B24Command {
+    /// Runs the command line. Argument errors become one redacted `b24:` line with the usage exit code (the
+    /// parser's own text would echo a mistyped webhook URL, code and all).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            let text = message(for: error).split(separator: "\n").first.map(String.init) ?? ""
+            if !text.isEmpty {
+                printError(Redactor().redact(text) + (code == .validationFailure ? " (see b24 --help)" : ""))
+            }
+            Foundation.exit(code.rawValue)
+        }
+    }
+}
+
 /// Options every portal-facing command takes.
 struct ConnectionOptions: ParsableArguments {
     @Option(name: .long, help: "Use this saved profile instead of the default.")
@@ -96,6 +122,8 @@ func printInfo(_ text: String) {
 }
 
 /// Runs a command body, turning any thrown error into one stderr line and its exit code.
-func guarded(_ body: () async throws -> Void) async {
-    do { try await body() } catch let exit as ExitCode { Foundation.exit(exit.rawValue) } catch { fail(error) }
+func guarded(redactor: Redactor = Redactor(), _ body: () async throws -> Void) async {
+    do { try await body() } catch let exit as ExitCode { Foundation.exit(exit.rawValue) } catch {
+        fail(error, redactor: redactor)
+    }
 }

@@ -53,7 +53,13 @@ func reportBatch(_ outcome: BatchOutcome, json: Bool, redactor: Redactor) throws
     for warning in outcome.warnings { printError("warning: " + warning) }
     if let error = outcome.error { fail(error, redactor: redactor) }
     printBatch(outcome, json: json)
-    if outcome.results.contains(where: { $0.error != nil }) { throw ExitCode.portalErrors }
+    let failed = outcome.results.filter { $0.error != nil }.count
+    let calls = "\(outcome.traces.count) batch call\(outcome.traces.count == 1 ? "" : "s")"
+    guard failed == 0 else {
+        printError(redactor.redact("\(failed) of \(outcome.results.count) batch commands failed (\(calls)); see the per-command errors above"))
+        throw ExitCode.portalErrors
+    }
+    printInfo("\(outcome.results.count) commands in \(calls), all ok")
 }
 
 /// Prints per-command results: JSON, or one block per command.
@@ -84,8 +90,6 @@ func printBatch(_ outcome: BatchOutcome, json: Bool) {
             }
         }
     }
-    let failed = outcome.results.filter { $0.error != nil }.count
-    printInfo("\(outcome.results.count) commands in \(outcome.traces.count) batch call\(outcome.traces.count == 1 ? "" : "s"), \(failed) failed")
 }
 
 /// Reads JSON of any shape from `@file` or `-`.

@@ -60,6 +60,17 @@ struct CallCommand: AsyncParsableCommand {
             }
             let outcome = await client.executePlan(
                 id: planID, confirmWrite: confirmWrite, confirmDestructive: confirmDestructive, idempotencyKey: idempotencyKey)
+            if outcome.trace.method.lowercased() == "batch", case .success(let envelope) = outcome.result,
+               let commands = try? BatchInput.commands(from: outcome.trace.request.params)
+            {
+                // A planned batch reports per command, like `b24 batch`.
+                var batch = BatchOutcome()
+                batch.results = B24Client.batchResults(envelope["result"] ?? .null, commands: commands)
+                batch.traces = [outcome.trace]
+                batch.warnings = outcome.warnings
+                try reportBatch(batch, json: json, redactor: redactor)
+                return
+            }
             report(outcome, client: client)
             return
         }

@@ -199,11 +199,16 @@ struct LoginCommand: AsyncParsableCommand {
     var timeout: Double = 300
 
     func run() async throws {
-        await guarded {
+        let store = AuthStore(paths: .fromEnvironment())
+        // The OAuth server might echo what it was sent (client secret, code): mask the profile's secrets.
+        let redactor = Redactor((try? store.profile(named: name))?.secrets ?? [])
+        await guarded(redactor: redactor) {
             if let redirectPort, !(1...65535).contains(redirectPort) {
                 throw B24Error.usage("--redirect-port must be 1–65535")
             }
-            let store = AuthStore(paths: .fromEnvironment())
+            guard timeout.isFinite, timeout > 0, timeout <= 86_400 else {
+                throw B24Error.usage("--timeout must be between 0 and 86400 seconds")
+            }
             let oauth = try await LoginFlow.run(
                 profileName: name, store: store, transport: URLSessionTransport(timeout: 30), redirectPort: redirectPort,
                 timeout: timeout, announce: { url in

@@ -98,6 +98,15 @@ struct CLITests {
             #expect(result.stderr.hasPrefix("b24: "), "\(name)")
             #expect(result.stdout.isEmpty, "\(name)")
         }
+        // A webhook URL typed where an argument was expected: the parser's error must not echo the code.
+        let stray = try await env.run(["call", "user.current", "http://127.0.0.1:9/rest/1/strayc0de/"])
+        #expect(stray.status == 64)
+        #expect(stray.stderrLines.count == 1)
+        #expect(stray.stderr.contains("strayc0de") == false)
+        // A wrong webhook code is rejected credentials: exit 7.
+        let wrongCode = try await env.run(["call", "user.current", "--webhook", env.webhook.replacingOccurrences(of: env.webhookCode, with: "wrongcode12345")])
+        #expect(wrongCode.status == 7, "\(wrongCode.stderr)")
+        #expect(wrongCode.stderrLines.count == 1)
         // Faulty portal answers, through the sandbox's fault injection.
         env.sandbox.injectFault(.html, method: "user.current", count: 10)
         let html = try await env.run(["call", "user.current", "--webhook", env.webhook])

@@ -86,6 +86,9 @@ public struct OAuthClient: Sendable {
 /// uses it instead of refreshing again. The rotated refresh token is written to disk before anyone uses it.
 public actor TokenRefresher {
     private var inFlight: [String: Task<(OAuthAuth, String), Error>] = [:]
+    /// The newest credentials of profiles that are not saved (environment variables), so a late `expired_token`
+    /// reuses them instead of refreshing again with an already rotated refresh token.
+    private var latestUnsaved: [String: OAuthAuth] = [:]
     private let store: AuthStore
     private let oauthClient: OAuthClient
 
@@ -101,6 +104,9 @@ public actor TokenRefresher {
         if let task = inFlight[name] {
             let (oauth, _) = try await task.value
             return (oauth, "joined")
+        }
+        if !profile.isSaved, let latest = latestUnsaved[name], latest.accessToken != staleToken {
+            return (latest, "joined")
         }
         let store = self.store
         let client = oauthClient
@@ -145,6 +151,8 @@ public actor TokenRefresher {
         }
         inFlight[name] = task
         defer { inFlight[name] = nil }
-        return try await task.value
+        let result = try await task.value
+        if !profile.isSaved { latestUnsaved[name] = result.0 }
+        return result
     }
 }

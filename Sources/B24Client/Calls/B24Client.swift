@@ -89,6 +89,16 @@ public final class B24Client: @unchecked Sendable {
 
     public var profile: Profile { resolved.profile }
 
+    /// Who the calls go to and as whom: profile name, portal and user or app. Plans and idempotency records are
+    /// bound to it, so a one-off `--webhook` to another portal never replays or runs what was meant for this one.
+    public var identity: String {
+        let portal = SharedLeakyBucket.portalKey(for: profile.portal)
+        switch profile.auth {
+        case .webhook(let webhook): return "\(profile.name)@\(portal)/user\(webhook.userID)"
+        case .oauth(let oauth): return "\(profile.name)@\(portal)/app:\(oauth.clientID)"
+        }
+    }
+
     public init(profile resolved: ResolvedProfile, paths: B24Paths, options: ClientOptions = ClientOptions(),
                 transport: HTTPTransport? = nil, catalog: Catalog = .bundled) throws
     {
@@ -212,8 +222,13 @@ public final class B24Client: @unchecked Sendable {
     /// Stores the call as a plan bound to this profile, without calling the portal.
     public func plan(_ request: CallRequest, now: Date = Date()) throws -> StoredPlan {
         let risk = try checkPolicy(request, forPlan: true)
+        if request.method.lowercased() == "batch",
+           (request.params.member(caseInsensitive: "cmd")?.objectValue?.count ?? 0) > BatchInput.limit
+        {
+            throw B24Error.usage("a planned batch holds at most \(BatchInput.limit) commands; split it into several plans")
+        }
         let plan = StoredPlan(
-            id: StoredPlan.newID(), profile: profile.name, method: request.method, apiVersion: request.apiVersion,
+            id: StoredPlan.newID(), profile: identity, method: request.method, apiVersion: request.apiVersion,
             params: request.params, risk: risk.rawValue, createdAt: now, expiresAt: now.addingTimeInterval(options.planTTL))
         try store().savePlan(plan)
         return plan
@@ -221,9 +236,19 @@ public final class B24Client: @unchecked Sendable {
 
     /// Runs a stored plan once. Confirmation flags still apply to writes.
     public func executePlan(id: String, confirmWrite: Bool, confirmDestructive: Bool, idempotencyKey: String? = nil) async -> CallOutcome {
+        // Look first, check the guardrails, and only then use the plan up: a missing --confirm-write must not
+        // burn a plan.
         let plan: StoredPlan
         do {
-            plan = try store().consumePlan(id: id, profile: profile.name, now: Date())
+            guard let stored = try store().plan(id: id) else {
+                throw B24Error.policy("no plan with id \(id) (make one with --plan-only)")
+            }
+            var request = CallRequest(method: stored.method, params: stored.params, apiVersion: stored.apiVersion)
+            request.confirmWrite = confirmWrite
+            request.confirmDestructive = confirmDestructive
+            request.planID = stored.id
+            _ = try checkPolicy(request)
+            plan = try store().consumePlan(id: id, profile: identity, now: Date())
         } catch {
             let failure = (error as? B24Error) ?? .usage("\(error)")
             return finishEarly(CallRequest(method: "plan:\(id)"), failure)
@@ -252,22 +277,35 @@ public final class B24Client: @unchecked Sendable {
         var idempotencyKey: String?
         if isWrite {
             idempotencyKey = request.idempotencyKey
-                ?? B24Store.derivedIdempotencyKey(profile: profile.name, method: request.method.lowercased(), params: request.params)
+                ?? B24Store.derivedIdempotencyKey(profile: identity, method: request.method.lowercased(), params: request.params)
             trace.idempotencyKey = idempotencyKey
-            if let key = idempotencyKey, let stored = try? store().idempotentRecord(key: key, profile: profile.name, now: Date()) {
+            if let key = idempotencyKey, let stored = try? store().idempotentRecord(key: key, profile: identity, now: Date()) {
+                guard stored.method.lowercased() == request.method.lowercased(),
+                      stored.paramsHash == B24Store.paramsHash(request.params)
+                else {
+                    return finish(trace, .failure(.policy(
+                        "idempotency key \(key) was already used for a different call (\(stored.method)); use a new key")))
+                }
                 trace.replayed = true
                 trace.response = stored.response
                 return finish(trace, .success(stored.response))
             }
         }
         let result = await send(request, isWrite: isWrite, idempotencyKey: idempotencyKey, trace: &trace)
-        if case .success(let envelope) = result, isWrite, let key = idempotencyKey {
+        if case .success(let envelope) = result, isWrite, let key = idempotencyKey, !Self.hasFailedCommands(envelope) {
             try? store().storeIdempotent(
-                key: key, profile: profile.name, method: request.method,
+                key: key, profile: identity, method: request.method,
                 paramsHash: B24Store.paramsHash(request.params),
                 response: envelope, ttl: options.idempotencyTTL, now: Date())
         }
         return finish(trace, result)
+    }
+
+    /// A batch whose commands failed is not a result worth replaying: after the cause is fixed, the same batch
+    /// must run again.
+    static func hasFailedCommands(_ envelope: JSONValue) -> Bool {
+        guard let errors = envelope["result"]?["result_error"] else { return false }
+        return !(errors.objectValue ?? [:]).isEmpty
     }
 
     private func newTrace(_ request: CallRequest, risk: RiskClass) -> CallTrace {
@@ -303,6 +341,8 @@ public final class B24Client: @unchecked Sendable {
 
     private func finishEarly(_ request: CallRequest, _ error: B24Error) -> CallOutcome {
         let trace = newTrace(request, risk: catalog.risk(of: request.method))
+        // Blocked calls are audited (someone tried them); malformed input never became a call.
+        if case .policy = error { return finish(trace, .failure(error)) }
         return finish(trace, .failure(error), record: false)
     }
 
@@ -371,6 +411,10 @@ public final class B24Client: @unchecked Sendable {
     private func send(_ request: CallRequest, isWrite: Bool, idempotencyKey: String?, trace: inout CallTrace) async -> Result<JSONValue, B24Error> {
         var attempt = 0
         var refreshed = false
+        // A portal whose domain changed answers with a redirect; the request is re-sent once to the new address
+        // (the old one ran nothing), and the trace says to update the profile.
+        var target = profile
+        var followedMove = false
         while true {
             attempt += 1
             do {
@@ -389,7 +433,7 @@ public final class B24Client: @unchecked Sendable {
             }
             let oauth = oauthSnapshot()
             let httpRequest = RequestBuilder.build(
-                profile: profile, method: request.method, params: request.params, version: request.apiVersion,
+                profile: target, method: request.method, params: request.params, version: request.apiVersion,
                 accessToken: oauth?.accessToken, idempotencyKey: idempotencyKey)
             let started = Date()
             var status: Int?
@@ -397,6 +441,20 @@ public final class B24Client: @unchecked Sendable {
             do {
                 let response = try await transport.send(httpRequest)
                 status = response.status
+                if [301, 302, 303, 307, 308].contains(response.status) {
+                    let moved = response.header("Location").flatMap { Self.portalBase(of: $0) }
+                    if let moved, !followedMove, moved != target.portal {
+                        followedMove = true
+                        target = Self.moving(target, to: moved)
+                        trace.attempts.append(.init(
+                            number: attempt, startedAt: started, duration: Date().timeIntervalSince(started),
+                            httpStatus: response.status, errorCode: "PORTAL_MOVED", decision: "follow once",
+                            note: "the portal moved to \(moved.host ?? "?"); update the profile (b24 profile add \(profile.name) … --replace)"))
+                        attempt -= 1
+                        continue
+                    }
+                    throw B24Error.http(status: response.status, snippet: "redirect to \(moved?.host ?? "an unknown place"); the portal may have moved — check its address")
+                }
                 outcome = ResponseDecoder.decode(response)
                 if case .success(let envelope) = outcome { recordOperating(envelope, method: request.method) }
                 if case .failure(.portal(let error)) = outcome, let envelope = try? JSONParser.parse(response.body) {
@@ -444,11 +502,38 @@ public final class B24Client: @unchecked Sendable {
                         trace.refreshes.append(.init(at: Date(), outcome: how))
                     } catch {
                         trace.refreshes.append(.init(at: Date(), outcome: "failed", note: redactor.redact("\(error)")))
-                        return .failure((error as? B24Error) ?? .loginRequired(profile: profile.name, reason: "token refresh failed"))
+                        return .failure(adviseLogin((error as? B24Error) ?? .loginRequired(profile: profile.name, reason: "token refresh failed")))
                     }
                 }
             }
         }
+    }
+
+    /// Scheme, host and port of a redirect target.
+    static func portalBase(of location: String) -> URL? {
+        guard let components = URLComponents(string: location), let host = components.host, !host.isEmpty else { return nil }
+        var base = URLComponents()
+        base.scheme = components.scheme ?? "https"
+        base.host = host
+        base.port = components.port
+        return base.url
+    }
+
+    /// The profile pointed at a portal's new address (the OAuth client endpoint moves with it).
+    static func moving(_ profile: Profile, to portal: URL) -> Profile {
+        var moved = profile
+        moved.portal = portal
+        if case .oauth(var oauth) = moved.auth, oauth.clientEndpoint != nil {
+            oauth.clientEndpoint = portal.appendingPathComponent("rest")
+            moved.auth = .oauth(oauth)
+        }
+        return moved
+    }
+
+    /// `b24 login` cannot help a profile that lives in environment variables; say what can.
+    private func adviseLogin(_ error: B24Error) -> B24Error {
+        guard case .loginRequired(_, let reason) = error, !resolved.isSaved else { return error }
+        return .loginRequired(profile: profile.name, reason: reason + "; set fresh B24_ACCESS_TOKEN and B24_REFRESH_TOKEN (or save an OAuth profile with `b24 profile add NAME --oauth`)")
     }
 
     private func recordOperating(_ envelope: JSONValue, method: String) {
@@ -467,7 +552,11 @@ public final class B24Client: @unchecked Sendable {
                     : .giveUp(oauth == nil ? error : .loginRequired(profile: profile.name, reason: "the portal still rejects the refreshed token (\(portal.code))"))
             }
             if portal.isFatal { return .giveUp(error) }
-            if portal.isRateLimited { return canRetry ? .retry(after: delay, reason: "backoff") : .giveUp(error) }
+            if portal.isRateLimited {
+                // Tell every b24 process on this machine that the portal's bucket is full.
+                try? bucket.markFull()
+                return canRetry ? .retry(after: max(delay, 1 / max(bucket.settings.perSecond, 0.01)), reason: "backoff") : .giveUp(error)
+            }
             if portal.isOperatingLimit {
                 // The portal checks the budget before running the method, so waiting for the reset is safe for
                 // writes too; the wait itself happens before the next attempt (see `send`).
@@ -477,7 +566,12 @@ public final class B24Client: @unchecked Sendable {
                 }
                 return .retry(after: 0, reason: "operating-reset")
             }
-            if portal.isServerFault, !isWrite, canRetry { return .retry(after: delay, reason: "backoff") }
+            if portal.isServerFault {
+                if isWrite {
+                    return .giveUp(.outcomeUnknown(method: method, reason: "the portal answered \(portal.code.isEmpty ? "HTTP \(portal.httpStatus)" : portal.code) after the request was sent; it may have partly run"))
+                }
+                if canRetry { return .retry(after: delay, reason: "backoff") }
+            }
             return .giveUp(error)
         case .http(let status, _):
             if isWrite, status >= 500 {

@@ -48,6 +48,8 @@ public struct BatchOutcome: Sendable {
     /// A failure of a whole `batch` call (policy, transport, portal); per-command errors are in `results`.
     public var error: B24Error?
     public var warnings: [String] = []
+
+    public init() {}
 }
 
 /// Reading batch commands from files and parameters.

@@ -47,17 +47,19 @@ extension B24Client {
             return outcome
         }
         var params = request.params.objectValue ?? [:]
-        var lastID: String?
-        let idKey = request.method.lowercased() == "tasks.task.list" ? "id" : "ID"
+        var lastID: Int64?
+        // crm.item.* speaks camelCase (`id`, `>id`); the rest of the list methods use `ID`.
+        let cursorField = request.method.lowercased() == "crm.item.list" ? "id" : "ID"
         if fast {
-            params[keyMatching("order", in: params)] = .object(["ID": "ASC"])
+            params[keyMatching("order", in: params)] = .object([cursorField: "ASC"])
             params[keyMatching("start", in: params)] = .int(-1)
         }
+        var start = params[keyMatching("start", in: params)]?.intValue ?? 0
         while outcome.pages < maxPages {
             var page = request
             if fast, let lastID {
                 var filter = params[keyMatching("filter", in: params)]?.objectValue ?? [:]
-                filter[">ID"] = .string(lastID)
+                filter[">" + cursorField] = .int(lastID)
                 params[keyMatching("filter", in: params)] = .object(filter)
             }
             page.params = .object(params)
@@ -79,15 +81,28 @@ extension B24Client {
             outcome.items += items
             if outcome.pages == 1, !fast { outcome.total = envelope["total"]?.intValue.map(Int.init) }
             if fast {
-                guard items.count >= 50, let last = items.last?[idKey]?.stringValue ?? items.last?["ID"]?.stringValue else {
+                guard items.count >= 50 else { return outcome }
+                guard let last = items.last.flatMap({ $0[cursorField]?.intValue ?? $0["ID"]?.intValue ?? $0["id"]?.intValue }) else {
+                    outcome.error = .decoding("\(request.method) items carry no numeric \(cursorField); the fast cursor cannot continue (use --all-pages)")
+                    return outcome
+                }
+                // A cursor that does not move would fetch the same page forever.
+                guard lastID.map({ last > $0 }) ?? true else {
+                    outcome.error = .decoding("the >\(cursorField) cursor did not advance past \(last); stopping instead of looping")
                     return outcome
                 }
                 lastID = last
             } else {
                 guard let next = envelope["next"]?.intValue else { return outcome }
+                guard next > start else {
+                    outcome.error = .decoding("the portal's next page (\(next)) does not move past start \(start); stopping instead of looping")
+                    return outcome
+                }
+                start = next
                 params[keyMatching("start", in: params)] = .int(next)
             }
         }
+        outcome.warnings.append("stopped after \(maxPages) pages; more items remain")
         return outcome
     }
 

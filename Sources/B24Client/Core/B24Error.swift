@@ -63,6 +63,12 @@ public struct PortalError: Sendable, Equatable, Codable {
             || code.hasSuffix("INSUFFICIENTSCOPEEXCEPTION")
     }
 
+    /// The portal does not accept these credentials at all: a wrong webhook code or token.
+    public var isCredentialRejection: Bool {
+        ["NO_AUTH_FOUND", "INVALID_CREDENTIALS", "invalid_token", "expired_token", "invalid_grant", "invalid_client"]
+            .contains(code)
+    }
+
     /// `expired_token` / `invalid_token`: refresh once and retry once.
     public var isExpiredToken: Bool { code == "expired_token" || code == "invalid_token" }
 
@@ -120,7 +126,8 @@ public enum B24Error: Error, Sendable, Equatable {
         case .outcomeUnknown(let method, let reason):
             return "outcome unknown for \(method): \(reason). The write may have run; check the portal before retrying (it was not resent)."
         case .loginRequired(let profile, let reason):
-            return "\(reason) — run `b24 login \(profile)`"
+            // Environment profiles cannot be logged in to; their message already says what to set.
+            return profile == "env" || profile == "webhook" ? reason : "\(reason) — run `b24 login \(profile)`"
         }
     }
 
@@ -129,6 +136,7 @@ public enum B24Error: Error, Sendable, Equatable {
         switch self {
         case .usage: return B24ExitCode.usage
         case .policy: return B24ExitCode.policy
+        case .portal(let error) where error.isCredentialRejection: return B24ExitCode.auth
         case .portal: return B24ExitCode.portal
         case .http, .transport, .decoding: return B24ExitCode.transport
         case .outcomeUnknown: return B24ExitCode.outcomeUnknown

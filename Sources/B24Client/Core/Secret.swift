@@ -54,9 +54,13 @@ public struct Redactor: Sendable {
         secrets.sort { $0.raw.count > $1.raw.count }
     }
 
-    /// The text with every registered secret masked, raw or percent-encoded.
+    /// Webhook codes by position (`/rest/USER/CODE/`, `/rest/api/USER/CODE/`), whatever their length, so that a
+    /// code b24 was never told about (a mistyped argument, a redirect target) is masked too.
+    private static let webhookPath = try! NSRegularExpression(pattern: "(/rest/(?:api/)?[0-9]+/)[A-Za-z0-9_-]+(/|$)")
+
+    /// The text with every registered secret masked, raw or percent-encoded, and webhook codes masked by position.
     public func redact(_ text: String) -> String {
-        var output = text
+        var output = Self.maskWebhookPaths(text)
         for secret in secrets {
             if output.contains(secret.raw) {
                 output = output.replacingOccurrences(of: secret.raw, with: secret.masked)
@@ -68,5 +72,12 @@ public struct Redactor: Sendable {
             }
         }
         return output
+    }
+
+    /// Masks the code segment of every webhook URL path in the text.
+    public static func maskWebhookPaths(_ text: String) -> String {
+        guard text.contains("/rest/") else { return text }
+        let range = NSRange(text.startIndex..., in: text)
+        return webhookPath.stringByReplacingMatches(in: text, range: range, withTemplate: "$1****$2")
     }
 }
