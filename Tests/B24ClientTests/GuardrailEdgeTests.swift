@@ -82,13 +82,13 @@ struct GuardrailEdgeTests {
         let env = try await ClientTestEnvironment()
         defer { Task { await env.stop() } }
         var options = ClientTestEnvironment.fastOptions()
-        options.bucket = "50/20"
+        options.bucket = "50/1"
         let client = try env.webhookClient(options: options)
         env.sandbox.injectFault(.status(503), method: "user.current", count: 1)
         let outcome = await client.call(CallRequest(method: "user.current"))
         #expect(outcome.failure == nil)
         let shared = SharedLeakyBucket(portal: SharedLeakyBucket.portalKey(for: env.sandbox.baseURL),
-                                       settings: LimiterSettings(burst: 50, perSecond: 20), paths: env.paths)
+                                       settings: LimiterSettings(burst: 50, perSecond: 1), paths: env.paths)
         #expect(try shared.currentLevel() > 40, "another process sees a (nearly) full bucket")
     }
 
