@@ -100,9 +100,11 @@ func connected(_ state: inout ConsoleState, _ info: ConnectionInfo, _ profiles: 
     state.profiles = profiles
     state.connectionState = .loaded(info.profile)
     state.live = LiveInfo()
-    state.status = info.isSandbox
-        ? StatusMessage("sandbox portal — no account needed")
-        : StatusMessage("connected to \(info.profile)")
+    if state.status?.kind != .error {  // a config or theme error stays until something replaces it
+        state.status = info.isSandbox
+            ? StatusMessage("sandbox portal — no account needed")
+            : StatusMessage("connected to \(info.profile)")
+    }
     var effects = homeCalls(&state)
     if case .method(let name) = state.route { effects += availabilityCall(&state, name, force: true) }
     if !state.themeFromFlag, let theme = info.theme, theme != state.themeName { effects.append(.loadTheme(theme)) }

@@ -7,7 +7,8 @@ public enum ConsoleApp {
     /// The initial state: keymap from config.toml, theme from `--theme`, else "default" (a profile's
     /// theme follows once connected). Config and theme errors land in the status line.
     public static func initialState(launch: ConsoleLaunch, services: ConsoleServices, size: Size) -> ConsoleState {
-        let (keymap, keyError) = ConsoleKeymap.load(environment: launch.environment)
+        let (keymap, rawKeyError) = ConsoleKeymap.load(environment: launch.environment)
+        let keyError = rawKeyError.map(services.abbreviateHome)
         let themeName = launch.theme ?? "default"
         var themeError: String?
         let theme: Theme

@@ -39,6 +39,12 @@ public final class ConsoleServices: @unchecked Sendable {
         paths = B24Paths.fromEnvironment(launch.environment)
     }
 
+    /// Runs `body` under the lock (a synchronous helper: NSLock is not for async contexts).
+    private func withLock<T>(_ body: () -> T) -> T {
+        lock.lock(); defer { lock.unlock() }
+        return body()
+    }
+
     /// The client of the current connection.
     public var currentClient: B24Client? { lock.lock(); defer { lock.unlock() }; return client }
 
@@ -76,7 +82,7 @@ public final class ConsoleServices: @unchecked Sendable {
             options.history = false
             options.timeout = 20
             let newClient = try B24Client(profile: resolved, paths: paths, options: options)
-            lock.lock(); client = newClient; lock.unlock()
+            withLock { client = newClient }
             let p = resolved.profile
             let info = ConnectionInfo(
                 profile: isSandbox ? ProfileEntry.sandboxName : p.name,
@@ -107,7 +113,7 @@ public final class ConsoleServices: @unchecked Sendable {
             do { running = try await Sandbox.start(SandboxOptions()) } catch {
                 throw B24Error.usage("cannot start the sandbox portal: \(error)")
             }
-            lock.lock(); sandbox = running; lock.unlock()
+            withLock { sandbox = running }
         }
         let parsed = try WebhookAuth.parse(running.adminWebhookURL.absoluteString)
         return ResolvedProfile(profile: Profile(name: ProfileEntry.sandboxName, portal: parsed.portal, auth: .webhook(parsed.auth)),
@@ -127,7 +133,7 @@ public final class ConsoleServices: @unchecked Sendable {
         do {
             return .themeLoaded(name: name, try ThemeStore(environment: launch.environment).resolve(name, depth: colorDepth))
         } catch {
-            return .themeFailed("\(error)")
+            return .themeFailed(abbreviateHome("\(error)"))
         }
     }
 
@@ -146,10 +152,16 @@ public final class ConsoleServices: @unchecked Sendable {
         }
     }
 
+    /// Paths under `$HOME` shown as `~/…`, so file names in messages fit the status line.
+    public func abbreviateHome(_ text: String) -> String {
+        guard let home = launch.environment["HOME"], home.count > 1 else { return text }
+        return text.replacingOccurrences(of: home.hasSuffix("/") ? home : home + "/", with: "~/")
+    }
+
     /// Stops the embedded sandbox, if any.
     public func shutdown() async {
         let running = embeddedSandbox
-        lock.lock(); sandbox = nil; client = nil; lock.unlock()
+        withLock { sandbox = nil; client = nil }
         await running?.stop()
     }
 }

@@ -41,15 +41,51 @@ public func renderFrame(_ state: ConsoleState, size: Size) -> Frame {
     let (hintRow, statusRow) = bottom.splitTop(1)
     if case .palette(let text) = state.modal {
         cursor = drawPalette(text, into: &screen, rect: hintRow, theme: theme)
+    } else if let status = state.status, status.kind != .info, displayWidth(status.text) > statusRoom(state, width: size.width) {
+        // A long error (e.g. a config file path and key) takes the hints line too, so it is readable whole.
+        let lines = wrap(status.text, width: max(1, size.width - 2))
+        if lines.count > 1 {
+            screen.fill(hintRow, style: theme[.statusBar])
+            screen.put(lines[0], at: Point(column: 1, row: hintRow.row), style: theme[.error].with(bg: theme[.statusBar].background), clip: hintRow)
+        }
+        var rest = state
+        rest.status = StatusMessage(lines.dropFirst().joined(separator: " "), kind: status.kind)
+        drawStatus(rest, into: &screen, rect: statusRow)
+        return finish(&screen, state: state, main: main, cursor: cursor)
     } else {
         drawHints(state, into: &screen, rect: hintRow)
     }
     drawStatus(state, into: &screen, rect: statusRow)
+    return finish(&screen, state: state, main: main, cursor: cursor)
+}
+
+/// Overlays (help) and the frame.
+private func finish(_ screen: inout Screen, state: ConsoleState, main: Rect, cursor: Point?) -> Frame {
     if case .help(let offset) = state.modal {
         HelpView(state: state, offset: offset).render(into: &screen, area: main)
-        cursor = nil
+        return Frame(screen: screen, cursor: nil)
     }
     return Frame(screen: screen, cursor: cursor)
+}
+
+/// Columns the status message gets on the status row (what the right segment leaves).
+func statusRoom(_ state: ConsoleState, width: Int) -> Int {
+    width - displayWidth(statusRight(state)) - 4
+}
+
+/// The right segment of the status row: profile, mode, theme.
+func statusRight(_ state: ConsoleState) -> String {
+    var right: [String] = []
+    if let c = state.connection {
+        right.append(c.isSandbox ? "sandbox" : "profile \(c.profile)")
+        if c.readOnly { right.append("read-only") }
+    } else if case .failed = state.connectionState {
+        right.append("not connected")
+    } else {
+        right.append("connecting…")
+    }
+    right.append("theme \(state.themeName)")
+    return right.joined(separator: " · ")
 }
 
 /// Top line: app name and the breadcrumb of the route stack.
@@ -114,17 +150,7 @@ func drawStatus(_ state: ConsoleState, into screen: inout Screen, rect: Rect) {
         style.background = bar.background
         left.append(TextSpan(status.text, style: style))
     }
-    var right: [String] = []
-    if let c = state.connection {
-        right.append(c.isSandbox ? "sandbox" : "profile \(c.profile)")
-        if c.readOnly { right.append("read-only") }
-    } else if case .failed = state.connectionState {
-        right.append("not connected")
-    } else {
-        right.append("connecting…")
-    }
-    right.append("theme \(state.themeName)")
-    StatusBar(left: left, right: [TextSpan(right.joined(separator: " · "), style: bar)]).render(into: &screen, rect: rect, theme: theme)
+    StatusBar(left: left, right: [TextSpan(statusRight(state), style: bar)]).render(into: &screen, rect: rect, theme: theme)
 }
 
 /// The `:` line: prompt and editable text; returns where the cursor goes.
