@@ -52,10 +52,16 @@ let package = Package(
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        /// The console app: state, actions, reducer, views and the runtime loop (no ncurses, no URLs).
+        .target(
+            name: "B24Console",
+            dependencies: ["TerminalKit", "B24Client", "B24Catalog", "B24Sandbox", "B24Wire"],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
         .executableTarget(
             name: "b24",
             dependencies: [
-                "B24Client", "B24Catalog", "B24Sandbox", "B24Wire",
+                "B24Client", "B24Catalog", "B24Sandbox", "B24Wire", "B24Console", "NcursesTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]
@@ -84,6 +90,13 @@ let package = Package(
             dependencies: ["B24Client", "B24Sandbox", "B24Wire", "B24Catalog", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        .testTarget(
+            name: "B24ConsoleTests",
+            dependencies: ["B24Console", "TerminalKit", "B24Client", "B24Catalog", "B24Sandbox", "B24Wire"],
+            exclude: ["Golden"],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .testTarget(name: "ConsoleE2ETests", dependencies: [], swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "CLITests", dependencies: ["B24Sandbox", "B24Wire"], swiftSettings: [.swiftLanguageMode(.v5)]),
     ]
 )

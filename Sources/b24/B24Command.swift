@@ -14,9 +14,10 @@ struct B24Command: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            CallCommand.self, BatchCLICommand.self, ProfileCommand.self, LoginCommand.self, PacksCommand.self,
+            ConsoleCommand.self, CallCommand.self, BatchCLICommand.self, ProfileCommand.self, LoginCommand.self, PacksCommand.self,
             HistoryCommand.self, SandboxCommand.self,
-        ]
+        ],
+        defaultSubcommand: ConsoleCommand.self
     )
 }
 

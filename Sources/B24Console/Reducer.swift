@@ -1,0 +1,142 @@
+import B24Catalog
+import B24Client
+import B24Wire
+import TerminalKit
+
+/// The only place the console state changes. No I/O: work for the outside world is returned as effects.
+public func reduce(_ state: inout ConsoleState, _ action: Action) -> [Effect] {
+    switch action {
+    case .key(let key):
+        return handleKey(&state, key)
+    case .resize(let size):
+        state.size = size
+        return []
+    case .tick:
+        guard state.connection != nil else { return [.schedule(after: tickInterval, .tick)] }
+        return [.readLimiter, .schedule(after: tickInterval, .tick)]
+    case .start:
+        return [.connect(profile: nil), .schedule(after: tickInterval, .tick)]
+    case .connected(let info, let profiles):
+        return connected(&state, info, profiles)
+    case .connectFailed(let message, let profiles):
+        state.profiles = profiles
+        state.connectionState = .failed(message)
+        state.status = StatusMessage(message, kind: .error)
+        return []
+    case .callFinished(let purpose, let outcome):
+        callFinished(&state, purpose, outcome)
+        return []
+    case .limiterRead(let result):
+        switch result {
+        case .success(let text): state.live.limiter = .loaded(text)
+        case .failure(let failure): state.live.limiter = .failed(failure.message)
+        }
+        return []
+    case .themeLoaded(let name, let theme):
+        state.theme = theme
+        state.themeName = name
+        state.status = StatusMessage("theme \(name)")
+        return []
+    case .themeFailed(let message):
+        state.status = StatusMessage(message, kind: .error)
+        return []
+    case .open(let route):
+        return open(&state, route)
+    case .command(let line):
+        return runCommand(&state, line)
+    case .quit:
+        state.quitting = true
+        return [.quit]
+    }
+}
+
+/// Seconds between heartbeats (limiter line refresh).
+let tickInterval = 2.0
+
+/// Pushes a screen; detail screens ask the portal what they need.
+func open(_ state: inout ConsoleState, _ route: Route) -> [Effect] {
+    state.modal = nil
+    if state.route == route { return [] }
+    if route == .home {
+        state.stack = [Page(.home)]
+        return []
+    }
+    var page = Page(route)
+    if case .chain = route {  // start on the first step, not on the "Steps" heading
+        let rows = Panes.rows(route, pane: 0, state)
+        page.panes[0].selected = rows.firstIndex { $0.target != .none } ?? 0
+    }
+    state.stack.append(page)
+    if case .method(let name) = route { return availabilityCall(&state, name, force: false) }
+    return []
+}
+
+/// `method.get` for a method unless already known (or forced by refresh).
+func availabilityCall(_ state: inout ConsoleState, _ name: String, force: Bool) -> [Effect] {
+    guard state.connection != nil else { return [] }
+    let key = name.lowercased()
+    if !force, let known = state.live.availability[key], known != .idle { return [] }
+    state.live.availability[key] = .loading
+    return [.call(.availability(name), CallRequest(method: "method.get", params: ["name": .string(name)]))]
+}
+
+/// The calls that fill Home.
+func homeCalls(_ state: inout ConsoleState) -> [Effect] {
+    state.live.user = .loading
+    state.live.scopes = .loading
+    state.live.serverTime = .loading
+    state.live.portalMethods = .loading
+    return [
+        .call(.currentUser, CallRequest(method: "user.current")),
+        .call(.scopes, CallRequest(method: "scope")),
+        .call(.serverTime, CallRequest(method: "server.time")),
+        .call(.portalMethods, CallRequest(method: "methods")),
+        .readLimiter,
+    ]
+}
+
+func connected(_ state: inout ConsoleState, _ info: ConnectionInfo, _ profiles: [ProfileEntry]) -> [Effect] {
+    state.connection = info
+    state.profiles = profiles
+    state.connectionState = .loaded(info.profile)
+    state.live = LiveInfo()
+    if state.status?.kind != .error {  // a config or theme error stays until something replaces it
+        state.status = info.isSandbox
+            ? StatusMessage("sandbox portal — no account needed")
+            : StatusMessage("connected to \(info.profile)")
+    }
+    var effects = homeCalls(&state)
+    if case .method(let name) = state.route { effects += availabilityCall(&state, name, force: true) }
+    if !state.themeFromFlag, let theme = info.theme, theme != state.themeName { effects.append(.loadTheme(theme)) }
+    return effects
+}
+
+/// Stores a call's result where its screen looks for it.
+func callFinished(_ state: inout ConsoleState, _ purpose: CallPurpose, _ outcome: CallOutcome) {
+    let failure = outcome.trace.error?.message ?? "call failed"
+    switch purpose {
+    case .currentUser:
+        guard let user = outcome.value else { state.live.user = .failed(failure); return }
+        let name = [user["NAME"]?.stringValue, user["LAST_NAME"]?.stringValue]
+            .compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
+        let id = user["ID"]?.stringValue ?? user["ID"]?.intValue.map(String.init) ?? "?"
+        state.live.user = .loaded("\(name.isEmpty ? "(no name)" : name) (id \(id))")
+    case .scopes:
+        guard let list = outcome.value?.arrayValue else { state.live.scopes = .failed(failure); return }
+        state.live.scopes = .loaded(list.compactMap(\.stringValue))
+    case .serverTime:
+        guard let time = outcome.value?.stringValue else { state.live.serverTime = .failed(failure); return }
+        state.live.serverTime = .loaded(time)
+    case .portalMethods:
+        guard let list = outcome.value?.arrayValue else { state.live.portalMethods = .failed(failure); return }
+        state.live.portalMethods = .loaded(list.compactMap(\.stringValue))
+    case .availability(let name):
+        let key = name.lowercased()
+        guard let answer = outcome.value else { state.live.availability[key] = .failed(failure); return }
+        if answer["isExisting"]?.boolValue == false {
+            state.live.availability[key] = .loaded(.notExisting)
+        } else {
+            state.live.availability[key] = .loaded(answer["isAvailable"]?.boolValue == true ? .available : .notAvailable)
+        }
+    }
+}

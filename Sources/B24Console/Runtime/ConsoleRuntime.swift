@@ -1,0 +1,145 @@
+import Foundation
+import TerminalKit
+
+/// A thread-safe queue of actions with an async wait for "something arrived".
+final class ActionQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [Action] = []
+    private var waiter: CheckedContinuation<Void, Never>?
+
+    func post(_ action: Action) {
+        lock.lock()
+        items.append(action)
+        let w = waiter
+        waiter = nil
+        lock.unlock()
+        w?.resume()
+    }
+
+    /// Everything queued, waiting until there is at least one action.
+    func drain() async -> [Action] {
+        while true {
+            if let batch = take() { return batch }
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in park(c) }
+        }
+    }
+
+    private func take() -> [Action]? {
+        lock.lock(); defer { lock.unlock() }
+        guard !items.isEmpty else { return nil }
+        defer { items.removeAll() }
+        return items
+    }
+
+    /// Keeps the waiter unless something arrived in the meantime.
+    private func park(_ c: CheckedContinuation<Void, Never>) {
+        lock.lock()
+        if items.isEmpty { waiter = c; lock.unlock() } else { lock.unlock(); c.resume() }
+    }
+}
+
+/// The console loop: drain queued actions (keys, effect results), reduce each, run the effects on
+/// detached tasks, then render once and hand the screen to the terminal thread, which sends only
+/// the changed cells (everything after a resize).
+public final class ConsoleRuntime: @unchecked Sendable {
+    public let services: ConsoleServices
+    public let terminal: TerminalThread
+    private let queue = ActionQueue()
+    private let stateLock = NSLock()
+    private var stateStorage: ConsoleState
+    private var presented: Frame?
+    /// Called on the terminal thread right after the first frame was drawn (startup benchmark).
+    public var onFirstFrame: (@Sendable () -> Void)?
+
+    public init(state: ConsoleState, services: ConsoleServices, terminal: TerminalThread) {
+        stateStorage = state
+        self.services = services
+        self.terminal = terminal
+    }
+
+    /// A copy of the current state.
+    public var state: ConsoleState { stateLock.lock(); defer { stateLock.unlock() }; return stateStorage }
+
+    /// The last frame handed to the terminal.
+    public var lastFrame: Frame? { stateLock.lock(); defer { stateLock.unlock() }; return presented }
+
+    /// Queues an action from outside (tests, signals).
+    public func post(_ action: Action) { queue.post(action) }
+
+    /// Runs until the state says quit. Does not stop the terminal or the services.
+    public func run() async {
+        var state = self.state
+        state.size = terminal.size
+        commit(state)
+        presentFirst(state)
+        let terminal = self.terminal
+        let queue = self.queue
+        let keys = Task.detached {
+            for await key in terminal.keys {
+                queue.post(key == .resize ? .resize(terminal.size) : .key(key))
+            }
+        }
+        defer { keys.cancel() }
+        queue.post(.start)
+        while !state.quitting {
+            let batch = await queue.drain()
+            for action in batch {
+                if case .key(let key) = action, state.keymap.action(for: key) == "redraw", state.modal == nil {
+                    terminal.redraw()
+                }
+                let effects = reduce(&state, action)
+                for effect in effects { execute(effect) }
+                if state.quitting { break }
+            }
+            commit(state)
+            if !state.quitting { present(state) }
+        }
+    }
+
+    private func commit(_ state: ConsoleState) {
+        stateLock.lock(); stateStorage = state; stateLock.unlock()
+    }
+
+    private func present(_ state: ConsoleState) {
+        let frame = renderFrame(state, size: state.size)
+        stateLock.lock()
+        let unchanged = presented == frame
+        presented = frame
+        stateLock.unlock()
+        if !unchanged { terminal.present(frame.screen, cursor: frame.cursor) }
+    }
+
+    /// The first frame is drawn by a job, so the hook runs right after it hits the terminal.
+    private func presentFirst(_ state: ConsoleState) {
+        let frame = renderFrame(state, size: state.size)
+        stateLock.lock(); presented = frame; stateLock.unlock()
+        let hook = onFirstFrame
+        terminal.perform { backend in
+            backend.draw(ScreenDiff.full(frame.screen))
+            backend.setCursor(visible: frame.cursor != nil, at: frame.cursor)
+            hook?()
+        }
+    }
+
+    private func execute(_ effect: Effect) {
+        let services = self.services
+        let queue = self.queue
+        switch effect {
+        case .call(let purpose, let request):
+            Task.detached { queue.post(await services.call(purpose, request)) }
+        case .connect(let profile):
+            Task.detached { queue.post(await services.connect(profile: profile)) }
+        case .loadTheme(let name):
+            Task.detached { queue.post(services.loadTheme(name)) }
+        case .readLimiter:
+            Task.detached { queue.post(services.readLimiter()) }
+        case .schedule(let after, let action):
+            Task.detached {
+                try? await Task.sleep(nanoseconds: UInt64(max(0, after) * 1_000_000_000))
+                queue.post(action)
+            }
+        case .quit:
+            break  // the loop ends on state.quitting
+        }
+    }
+}

@@ -1,0 +1,167 @@
+import B24Catalog
+import B24Client
+import B24Sandbox
+import Foundation
+import TerminalKit
+
+/// How the console was started: `b24 [--profile NAME] [--theme NAME] [--read-only]`.
+public struct ConsoleLaunch: Sendable {
+    public var profile: String?
+    public var theme: String?
+    public var readOnly: Bool
+    public var environment: [String: String]
+
+    public init(profile: String? = nil, theme: String? = nil, readOnly: Bool = false,
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.profile = profile
+        self.theme = theme
+        self.readOnly = readOnly
+        self.environment = environment
+    }
+}
+
+/// Runs the effects that touch the world: profiles, the embedded sandbox, calls through B24Client,
+/// themes, the limiter file. Every method returns the action that reports the result.
+public final class ConsoleServices: @unchecked Sendable {
+    public let launch: ConsoleLaunch
+    let paths: B24Paths
+    private let lock = NSLock()
+    private var client: B24Client?
+    private var sandbox: Sandbox?
+    /// Colour depth of the terminal, for theme downgrades.
+    public var colorDepth: ColorDepth = .indexed256
+
+    /// Read-only discovery methods the console calls whatever packs the profile allows.
+    public static let discoveryMethods = ["user.current", "scope", "server.time", "methods", "method.get"]
+
+    public init(launch: ConsoleLaunch) {
+        self.launch = launch
+        paths = B24Paths.fromEnvironment(launch.environment)
+    }
+
+    /// Runs `body` under the lock (a synchronous helper: NSLock is not for async contexts).
+    private func withLock<T>(_ body: () -> T) -> T {
+        lock.lock(); defer { lock.unlock() }
+        return body()
+    }
+
+    /// The client of the current connection.
+    public var currentClient: B24Client? { lock.lock(); defer { lock.unlock() }; return client }
+
+    /// The embedded sandbox, once started.
+    public var embeddedSandbox: Sandbox? { lock.lock(); defer { lock.unlock() }; return sandbox }
+
+    /// Saved profiles for the switcher (portal URLs only, never auth).
+    func profileEntries() -> [ProfileEntry] {
+        guard let file = try? AuthStore(paths: paths).load() else { return [] }
+        return file.profiles.keys.sorted().compactMap { name in
+            guard let p = file.profiles[name] else { return nil }
+            return ProfileEntry(name: name, portal: p.portal.absoluteString, isDefault: file.defaultProfile == name,
+                                production: p.production)
+        }
+    }
+
+    /// Connects to `profile` (nil: `--profile`, else the environment/default profile, else the sandbox).
+    public func connect(profile requested: String?) async -> Action {
+        let profiles = profileEntries()
+        do {
+            let resolved: ResolvedProfile
+            var isSandbox = false
+            let name = requested ?? launch.profile
+            if name == ProfileEntry.sandboxName || (name == nil && !hasConfiguredProfile()) {
+                resolved = try await sandboxProfile()
+                isSandbox = true
+            } else {
+                resolved = try ProfileResolver.resolve(webhook: nil, profileName: name, store: AuthStore(paths: paths),
+                                                       environment: launch.environment)
+            }
+            var options = ClientOptions()
+            options.readOnly = launch.readOnly
+            options.methodAllowlist = Self.discoveryMethods
+            options.audit = false    // background discovery reads are not user calls
+            options.history = false
+            options.timeout = 20
+            let newClient = try B24Client(profile: resolved, paths: paths, options: options)
+            withLock { client = newClient }
+            let p = resolved.profile
+            let info = ConnectionInfo(
+                profile: isSandbox ? ProfileEntry.sandboxName : p.name,
+                portal: newClient.redactor.redact(p.portal.absoluteString),
+                auth: p.authSummary, isSandbox: isSandbox, production: p.production,
+                readOnly: launch.readOnly || p.readOnly, theme: p.theme, bucket: p.bucket ?? LimiterSettings().bucketDescription)
+            return .connected(info, profiles: profiles)
+        } catch let error as B24Error {
+            return .connectFailed(error.message, profiles: profiles)
+        } catch {
+            return .connectFailed("\(error)", profiles: profiles)
+        }
+    }
+
+    /// True when a profile would be picked without `--profile`: environment variables or a default.
+    func hasConfiguredProfile() -> Bool {
+        if let domain = launch.environment["B24_DOMAIN"], !domain.isEmpty { return true }
+        guard let file = try? AuthStore(paths: paths).load() else { return true }  // let the resolver report it
+        return file.defaultProfile.map { file.profiles[$0] != nil } ?? false
+    }
+
+    /// Starts the embedded sandbox once (limits as a real portal, free port) and returns its admin profile.
+    func sandboxProfile() async throws -> ResolvedProfile {
+        let running: Sandbox
+        if let existing = embeddedSandbox {
+            running = existing
+        } else {
+            do { running = try await Sandbox.start(SandboxOptions()) } catch {
+                throw B24Error.usage("cannot start the sandbox portal: \(error)")
+            }
+            withLock { sandbox = running }
+        }
+        let parsed = try WebhookAuth.parse(running.adminWebhookURL.absoluteString)
+        return ResolvedProfile(profile: Profile(name: ProfileEntry.sandboxName, portal: parsed.portal, auth: .webhook(parsed.auth)),
+                               isSaved: false)
+    }
+
+    /// One call through B24Client.
+    public func call(_ purpose: CallPurpose, _ request: CallRequest) async -> Action {
+        guard let client = currentClient else {
+            return .connectFailed("not connected", profiles: profileEntries())
+        }
+        return .callFinished(purpose, await client.call(request))
+    }
+
+    /// Resolves a theme (NO_COLOR and colour depth applied).
+    public func loadTheme(_ name: String) -> Action {
+        do {
+            return .themeLoaded(name: name, try ThemeStore(environment: launch.environment).resolve(name, depth: colorDepth))
+        } catch {
+            return .themeFailed(abbreviateHome("\(error)"))
+        }
+    }
+
+    /// The shared leaky-bucket level of the current portal.
+    public func readLimiter() -> Action {
+        guard let client = currentClient else { return .limiterRead(.failure(ConsoleFailure("not connected"))) }
+        let settings = (try? client.profile.bucket.map(LimiterSettings.parseBucket)) ?? LimiterSettings()
+        let bucket = SharedLeakyBucket(portal: SharedLeakyBucket.portalKey(for: client.profile.portal), settings: settings, paths: paths)
+        do {
+            let level = try bucket.currentLevel()
+            let rate = settings.perSecond == settings.perSecond.rounded() ? String(Int(settings.perSecond)) : String(settings.perSecond)
+            let text = String(format: "%.1f of %.0f requests in the bucket", level, bucket.usableBurst) + ", drains \(rate)/s"
+            return .limiterRead(.success(text))
+        } catch {
+            return .limiterRead(.failure(ConsoleFailure("\(error)")))
+        }
+    }
+
+    /// Paths under `$HOME` shown as `~/…`, so file names in messages fit the status line.
+    public func abbreviateHome(_ text: String) -> String {
+        guard let home = launch.environment["HOME"], home.count > 1 else { return text }
+        return text.replacingOccurrences(of: home.hasSuffix("/") ? home : home + "/", with: "~/")
+    }
+
+    /// Stops the embedded sandbox, if any.
+    public func shutdown() async {
+        let running = embeddedSandbox
+        withLock { sandbox = nil; client = nil }
+        await running?.stop()
+    }
+}

@@ -1,0 +1,200 @@
+import B24Catalog
+import TerminalKit
+
+/// A screen of the console. The route stack's top is what is shown.
+public enum Route: Equatable, Sendable, CustomStringConvertible {
+    /// Portal, user, scopes, server time, limiter, profile switcher.
+    case home
+    /// Every pack (plus "other" once live discovery found methods the catalog lacks).
+    case packs
+    /// One pack: its methods and its chains side by side.
+    case pack(String)
+    /// One method: summary, parameters, risk, doc link, chains, live availability.
+    case method(String)
+    /// Chains of a pack (nil: of every pack).
+    case chains(String?)
+    /// One chain: ordered steps and guardrails.
+    case chain(String)
+    /// Search across packs, methods and chains.
+    case search
+
+    public var description: String {
+        switch self {
+        case .home: return "home"
+        case .packs: return "packs"
+        case .pack(let name): return "pack \(name)"
+        case .method(let name): return "method \(name)"
+        case .chains(let pack): return pack.map { "chains of \($0)" } ?? "chains"
+        case .chain(let id): return "chain \(id)"
+        case .search: return "search"
+        }
+    }
+}
+
+/// One entry of the route stack: the route plus its cursor in each pane and which pane has focus.
+public struct Page: Equatable, Sendable {
+    public var route: Route
+    /// Index of the focused pane (Tab cycles).
+    public var focus: Int = 0
+    /// Cursor and scroll per pane.
+    public var panes: [ScrollState] = [ScrollState(), ScrollState()]
+
+    public init(_ route: Route) { self.route = route }
+
+    /// The focused pane's cursor.
+    public var cursor: ScrollState {
+        get { panes[focus] }
+        set { panes[focus] = newValue }
+    }
+}
+
+/// A value that arrives later from the portal.
+public enum Loadable<Value: Equatable & Sendable>: Equatable, Sendable {
+    case idle, loading
+    case loaded(Value)
+    case failed(String)
+
+    /// The value when loaded.
+    public var value: Value? { if case .loaded(let v) = self { return v } else { return nil } }
+}
+
+/// What the status line says and how loudly.
+public struct StatusMessage: Equatable, Sendable {
+    public enum Kind: Equatable, Sendable { case info, warning, error }
+    public var text: String
+    public var kind: Kind
+
+    public init(_ text: String, kind: Kind = .info) {
+        self.text = text
+        self.kind = kind
+    }
+}
+
+/// A saved profile as the switcher lists it (no secrets: the portal URL only).
+public struct ProfileEntry: Equatable, Sendable {
+    public var name: String
+    public var portal: String
+    public var isDefault: Bool
+    public var production: Bool
+
+    public init(name: String, portal: String, isDefault: Bool = false, production: Bool = false) {
+        self.name = name
+        self.portal = portal
+        self.isDefault = isDefault
+        self.production = production
+    }
+
+    /// The pseudo-profile that starts the embedded sandbox portal.
+    public static let sandboxName = "sandbox"
+}
+
+/// The portal the console talks to, as far as the screen needs it. URLs are already redacted.
+public struct ConnectionInfo: Equatable, Sendable {
+    public var profile: String
+    /// Portal base URL (no webhook code).
+    public var portal: String
+    /// Auth summary with the secret masked, e.g. "webhook (user 1, code ****abcd)".
+    public var auth: String
+    public var isSandbox: Bool
+    public var production: Bool
+    public var readOnly: Bool
+    /// The profile's own theme, applied unless `--theme` was given.
+    public var theme: String?
+    /// Leaky bucket of this profile, e.g. "50/2".
+    public var bucket: String
+
+    public init(profile: String, portal: String, auth: String, isSandbox: Bool = false, production: Bool = false,
+                readOnly: Bool = false, theme: String? = nil, bucket: String = "50/2") {
+        self.profile = profile
+        self.portal = portal
+        self.auth = auth
+        self.isSandbox = isSandbox
+        self.production = production
+        self.readOnly = readOnly
+        self.theme = theme
+        self.bucket = bucket
+    }
+}
+
+/// Facts about the portal that Home shows, filled by calls through B24Client.
+public struct LiveInfo: Equatable, Sendable {
+    /// "Иван Петров (id 3)".
+    public var user: Loadable<String> = .idle
+    public var scopes: Loadable<[String]> = .idle
+    public var serverTime: Loadable<String> = .idle
+    /// "level 3.0 of 50/2".
+    public var limiter: Loadable<String> = .idle
+    /// Methods the portal reports (`methods`).
+    public var portalMethods: Loadable<[String]> = .idle
+    /// `method.get` answers by lower-cased method name.
+    public var availability: [String: Loadable<MethodAvailability>] = [:]
+
+    public init() {}
+}
+
+/// What `method.get` said about a method.
+public enum MethodAvailability: Equatable, Sendable {
+    case available, notAvailable, notExisting
+}
+
+/// Overlays drawn above the current screen.
+public enum ModalState: Equatable, Sendable {
+    /// Generated key help; the number is the scroll offset.
+    case help(Int)
+    /// The `:` command palette with its input line.
+    case palette(EditableText)
+}
+
+/// The whole console state. Only `reduce` changes it.
+public struct ConsoleState {
+    public let catalog: Catalog
+    /// Never empty; the last page is on screen.
+    public var stack: [Page] = [Page(.home)]
+    public var modal: ModalState?
+    public var search = SearchState()
+    public var status: StatusMessage?
+    public var connection: ConnectionInfo?
+    /// Connecting / connection error, shown on Home until connected.
+    public var connectionState: Loadable<String> = .loading
+    public var live = LiveInfo()
+    public var profiles: [ProfileEntry] = []
+    public var keymap: Keymap
+    public var theme: Theme
+    public var themeName: String
+    /// True when `--theme` was given (a profile's theme then does not apply).
+    public var themeFromFlag = false
+    public var size: Size
+    public var readOnlyFlag = false
+    public var quitting = false
+
+    public init(catalog: Catalog = .bundled, keymap: Keymap = ConsoleKeymap.defaults, theme: Theme = .plain,
+                themeName: String = "default", size: Size = Size(width: 80, height: 24)) {
+        self.catalog = catalog
+        self.keymap = keymap
+        self.theme = theme
+        self.themeName = themeName
+        self.size = size
+    }
+
+    /// The page on screen.
+    public var page: Page {
+        get { stack[stack.count - 1] }
+        set { stack[stack.count - 1] = newValue }
+    }
+
+    /// The route on screen.
+    public var route: Route { page.route }
+
+    /// Methods the portal has that no pack lists (the "other" pack).
+    public var otherMethods: [String] {
+        guard let all = live.portalMethods.value else { return [] }
+        return catalog.unlisted(from: all)
+    }
+}
+
+/// The search screen: query line and results.
+public struct SearchState: Equatable, Sendable {
+    public var query = EditableText()
+    public var hits: [SearchHit] = []
+    public init() {}
+}

@@ -1,0 +1,162 @@
+import TerminalKit
+
+/// The smallest terminal the console lays out in; below it a "terminal too small" screen shows.
+public let minimumConsoleSize = Size(width: 60, height: 16)
+
+/// A rendered frame: the screen plus where the text cursor goes (palette / search input), if anywhere.
+public struct Frame: Equatable {
+    public var screen: Screen
+    public var cursor: Point?
+}
+
+/// Pure: the state drawn into a screen of `size`.
+public func render(_ state: ConsoleState, size: Size) -> Screen { renderFrame(state, size: size).screen }
+
+/// Pure: the state drawn into a screen of `size`, with the cursor position for input lines.
+public func renderFrame(_ state: ConsoleState, size: Size) -> Frame {
+    let theme = state.theme
+    if let small = TerminalSizeGuard.screen(size: size, minimum: minimumConsoleSize, theme: theme) {
+        return Frame(screen: small, cursor: nil)
+    }
+    var screen = Screen(size: size)
+    screen.fill(screen.bounds, style: theme[.text])
+    var (top, body) = screen.bounds.splitTop(1)
+    drawHeader(state, into: &screen, rect: top)
+    if state.connection?.production == true {
+        let (bannerRow, rest) = body.splitTop(1)
+        Banner("PRODUCTION — \(state.connection?.profile ?? "") is a live portal; writes change real data").render(
+            into: &screen, rect: bannerRow, theme: theme)
+        body = rest
+    }
+    let (main, bottom) = body.splitBottom(2)
+    let content = main.inset(left: 1, right: 1)
+    var cursor: Point?
+    switch state.route {
+    case .home: HomeView(state: state).render(into: &screen, rect: content)
+    case .packs, .pack, .chains: CatalogView(state: state).render(into: &screen, rect: content)
+    case .method(let name): MethodView(state: state, name: name).render(into: &screen, rect: content)
+    case .chain(let id): ChainView(state: state, id: id).render(into: &screen, rect: content)
+    case .search: cursor = SearchView(state: state).render(into: &screen, rect: content)
+    }
+    let (hintRow, statusRow) = bottom.splitTop(1)
+    if case .palette(let text) = state.modal {
+        cursor = drawPalette(text, into: &screen, rect: hintRow, theme: theme)
+    } else if let status = state.status, status.kind != .info, displayWidth(status.text) > statusRoom(state, width: size.width) {
+        // A long error (e.g. a config file path and key) takes the hints line too, so it is readable whole.
+        let lines = wrap(status.text, width: max(1, size.width - 2))
+        if lines.count > 1 {
+            screen.fill(hintRow, style: theme[.statusBar])
+            screen.put(lines[0], at: Point(column: 1, row: hintRow.row), style: theme[.error].with(bg: theme[.statusBar].background), clip: hintRow)
+        }
+        var rest = state
+        rest.status = StatusMessage(lines.dropFirst().joined(separator: " "), kind: status.kind)
+        drawStatus(rest, into: &screen, rect: statusRow)
+        return finish(&screen, state: state, main: main, cursor: cursor)
+    } else {
+        drawHints(state, into: &screen, rect: hintRow)
+    }
+    drawStatus(state, into: &screen, rect: statusRow)
+    return finish(&screen, state: state, main: main, cursor: cursor)
+}
+
+/// Overlays (help) and the frame.
+private func finish(_ screen: inout Screen, state: ConsoleState, main: Rect, cursor: Point?) -> Frame {
+    if case .help(let offset) = state.modal {
+        HelpView(state: state, offset: offset).render(into: &screen, area: main)
+        return Frame(screen: screen, cursor: nil)
+    }
+    return Frame(screen: screen, cursor: cursor)
+}
+
+/// Columns the status message gets on the status row (what the right segment leaves).
+func statusRoom(_ state: ConsoleState, width: Int) -> Int {
+    width - displayWidth(statusRight(state)) - 4
+}
+
+/// The right segment of the status row: profile, mode, theme.
+func statusRight(_ state: ConsoleState) -> String {
+    var right: [String] = []
+    if let c = state.connection {
+        right.append(c.isSandbox ? "sandbox" : "profile \(c.profile)")
+        if c.readOnly { right.append("read-only") }
+    } else if case .failed = state.connectionState {
+        right.append("not connected")
+    } else {
+        right.append("connecting…")
+    }
+    right.append("theme \(state.themeName)")
+    return right.joined(separator: " · ")
+}
+
+/// Top line: app name and the breadcrumb of the route stack.
+func drawHeader(_ state: ConsoleState, into screen: inout Screen, rect: Rect) {
+    let theme = state.theme
+    screen.fill(rect, style: theme[.statusBar])
+    let crumbs = state.stack.map { crumb($0.route) }.joined(separator: " › ")
+    let x = screen.put(" b24 ", at: rect.origin, style: theme[.title].with(bg: theme[.statusBar].background), clip: rect)
+    screen.put(" " + crumbs, at: Point(column: x, row: rect.row), style: theme[.statusBar], clip: rect)
+}
+
+func crumb(_ route: Route) -> String {
+    switch route {
+    case .home: return "Home"
+    case .packs: return "Packs"
+    case .pack(let name): return name
+    case .method(let name): return name
+    case .chains(let pack): return pack.map { "chains of \($0)" } ?? "Chains"
+    case .chain(let id): return id
+    case .search: return "Search"
+    }
+}
+
+/// The key hints line, from the keymap (so remapped keys show as remapped).
+func drawHints(_ state: ConsoleState, into screen: inout Screen, rect: Rect) {
+    let km = state.keymap
+    func k(_ action: String) -> String { km.keys(for: action).first.map(keyLabel) ?? "—" }
+    // Arrows read better than "kj"; fall back to the bound keys when the arrows were remapped away.
+    let arrows = km.action(for: .up) == "up" && km.action(for: .down) == "down" ? "↑↓" : "\(k("up"))\(k("down"))"
+    var hints: [(String, String)] = [(arrows, "move"), (k("select"), "open"), (k("back"), "back")]
+    if Panes.titles(state.route, state).count > 1 { hints.append((k("next-tab"), "pane")) }
+    if state.route == .search {
+        hints = [("type", "search"), ("↑↓", "move"), (k("select"), "open"), ("esc", "back")]
+    }
+    hints += [(k("search"), "search"), (k("palette"), "command"), (k("help"), "help"), (k("quit"), "quit")]
+    var spans: [TextSpan] = [TextSpan(" ")]
+    for (i, hint) in hints.enumerated() {
+        if i > 0 { spans.append(TextSpan("  ", style: state.theme[.muted])) }
+        spans.append(TextSpan(hint.0, style: state.theme[.accent]))
+        spans.append(TextSpan(" " + hint.1, style: state.theme[.muted]))
+    }
+    screen.put(spans, at: rect.origin, clip: rect)
+}
+
+/// Short key labels for hints: arrows as glyphs, the rest as keymap names.
+func keyLabel(_ key: KeyEvent) -> String {
+    switch key.key {
+    case .up where key.modifiers.isEmpty: return "↑"
+    case .down where key.modifiers.isEmpty: return "↓"
+    default: return key.description
+    }
+}
+
+/// Bottom line: status message on the left, profile / mode / theme on the right.
+func drawStatus(_ state: ConsoleState, into screen: inout Screen, rect: Rect) {
+    let theme = state.theme
+    let bar = theme[.statusBar]
+    var left: [TextSpan] = []
+    if let status = state.status {
+        let role: ThemeRole = status.kind == .error ? .error : (status.kind == .warning ? .warning : .statusBar)
+        var style = theme[role]
+        style.background = bar.background
+        left.append(TextSpan(status.text, style: style))
+    }
+    StatusBar(left: left, right: [TextSpan(statusRight(state), style: bar)]).render(into: &screen, rect: rect, theme: theme)
+}
+
+/// The `:` line: prompt and editable text; returns where the cursor goes.
+func drawPalette(_ text: EditableText, into screen: inout Screen, rect: Rect, theme: Theme) -> Point? {
+    let field = FormField(label: "", value: text, placeholder: "packs · pack NAME · method NAME · chains · profile NAME · theme NAME · quit",
+                          isFocused: true, labelWidth: 0)
+    screen.put(":", at: rect.origin, style: theme[.accent], clip: rect)
+    return field.render(into: &screen, rect: rect.inset(left: 1), theme: theme)
+}

@@ -1,0 +1,95 @@
+@testable import B24Console
+import Foundation
+import TerminalKit
+import Testing
+
+@Suite("Scripted console against the embedded sandbox", .serialized)
+struct DriverTests {
+    @Test func homeShowsSandboxUserAndMethodAvailability() async throws {
+        let driver = try Driver()
+        await driver.waitFor("sandbox portal — no account needed")
+        await driver.waitFor("Анна Смирнова (id 1)")  // user.current through B24Client
+        await driver.waitFor("on the portal")           // methods
+        let home = await driver.screen().text
+        #expect(home.contains("http://127.0.0.1:"))
+        #expect(!home.contains(driver.services.embeddedSandbox!.adminWebhookURL.lastPathComponent))  // code masked
+        driver.press(.char(":"))
+        driver.type("method crm.lead.list")
+        driver.press(.enter)
+        await driver.waitFor("available on this portal (method.get)")
+        driver.press(.escape)
+        driver.press(.char(":"))
+        driver.type("method im.message.add")
+        driver.press(.enter)
+        await driver.waitFor("not on this portal")
+        await driver.quit()
+    }
+
+    @Test func packMethodChainSearchAndResize() async throws {
+        let driver = try Driver(size: Size(width: 80, height: 24))
+        await driver.waitFor("Анна Смирнова")
+        driver.press(.enter)                      // Packs
+        await driver.waitFor("Packs 1/")
+        driver.press(.enter)                      // core
+        await driver.waitFor("Methods of core")
+        driver.press(.char("j"), .char("j"), .char("j"), .char("j"), .enter)  // crm.lead.list
+        await driver.waitFor("Parameters")
+        await driver.waitFor("available")
+        driver.press(.escape, .tab, .enter)       // chains pane → first chain
+        await driver.waitFor("Steps and guardrails")
+        driver.press(.char("/"))
+        driver.type("open lines")
+        await driver.waitFor("imconnector.list")
+        driver.resize(to: Size(width: 30, height: 8))
+        await driver.waitFor("terminal too small")
+        driver.resize(to: Size(width: 120, height: 40))
+        await driver.waitFor("Results for \"open lines\"")
+        let s = await driver.screen()
+        #expect(s.size == Size(width: 120, height: 40))
+        await driver.quit()
+    }
+
+    @Test func otherPackAppearsFromLiveDiscovery() async throws {
+        let driver = try Driver()
+        await driver.waitFor("not in the catalog")
+        driver.press(.char(":"))
+        driver.type("pack other")
+        driver.press(.enter)
+        await driver.waitFor("Methods of other")
+        await driver.quit()
+    }
+
+    @Test func brokenConfigStillStartsWithDefaults() async throws {
+        let driver = try Driver(size: Size(width: 100, height: 30), files: ["config/b24/config.toml": "[keys]\nquit = \"ctrl+nope\"\n"])
+        await driver.waitFor("config.toml: key \"keys.quit\": bad")
+        #expect(driver.runtime.state.status?.text.hasPrefix("~/config/b24/config.toml: key \"keys.quit\": bad key name \"ctrl+nope\" (examples: \"q\", \"ctrl+x\", \"shift+tab\", \"pgdn\", \"f5\")") == true)
+        await driver.quit()  // q still quits: defaults kept
+    }
+
+    @Test func remappedKeysAndThemeSwitch() async throws {
+        let driver = try Driver(files: ["config/b24/config.toml": "[keys]\nquit = [\"x\"]\n"])
+        await driver.waitFor("Анна Смирнова")
+        driver.press(.char(":"))
+        driver.type("theme light")
+        driver.press(.enter)
+        await driver.waitFor("theme light")
+        driver.press(.char(":"))
+        driver.type("theme nosuch")
+        driver.press(.enter)
+        await driver.waitFor("nosuch")
+        #expect(driver.runtime.state.status?.text.hasSuffix("nosuch.toml: unknown theme \"nosuch\"") == true)
+        driver.press(.char("q"))                  // unbound now
+        try await Task.sleep(nanoseconds: 100_000_000)
+        #expect(!driver.runtime.state.quitting)
+        driver.press(.char("x"))
+        await driver.finish()
+    }
+
+    @Test func brokenUserThemeNamesFileAndKey() async throws {
+        let driver = try Driver(launch: { $0.theme = "mine" },
+                                files: ["config/b24/themes/mine.toml": "[palette]\nerror = \"reddish\"\n"])
+        await driver.waitFor("~/config/b24/themes/mine.toml: key \"palette.error\":")
+        #expect(driver.runtime.state.status?.text.contains("unknown colour \"reddish\"") == true)
+        await driver.quit()
+    }
+}

@@ -1,0 +1,234 @@
+@testable import B24Console
+import B24Catalog
+@testable import B24Client
+import B24Wire
+import Foundation
+import Testing
+import TerminalKit
+
+@Suite("Reducer: action in → state and effects out")
+struct ReducerTests {
+    @Test func startConnectsAndSchedulesTicks() {
+        var state = ConsoleState()
+        let effects = reduce(&state, .start)
+        #expect(effects.map(\.summary) == ["connect default", "schedule 2.0"])
+    }
+
+    @Test func connectedToSandboxAsksHomeFacts() {
+        var state = ConsoleState()
+        let info = ConnectionInfo(profile: "sandbox", portal: "http://127.0.0.1:1", auth: "webhook", isSandbox: true)
+        let effects = reduce(&state, .connected(info, profiles: []))
+        #expect(state.status?.text == "sandbox portal — no account needed")
+        #expect(effects.map(\.summary) == ["call user.current", "call scope", "call server.time", "call methods", "limiter"])
+        #expect(state.live.user == .loading)
+    }
+
+    @Test func profileThemeAppliesUnlessFlagGiven() {
+        var state = ConsoleState()
+        var info = ConnectionInfo(profile: "p", portal: "https://x", auth: "a", theme: "light")
+        #expect(reduce(&state, .connected(info, profiles: [])).map(\.summary).contains("theme light"))
+        state = ConsoleState()
+        state.themeFromFlag = true
+        info.theme = "light"
+        #expect(!reduce(&state, .connected(info, profiles: [])).map(\.summary).contains("theme light"))
+    }
+
+    @Test func navigationThroughPacksMethodAndBack() {
+        var state = Fixture.connected()
+        Fixture.keys(&state, .enter)  // Home menu: Packs
+        #expect(state.route == .packs)
+        Fixture.keys(&state, .char("j"), .enter)  // second pack
+        #expect(state.route == .pack(state.catalog.packs[1].name))
+        let effects = Fixture.keys(&state, .down, .enter)
+        #expect(state.route == .method(state.catalog.packs[1].methods[1].name))
+        #expect(effects.map(\.summary) == ["call method.get"])
+        Fixture.keys(&state, .escape)
+        #expect(state.route == .pack(state.catalog.packs[1].name))
+        #expect(state.page.cursor.selected == 1)  // the cursor is where it was
+        Fixture.keys(&state, .backspace, .char("h"))
+        #expect(state.route == .home)
+        Fixture.keys(&state, .escape)
+        #expect(state.route == .home)
+        #expect(state.status?.text.contains("q to quit") == true)
+    }
+
+    @Test func tabMovesBetweenPanesAndEnterOpensChain() {
+        var state = Fixture.connected()
+        Fixture.apply(&state, .open(.pack("core")), .key(.tab))
+        #expect(state.page.focus == 1)
+        Fixture.keys(&state, .enter)
+        #expect(state.route == .chain("core.lead-intake"))
+        // The cursor starts on the first step; Enter opens its method.
+        Fixture.keys(&state, .enter)
+        #expect(state.route == .method("crm.lead.add"))
+        Fixture.keys(&state, .escape, .escape, .backTab)
+        #expect(state.page.focus == 0)
+    }
+
+    @Test func noCallsWhileDisconnected() {
+        var state = ConsoleState()
+        #expect(reduce(&state, .open(.method("crm.lead.list"))).isEmpty)
+    }
+
+    @Test func cursorStaysInBounds() {
+        var state = Fixture.connected()
+        Fixture.apply(&state, .open(.packs))
+        Fixture.keys(&state, .char("G"))
+        #expect(state.page.cursor.selected == Panes.rows(.packs, pane: 0, state).count - 1)
+        Fixture.keys(&state, .down, .down, .pageDown)
+        #expect(state.page.cursor.selected == Panes.rows(.packs, pane: 0, state).count - 1)
+        Fixture.keys(&state, .char("g"), .up)
+        #expect(state.page.cursor.selected == 0)
+    }
+
+    @Test(arguments: [
+        ("open lines", SearchHit.Kind.pack, "comms"),
+        ("copilot", SearchHit.Kind.pack, "platform"),
+        ("time tracking", SearchHit.Kind.pack, "services"),
+    ])
+    func searchUsesVocabulary(query: String, kind: SearchHit.Kind, name: String) {
+        var state = Fixture.connected()
+        Fixture.keys(&state, .char("/"))
+        #expect(state.route == .search)
+        Fixture.type(&state, query)
+        #expect(state.search.query.text == query)
+        #expect(state.search.hits.contains { $0.kind == kind && $0.name == name })
+        Fixture.keys(&state, .enter)
+        if case .search = state.route { Issue.record("Enter did not open a hit") }
+    }
+
+    @Test func searchFindsCopilotMethodsAndOpensThem() {
+        var state = Fixture.connected()
+        Fixture.keys(&state, .char("/"))
+        Fixture.type(&state, "copilot")
+        #expect(state.search.hits.contains { $0.kind == .method && $0.name.hasPrefix("ai.") })
+        let index = state.search.hits.firstIndex { $0.kind == .method }!
+        for _ in 0 ..< index { Fixture.keys(&state, .down) }
+        Fixture.keys(&state, .enter)
+        #expect(state.route == .method(state.search.hits[index].name))
+    }
+
+    @Test func searchTypingJAndQDoesNotNavigateOrQuit() {
+        var state = Fixture.connected()
+        Fixture.keys(&state, .char("/"))
+        Fixture.type(&state, "jq")
+        #expect(!state.quitting)
+        #expect(state.search.query.text == "jq")
+        Fixture.keys(&state, .backspace, .backspace, .backspace)  // third one leaves search
+        #expect(state.route == .home)
+    }
+
+    @Test func paletteCommands() {
+        var state = Fixture.connected()
+        func run(_ line: String) -> [Effect] {
+            var effects = Fixture.keys(&state, .char(":"))
+            for c in line { effects += reduce(&state, .key(.char(c))) }
+            return effects + reduce(&state, .key(.enter))
+        }
+        _ = run("packs")
+        #expect(state.route == .packs)
+        _ = run("pack comms")
+        #expect(state.route == .pack("comms"))
+        _ = run("chains")
+        #expect(state.route == .chains("comms"))
+        _ = run("method CRM.LEAD.LIST")
+        #expect(state.route == .method("crm.lead.list"))
+        _ = run("chain core.event-sync")
+        #expect(state.route == .chain("core.event-sync"))
+        _ = run("pack other")
+        #expect(state.route == .pack("other"))
+        #expect(run("profile sandbox").map(\.summary) == ["connect sandbox"])
+        #expect(run("theme light").map(\.summary) == ["theme light"])
+        _ = run("home")
+        #expect(state.route == .home)
+        #expect(run("quit").map(\.summary) == ["quit"])
+        #expect(state.quitting)
+    }
+
+    @Test func unknownCommandKeepsEverything() {
+        var state = Fixture.connected()
+        Fixture.apply(&state, .open(.pack("core")), .key(.down))
+        let before = state.stack
+        Fixture.keys(&state, .char(":"))
+        Fixture.type(&state, "pakc core")
+        let effects = Fixture.keys(&state, .enter)
+        #expect(effects.isEmpty)
+        #expect(state.stack == before)
+        #expect(state.status?.kind == .error)
+        #expect(state.status?.text.hasPrefix("unknown command \"pakc\"") == true)
+        #expect(state.modal == .palette(EditableText("pakc core")))  // the typed text is kept
+        Fixture.keys(&state, .escape)
+        #expect(state.modal == nil)
+        #expect(state.stack == before)
+    }
+
+    @Test func paletteArgumentErrors() {
+        var state = Fixture.connected()
+        #expect(reduce(&state, .command("pack nope")).isEmpty)
+        #expect(state.status?.text.hasPrefix("unknown pack \"nope\"; packs: core, comms") == true)
+        _ = reduce(&state, .command("method"))
+        #expect(state.status?.text == ":method needs a method name, e.g. :method crm.lead.list")
+        _ = reduce(&state, .command("profile nobody"))
+        #expect(state.status?.text.contains("profiles: main, 東京支店, sandbox") == true)
+        #expect(state.route == .home)
+    }
+
+    @Test func callResultsFillHome() {
+        var state = Fixture.connected()
+        let trace = CallTrace(profile: "sandbox", method: "user.current", apiVersion: .v2, risk: "read",
+                              request: .init(httpMethod: "POST", url: "http://x/rest/1/****/user.current", params: .emptyObject))
+        let user: JSONValue = ["result": ["ID": "3", "NAME": "Иван", "LAST_NAME": "Петров"]]
+        Fixture.apply(&state, .callFinished(.currentUser, CallOutcome(trace: trace, result: .success(user))))
+        #expect(state.live.user == .loaded("Иван Петров (id 3)"))
+        var failed = trace
+        failed.error = CallTrace.TraceError(.portal(PortalError(code: "NO_AUTH_FOUND", message: "Wrong auth", httpStatus: 401)), redactor: Redactor())
+        Fixture.apply(&state, .callFinished(.serverTime, CallOutcome(trace: failed, result: .failure(.http(status: 401, snippet: "")))))
+        if case .failed(let message) = state.live.serverTime { #expect(message.contains("NO_AUTH_FOUND") || message.contains("Wrong auth")) } else {
+            Issue.record("server time should have failed")
+        }
+        let available: JSONValue = ["result": ["isExisting": true, "isAvailable": true]]
+        Fixture.apply(&state, .callFinished(.availability("crm.lead.list"), CallOutcome(trace: trace, result: .success(available))))
+        #expect(state.live.availability["crm.lead.list"] == .loaded(.available))
+    }
+
+    @Test func helpOpensAndCloses() {
+        var state = Fixture.connected()
+        Fixture.keys(&state, .char("?"))
+        #expect(state.modal == .help(0))
+        Fixture.keys(&state, .char("j"))
+        #expect(state.modal == .help(1))
+        Fixture.keys(&state, .escape)
+        #expect(state.modal == nil)
+        #expect(state.route == .home)
+    }
+
+    @Test func quitKeys() {
+        for key in [KeyEvent.char("q"), .ctrl("c")] {
+            var state = Fixture.connected()
+            #expect(reduce(&state, .key(key)).map(\.summary) == ["quit"])
+            #expect(state.quitting)
+        }
+    }
+
+    @Test func themeResults() {
+        var state = Fixture.connected()
+        Fixture.apply(&state, .themeLoaded(name: "light", .plain))
+        #expect(state.themeName == "light")
+        Fixture.apply(&state, .themeFailed("themes/x.toml: key \"palette.error\": unknown colour \"reddish\""))
+        #expect(state.status?.kind == .error)
+        #expect(state.themeName == "light")
+    }
+
+    @Test func otherPackListsUnlistedMethodsWithVerbRisk() {
+        let state = Fixture.connected()
+        let rows = Panes.rows(.pack("other"), pane: 0, state)
+        #expect(rows.map { $0.spans[2].text } == ["app.info", "profile"])
+        #expect(Panes.rows(.packs, pane: 0, state).last?.target == .route(.pack("other")))
+    }
+
+    @Test func resizeUpdatesSize() {
+        var state = Fixture.connected()
+        Fixture.apply(&state, .resize(Size(width: 30, height: 8)))
+        #expect(state.size == Size(width: 30, height: 8))
+    }
+}

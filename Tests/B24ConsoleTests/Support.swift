@@ -1,0 +1,64 @@
+import B24Catalog
+@testable import B24Console
+import Foundation
+import Testing
+import TerminalKit
+
+/// Golden files: `Golden/NAME.txt` next to this file. `UPDATE_GOLDEN=1` rewrites them.
+enum Golden {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+
+    static func check(_ screen: Screen, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let text = screen.text + "\n"
+        let url = directory.appendingPathComponent(name + ".txt")
+        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
+            try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try? text.write(to: url, atomically: true, encoding: .utf8)
+            return
+        }
+        guard let expected = try? String(contentsOf: url, encoding: .utf8) else {
+            Issue.record("missing golden \(name).txt (run with UPDATE_GOLDEN=1)", sourceLocation: sourceLocation)
+            return
+        }
+        if expected != text {
+            Issue.record("screen differs from \(name).txt:\n\(text)", sourceLocation: sourceLocation)
+        }
+    }
+}
+
+/// States with fixed portal facts, so goldens do not depend on ports or clocks.
+enum Fixture {
+    static let theme = Theme.default
+
+    static func connected(size: Size = Size(width: 80, height: 24), user: String = "Иван Петров (id 3)",
+                          production: Bool = false) -> ConsoleState {
+        var state = ConsoleState(catalog: .bundled, keymap: ConsoleKeymap.defaults, theme: theme, themeName: "default", size: size)
+        state.connection = ConnectionInfo(
+            profile: production ? "main" : "sandbox", portal: production ? "https://example.bitrix24.ru" : "http://127.0.0.1:8042",
+            auth: "webhook (user 1, code ****c0de)", isSandbox: !production, production: production)
+        state.connectionState = .loaded("sandbox")
+        state.profiles = [ProfileEntry(name: "main", portal: "https://example.bitrix24.ru", isDefault: true, production: true),
+                          ProfileEntry(name: "東京支店", portal: "https://tokyo.bitrix24.jp")]
+        state.live.user = .loaded(user)
+        state.live.scopes = .loaded(["basic", "crm", "department", "im", "imopenlines", "task", "user"])
+        state.live.serverTime = .loaded("2026-11-25T13:00:00+00:00")
+        state.live.limiter = .loaded("1.0 of 48 requests in the bucket, drains 2/s")
+        state.live.portalMethods = .loaded(["user.current", "crm.lead.list", "profile", "app.info", "server.time"])
+        state.status = StatusMessage("sandbox portal — no account needed")
+        return state
+    }
+
+    /// Applies actions, returning every effect.
+    @discardableResult
+    static func apply(_ state: inout ConsoleState, _ actions: Action...) -> [Effect] {
+        actions.flatMap { reduce(&state, $0) }
+    }
+
+    static func keys(_ state: inout ConsoleState, _ keys: KeyEvent...) -> [Effect] {
+        keys.flatMap { reduce(&state, .key($0)) }
+    }
+
+    static func type(_ state: inout ConsoleState, _ text: String) {
+        for c in text { _ = reduce(&state, .key(.char(c))) }
+    }
+}

@@ -1,0 +1,148 @@
+@testable import B24Console
+import B24Catalog
+import Testing
+import TerminalKit
+
+@Suite("Views render into fixed-size screens (goldens)")
+struct ViewTests {
+    let small = Size(width: 80, height: 24)
+    let large = Size(width: 120, height: 40)
+
+    func screen(_ state: ConsoleState, _ size: Size) -> Screen { render(state, size: size) }
+
+    @Test func homeCyrillic80x24() {
+        Golden.check(screen(Fixture.connected(), small), "home-80x24")
+    }
+
+    @Test func homeCJKProduction120x40() {
+        let state = Fixture.connected(size: large, user: "山田 太郎 (id 9)", production: true)
+        let s = screen(state, large)
+        Golden.check(s, "home-production-120x40")
+        #expect(s.text(row: 1).contains("PRODUCTION"))
+        // The banner uses the theme's banner role.
+        let at = s.find("PRODUCTION")!
+        #expect(s.style(at: at) == Fixture.theme[.banner])
+    }
+
+    @Test func homeConnecting() {
+        var state = ConsoleState(theme: Fixture.theme)
+        state.connectionState = .loading
+        Golden.check(screen(state, small), "home-connecting-80x24")
+    }
+
+    @Test func packs80x24() {
+        var state = Fixture.connected()
+        Fixture.apply(&state, .open(.packs))
+        let s = screen(state, small)
+        Golden.check(s, "packs-80x24")
+        #expect(s.text.contains("other"))  // live discovery adds the "other" pack
+    }
+
+    @Test func packCore80x24AndBadgeColours() {
+        var state = Fixture.connected()
+        Fixture.apply(&state, .open(.pack("core")))
+        let s = screen(state, small)
+        Golden.check(s, "pack-core-80x24")
+        // Cursor row (user.current) in the selection style; other badges in their risk roles.
+        let selected = s.find("user.current")!
+        #expect(s.style(at: selected) == Fixture.theme[.selection])
+        let write = s.find("write crm.lead.add")!
+        #expect(s.style(at: write) == Fixture.theme[.riskWrite])
+        let read = s.find("read  crm.lead.list")!
+        #expect(s.style(at: read) == Fixture.theme[.riskRead])
+        let destructive = s.find("DESTR event.unbind")!
+        #expect(s.style(at: destructive) == Fixture.theme[.riskDestructive])
+        let mixed = s.find("mixed batch")
+        if let mixed { #expect(s.style(at: mixed) == Fixture.theme[.riskMixed]) }
+    }
+
+    @Test func packComms120x40() {
+        var state = Fixture.connected(size: large)
+        Fixture.apply(&state, .open(.pack("comms")), .key(.tab))
+        Golden.check(screen(state, large), "pack-comms-chains-focused-120x40")
+    }
+
+    @Test func method80x24() {
+        var state = Fixture.connected()
+        Fixture.apply(&state, .open(.method("crm.lead.list")))
+        state.live.availability["crm.lead.list"] = .loaded(.available)
+        let s = screen(state, small)
+        Golden.check(s, "method-crm.lead.list-80x24")
+        #expect(s.text.contains("available"))
+        #expect(s.text.contains("https://github.com/bitrix24/b24restdocs/"))
+    }
+
+    @Test func method120x40() {
+        var state = Fixture.connected(size: large)
+        Fixture.apply(&state, .open(.method("tasks.task.add")))
+        state.live.availability["tasks.task.add"] = .loaded(.notAvailable)
+        Golden.check(screen(state, large), "method-tasks.task.add-120x40")
+    }
+
+    @Test func chain80x24() {
+        var state = Fixture.connected()
+        Fixture.apply(&state, .open(.chain("core.lead-intake")))
+        Golden.check(screen(state, small), "chain-core.lead-intake-80x24")
+    }
+
+    @Test func search80x24() {
+        var state = Fixture.connected()
+        Fixture.apply(&state, .key(.char("/")))
+        Fixture.type(&state, "open lines")
+        let frame = renderFrame(state, size: small)
+        Golden.check(frame.screen, "search-open-lines-80x24")
+        #expect(frame.cursor != nil)
+    }
+
+    @Test func help80x24() {
+        var state = Fixture.connected()
+        Fixture.apply(&state, .key(.char("?")))
+        Golden.check(screen(state, small), "help-80x24")
+    }
+
+    @Test func paletteError80x24() {
+        var state = Fixture.connected()
+        Fixture.apply(&state, .key(.char(":")))
+        Fixture.type(&state, "frobnicate")
+        Fixture.apply(&state, .key(.enter))
+        Golden.check(screen(state, small), "palette-error-80x24")
+    }
+
+    @Test func tooSmall() {
+        let state = Fixture.connected()
+        let s = screen(state, Size(width: 40, height: 10))
+        Golden.check(s, "too-small-40x10")
+        #expect(s.text.contains("terminal too small (need 60×16)"))
+    }
+
+    @Test func oneByOneAndEmpty() {
+        let state = Fixture.connected()
+        Golden.check(screen(state, Size(width: 1, height: 1)), "one-by-one")
+        #expect(screen(state, Size(width: 0, height: 0)).cells.isEmpty)
+    }
+
+    @Test func wideContentKeepsBordersAligned() {
+        let state = Fixture.connected(size: large, user: "山田 太郎 (id 9) — Иван Петров")
+        let s = screen(state, large)
+        // The right column's boxes start at one column on every row, whatever the text to their left.
+        let column = s.find("┌ Go to")!.column
+        for row in 2 ..< 30 {
+            let ch = s[column, row]!.character
+            #expect(["│", "┌", "└", "─"].contains(ch), "row \(row): \(ch)")
+        }
+    }
+
+    @Test func everyRouteRendersAtEverySize() {
+        let routes: [Route] = [.home, .packs, .pack("core"), .pack("other"), .method("crm.lead.list"), .method("x.unknown"),
+                               .chains(nil), .chains("comms"), .chain("core.lead-intake"), .search]
+        for size in [Size(width: 1, height: 1), Size(width: 60, height: 16), Size(width: 61, height: 17), small, large,
+                     Size(width: 200, height: 60)] {
+            for route in routes {
+                var state = Fixture.connected(size: size)
+                state.stack.append(Page(route))
+                let s = render(state, size: size)
+                #expect(s.size == size)
+            }
+        }
+    }
+}
