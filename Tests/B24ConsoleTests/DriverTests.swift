@@ -19,7 +19,7 @@ struct DriverTests {
         await driver.waitFor("available on this portal (method.get)")
         driver.press(.escape)
         driver.press(.char(":"))
-        driver.type("method im.message.add")
+        driver.type("method imbot.command.register")
         driver.press(.enter)
         await driver.waitFor("not on this portal")
         await driver.quit()

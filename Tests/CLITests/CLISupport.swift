@@ -58,26 +58,39 @@ final class CLIEnvironment: @unchecked Sendable {
     var webhookCode: String { sandbox.adminWebhookURL.pathComponents.filter { $0 != "/" }[2] }
 
     /// Runs `b24 ARGS`, feeding `input` on stdin, and waits for it to end.
+    ///
+    /// Output goes to files, not pipes: a child started at the same moment by another test (a tmux server, a
+    /// sandbox) can inherit a pipe's write end and keep it open for ever, so EOF would never come.
     func run(_ arguments: [String], input: Data? = nil, extraEnvironment: [String: String] = [:]) async throws -> CLIResult {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
         process.environment = environment.merging(extraEnvironment) { $1 }
-        let out = Pipe(), err = Pipe(), stdin = Pipe()
+        let id = UUID().uuidString
+        let outURL = root.appendingPathComponent("stdout-\(id)"), errURL = root.appendingPathComponent("stderr-\(id)")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = stdin
+        if let input {
+            let inURL = root.appendingPathComponent("stdin-\(id)")
+            try input.write(to: inURL)
+            process.standardInput = try FileHandle(forReadingFrom: inURL)
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
         try process.run()
-        if let input { stdin.fileHandleForWriting.write(input) }
-        try stdin.fileHandleForWriting.close()
-        // Blocking reads run on their own threads: on the cooperative pool they would starve the in-process
-        // sandbox (two cores, two pool threads) and the child would wait forever for its answer.
-        async let stdoutData = offPool { out.fileHandleForReading.readDataToEndOfFile() }
-        async let stderrData = offPool { err.fileHandleForReading.readDataToEndOfFile() }
-        let (o, e) = await (stdoutData, stderrData)
         await offPool { process.waitUntilExit() }
-        return CLIResult(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                         stderr: String(decoding: e, as: UTF8.self))
+        try out.close()
+        try err.close()
+        defer {
+            try? FileManager.default.removeItem(at: outURL)
+            try? FileManager.default.removeItem(at: errURL)
+        }
+        return CLIResult(status: process.terminationStatus,
+                         stdout: String(decoding: (try? Data(contentsOf: outURL)) ?? Data(), as: UTF8.self),
+                         stderr: String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self))
     }
 
     /// Every byte b24 wrote under this test's state directory (history, audit, limiter, locks).

@@ -212,7 +212,7 @@ struct CLITests {
         process.environment = env.environment
         let out = Pipe()
         process.standardOutput = out
-        process.standardError = Pipe()
+        process.standardError = FileHandle.nullDevice
         try process.run()
         let printed = await offPool {
             var printed = ""

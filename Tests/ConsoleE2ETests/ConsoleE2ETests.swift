@@ -91,13 +91,19 @@ struct TermErrorTests {
             process.executableURL = TmuxSession.binary
             process.arguments = []
             process.environment = environment.merging(["HOME": NSTemporaryDirectory(), "PATH": "/usr/bin:/bin"]) { a, _ in a }
-            let err = Pipe()
+            // stderr goes to a file, not a pipe: a tmux server started by a parallel test could inherit the
+            // pipe's write end and the read would never see EOF.
+            let errURL = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("b24-term-\(UUID().uuidString)")
+            FileManager.default.createFile(atPath: errURL.path, contents: nil)
+            defer { try? FileManager.default.removeItem(at: errURL) }
+            guard let err = try? FileHandle(forWritingTo: errURL) else { return (-1, "cannot create \(errURL.path)") }
             process.standardError = err
             process.standardOutput = FileHandle.nullDevice
             process.standardInput = FileHandle.nullDevice
             do { try process.run() } catch { return (-1, "\(error)") }
-            let data = err.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
+            try? err.close()
+            let data = (try? Data(contentsOf: errURL)) ?? Data()
             return (process.terminationStatus, String(decoding: data, as: UTF8.self))
         }
     }

@@ -81,6 +81,8 @@ public final class B24Client: @unchecked Sendable {
     let bucket: SharedLeakyBucket
     let budget: OperatingBudget
     let backoff: BackoffPolicy
+    /// As many requests in flight as the transport keeps connections (see `URLSessionTransport`).
+    let inFlight = InFlightLimit(permits: URLSessionTransport.connectionsPerHost)
     private let state = NSLock()
     private let storeLock = NSLock()
     private var currentOAuth: OAuthAuth?
@@ -426,7 +428,12 @@ public final class B24Client: @unchecked Sendable {
                     trace.waits.append(.init(reason: "operating-reset", seconds: operatingWait))
                     try await Task.sleep(nanoseconds: UInt64(operatingWait * 1e9))
                 }
-                let waited = try await bucket.acquire()
+                await inFlight.acquire()
+                let waited: TimeInterval
+                do { waited = try await bucket.acquire() } catch {
+                    await inFlight.release()
+                    throw error
+                }
                 if waited > 0.0005 { trace.waits.append(.init(reason: "limiter", seconds: waited)) }
             } catch {
                 return .failure((error as? B24Error) ?? .usage("limiter: \(error)"))
@@ -451,6 +458,7 @@ public final class B24Client: @unchecked Sendable {
                             httpStatus: response.status, errorCode: "PORTAL_MOVED", decision: "follow once",
                             note: "the portal moved to \(moved.host ?? "?"); update the profile (b24 profile add \(profile.name) … --replace)"))
                         attempt -= 1
+                        await inFlight.release()
                         continue
                     }
                     throw B24Error.http(status: response.status, snippet: "redirect to \(moved?.host ?? "an unknown place"); the portal may have moved — check its address")
@@ -467,6 +475,7 @@ public final class B24Client: @unchecked Sendable {
             } catch {
                 outcome = .failure((error as? B24Error) ?? .transport(.other, "\(error)"))
             }
+            await inFlight.release()
             let duration = Date().timeIntervalSince(started)
             switch outcome {
             case .success(let envelope):

@@ -47,6 +47,9 @@ public protocol HTTPTransport: Sendable {
 public final class URLSessionTransport: NSObject, HTTPTransport, URLSessionTaskDelegate, @unchecked Sendable {
     private var session: URLSession!
 
+    /// Connections kept per portal; the client never has more requests in flight than this.
+    public static let connectionsPerHost = 8
+
     public init(timeout: TimeInterval = 70) {
         super.init()
         let configuration = URLSessionConfiguration.ephemeral
@@ -54,7 +57,7 @@ public final class URLSessionTransport: NSObject, HTTPTransport, URLSessionTaskD
         configuration.timeoutIntervalForResource = timeout
         configuration.httpCookieStorage = nil
         configuration.urlCache = nil
-        configuration.httpMaximumConnectionsPerHost = 8
+        configuration.httpMaximumConnectionsPerHost = Self.connectionsPerHost
         session = URLSession(configuration: configuration, delegate: self, delegateQueue: nil)
     }
 
