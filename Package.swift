@@ -90,6 +90,13 @@ let package = Package(
             dependencies: ["B24Client", "B24Sandbox", "B24Wire", "B24Catalog", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        /// Console rendering benchmark (Benchmarks/console-render.sh runs it in release).
+        .executableTarget(
+            name: "console-bench",
+            dependencies: ["B24Console", "TerminalKit", "B24Catalog"],
+            path: "Benchmarks/console-bench",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
         .testTarget(
             name: "B24ConsoleTests",
             dependencies: ["B24Console", "TerminalKit", "B24Client", "B24Catalog", "B24Sandbox", "B24Wire"],

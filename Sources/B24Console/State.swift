@@ -1,4 +1,5 @@
 import B24Catalog
+import Foundation
 import TerminalKit
 
 /// A screen of the console. The route stack's top is what is shown.
@@ -147,7 +148,9 @@ public enum ModalState: Equatable, Sendable {
 
 /// The whole console state. Only `reduce` changes it.
 public struct ConsoleState {
-    public let catalog: Catalog
+    private let catalogStore: LazyCatalog
+    /// The catalog, loaded on first use (the first frame, "connecting…", does not need it).
+    public var catalog: Catalog { catalogStore.value }
     /// Never empty; the last page is on screen.
     public var stack: [Page] = [Page(.home)]
     public var modal: ModalState?
@@ -167,9 +170,9 @@ public struct ConsoleState {
     public var readOnlyFlag = false
     public var quitting = false
 
-    public init(catalog: Catalog = .bundled, keymap: Keymap = ConsoleKeymap.defaults, theme: Theme = .plain,
-                themeName: String = "default", size: Size = Size(width: 80, height: 24)) {
-        self.catalog = catalog
+    public init(catalog: @escaping @autoclosure () -> Catalog = Catalog.bundled, keymap: Keymap = ConsoleKeymap.defaults,
+                theme: Theme = .plain, themeName: String = "default", size: Size = Size(width: 80, height: 24)) {
+        self.catalogStore = LazyCatalog(catalog)
         self.keymap = keymap
         self.theme = theme
         self.themeName = themeName
@@ -197,4 +200,21 @@ public struct SearchState: Equatable, Sendable {
     public var query = EditableText()
     public var hits: [SearchHit] = []
     public init() {}
+}
+
+/// Loads the catalog once, on first use, from any thread.
+final class LazyCatalog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var loaded: Catalog?
+    private let load: () -> Catalog
+
+    init(_ load: @escaping () -> Catalog) { self.load = load }
+
+    var value: Catalog {
+        lock.lock(); defer { lock.unlock() }
+        if let loaded { return loaded }
+        let catalog = load()
+        loaded = catalog
+        return catalog
+    }
 }

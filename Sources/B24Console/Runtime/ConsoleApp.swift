@@ -31,18 +31,30 @@ public enum ConsoleApp {
     /// terminal and stops the embedded sandbox. Returns the process exit code; a terminal that cannot
     /// be used prints its error (e.g. TERM unset) and returns 1.
     public static func run(_ launch: ConsoleLaunch, makeBackend: @escaping () throws -> TerminalBackend) async -> Int32 {
+        let services = ConsoleServices(launch: launch)
+        let boot = BootState()
+        let marker = launch.environment["B24_FIRST_FRAME_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         let terminal: TerminalThread
-        do { terminal = try TerminalThread(makeBackend: makeBackend) } catch {
+        do {
+            // The first frame is drawn on the terminal thread as soon as the backend exists: waiting
+            // for the thread's first key poll would add up to its poll interval to startup.
+            terminal = try TerminalThread {
+                let backend = try makeBackend()
+                services.colorDepth = backend.colorDepth
+                let state = initialState(launch: launch, services: services, size: backend.size)
+                let frame = renderFrame(state, size: state.size)
+                backend.draw(ScreenDiff.full(frame.screen))
+                backend.setCursor(visible: frame.cursor != nil, at: frame.cursor)
+                if let marker { writeTimestamp(to: marker) }
+                boot.set(state, frame)
+                return backend
+            }
+        } catch {
             FileHandle.standardError.write(Data("b24: \(error)\n".utf8))
             return 1
         }
-        let services = ConsoleServices(launch: launch)
-        services.colorDepth = terminal.colorDepth
-        let state = initialState(launch: launch, services: services, size: terminal.size)
-        let runtime = ConsoleRuntime(state: state, services: services, terminal: terminal)
-        if let marker = launch.environment["B24_FIRST_FRAME_FILE"], !marker.isEmpty {
-            runtime.onFirstFrame = { writeTimestamp(to: marker) }
-        }
+        guard let (state, frame) = boot.get() else { return 1 }
+        let runtime = ConsoleRuntime(state: state, services: services, terminal: terminal, firstFrame: frame)
         await runtime.run()
         terminal.stop()
         await services.shutdown()
@@ -56,4 +68,12 @@ public enum ConsoleApp {
         let text = String(format: "%ld.%09ld\n", ts.tv_sec, ts.tv_nsec)
         FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
     }
+}
+
+/// Hands the state and frame built on the terminal thread to the caller.
+private final class BootState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: (ConsoleState, Frame)?
+    func set(_ state: ConsoleState, _ frame: Frame) { lock.lock(); value = (state, frame); lock.unlock() }
+    func get() -> (ConsoleState, Frame)? { lock.lock(); defer { lock.unlock() }; return value }
 }

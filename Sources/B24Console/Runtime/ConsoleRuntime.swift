@@ -51,8 +51,10 @@ public final class ConsoleRuntime: @unchecked Sendable {
     /// Called on the terminal thread right after the first frame was drawn (startup benchmark).
     public var onFirstFrame: (@Sendable () -> Void)?
 
-    public init(state: ConsoleState, services: ConsoleServices, terminal: TerminalThread) {
+    /// - Parameter firstFrame: a frame the caller already drew on the terminal (nil: `run` draws it).
+    public init(state: ConsoleState, services: ConsoleServices, terminal: TerminalThread, firstFrame: Frame? = nil) {
         stateStorage = state
+        presented = firstFrame
         self.services = services
         self.terminal = terminal
     }
@@ -71,7 +73,7 @@ public final class ConsoleRuntime: @unchecked Sendable {
         var state = self.state
         state.size = terminal.size
         commit(state)
-        presentFirst(state)
+        if lastFrame == nil || lastFrame?.screen.size != state.size { presentFirst(state) }
         let terminal = self.terminal
         let queue = self.queue
         let keys = Task.detached {

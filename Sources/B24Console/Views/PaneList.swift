@@ -72,7 +72,7 @@ struct Facts {
             screen.put(pad(label, toWidth: labelWidth), at: Point(column: rect.column, row: y), style: theme[.muted], clip: rect)
             // One plain value wraps at spaces; mixed spans wrap by width.
             let wrapped = value.count == 1
-                ? wrap(value[0].text, width: valueWidth).map { [TextSpan($0, style: theme[value[0].role])] }
+                ? wrapValue(value[0].text, width: valueWidth).map { [TextSpan($0, style: theme[value[0].role])] }
                 : hardWrap(value.map { TextSpan($0.text, style: theme[$0.role]) }, width: valueWidth)
             for line in wrapped.isEmpty ? [[]] : wrapped {
                 guard y < rect.maxRow else { break }
@@ -82,4 +82,24 @@ struct Facts {
         }
         return y
     }
+}
+
+/// Wraps a fact value: URLs break after a "/" (so a doc link stays readable), other text at spaces.
+func wrapValue(_ text: String, width: Int) -> [String] {
+    guard text.contains("://"), !text.contains(" "), displayWidth(text) > width, width > 0 else { return wrap(text, width: width) }
+    var lines: [String] = []
+    var line = ""
+    var piece = ""
+    for ch in text {
+        piece.append(ch)
+        if ch == "/" {
+            if displayWidth(line + piece) > width, !line.isEmpty { lines.append(line); line = "" }
+            line += piece
+            piece = ""
+        }
+    }
+    if displayWidth(line + piece) > width, !line.isEmpty { lines.append(line); line = "" }
+    line += piece
+    lines.append(line)
+    return lines.flatMap { wrap($0, width: width) }  // a single piece longer than the line still fits
 }

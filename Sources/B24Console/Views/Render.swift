@@ -120,7 +120,8 @@ func drawHints(_ state: ConsoleState, into screen: inout Screen, rect: Rect) {
     if state.route == .search {
         hints = [("type", "search"), ("↑↓", "move"), (k("select"), "open"), ("esc", "back")]
     }
-    hints += [(k("search"), "search"), (k("palette"), "command"), (k("help"), "help"), (k("quit"), "quit")]
+    if state.route != .search { hints.append((k("search"), "search")) }
+    hints += [(k("palette"), "command"), (k("help"), "help"), (k("quit"), "quit")]
     var spans: [TextSpan] = [TextSpan(" ")]
     for (i, hint) in hints.enumerated() {
         if i > 0 { spans.append(TextSpan("  ", style: state.theme[.muted])) }
