@@ -15,7 +15,7 @@ public struct MethodPattern: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether the method name matches the pattern.
     public func matches(_ method: String) -> Bool {
-        let name = Array(method.trimmingCharacters(in: .whitespacesAndNewlines).lowercased().utf8)
+        let name = Array(MethodName.canonical(method).lowercased().utf8)
         let pattern = Array(text.utf8)
         let star = UInt8(ascii: "*")
         var n = 0, p = 0

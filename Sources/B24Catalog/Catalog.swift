@@ -211,7 +211,7 @@ public struct Catalog: Sendable {
 
     /// Risk from the verb patterns alone, ignoring the catalog.
     public func riskByVerb(of method: String) -> RiskClass {
-        let candidates = Self.verbCandidates(method.trimmingCharacters(in: .whitespacesAndNewlines))
+        let candidates = Self.verbCandidates(MethodName.canonical(method))
         if candidates.contains(where: verbs.isDestructive) { return .destructive }
         if candidates.contains(where: verbs.isWrite) { return .write }
         return .read
@@ -239,7 +239,7 @@ public struct Catalog: Sendable {
     }
 
     static func normalize(_ method: String) -> String {
-        method.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        MethodName.canonical(method).lowercased()
     }
 
     // MARK: Links

@@ -29,6 +29,9 @@ struct BatchCLICommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Confirm destructive commands.")
     var confirmDestructive = false
 
+    @Option(name: .long, help: "Idempotency key for a write batch (default: derived from profile and commands).")
+    var idempotencyKey: String?
+
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
@@ -38,7 +41,8 @@ struct BatchCLICommand: AsyncParsableCommand {
         do {
             commands = try BatchInput.commands(from: readParamsAnyJSON(cmdFile == "-" ? "-" : "@" + cmdFile))
         } catch { fail(error) }
-        let outcome = await client.batch(commands, halt: halt, confirmWrite: confirmWrite, confirmDestructive: confirmDestructive)
+        let outcome = await client.batch(commands, halt: halt, confirmWrite: confirmWrite,
+                                         confirmDestructive: confirmDestructive, idempotencyKey: idempotencyKey)
         try reportBatch(outcome, json: json, redactor: client.redactor)
     }
 }
@@ -59,7 +63,14 @@ func reportBatch(_ outcome: BatchOutcome, json: Bool, redactor: Redactor) throws
         printError(redactor.redact("\(failed) of \(outcome.results.count) batch commands failed (\(calls)); see the per-command errors above"))
         throw ExitCode.portalErrors
     }
-    printInfo("\(outcome.results.count) commands in \(calls), all ok")
+    var line = "\(outcome.results.count) command\(outcome.results.count == 1 ? "" : "s") in \(calls), all ok"
+    let replayed = outcome.traces.filter(\.replayed)
+    if !replayed.isEmpty {
+        line += " · \(replayed.count == outcome.traces.count ? "replayed" : "\(replayed.count) replayed") from idempotency key"
+            + " \(replayed.compactMap(\.idempotencyKey).joined(separator: ", ")) — the portal was not called"
+            + " (use another --idempotency-key to write again)"
+    }
+    printInfo(line)
 }
 
 /// Prints per-command results: JSON, or one block per command.

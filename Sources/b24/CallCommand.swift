@@ -98,9 +98,13 @@ struct CallCommand: AsyncParsableCommand {
             let commands: [BatchCommand]
             do { commands = try BatchInput.commands(from: parameters) } catch { fail(error, redactor: redactor) }
             let halt = parameters.member(caseInsensitive: "halt")?.boolValue ?? false
-            let outcome = await client.batch(commands, halt: halt, confirmWrite: confirmWrite, confirmDestructive: confirmDestructive)
+            let outcome = await client.batch(commands, halt: halt, confirmWrite: confirmWrite,
+                                             confirmDestructive: confirmDestructive, idempotencyKey: idempotencyKey)
             try reportBatch(outcome, json: json, redactor: redactor)
             return
+        }
+        if allPages && fast {
+            fail(B24Error.usage("choose one of --all-pages (start/next) and --fast (>ID cursor)"))
         }
         if allPages || fast {
             let paged = await client.callAllPages(request, fast: fast)
@@ -132,7 +136,7 @@ struct CallCommand: AsyncParsableCommand {
             }
             var parts: [String] = []
             if let total = envelope["total"]?.intValue { parts.append("total \(total)") }
-            if let next = envelope["next"]?.intValue { parts.append("next page: --params '{\"start\":\(next)}' or --all-pages") }
+            if let next = envelope["next"]?.intValue { parts.append("next page: add \"start\":\(next) to --params, or use --all-pages") }
             if outcome.trace.replayed {
                 parts.append("replayed from idempotency key \(outcome.trace.idempotencyKey ?? "?") — the portal was not called (use another --idempotency-key to write again)")
             }

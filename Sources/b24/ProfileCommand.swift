@@ -163,8 +163,10 @@ struct ProfileCommand: AsyncParsableCommand {
 
         func run() async throws {
             await guarded {
-                try AuthStore(paths: .fromEnvironment()).remove(name)
-                print("removed profile \(name)")
+                let store = try AuthStore(paths: .fromEnvironment())
+                let wasDefault = try store.load().defaultProfile == name
+                try store.remove(name)
+                print("removed profile \(name)" + (wasDefault ? "; there is no default profile now (b24 profile use NAME)" : ""))
             }
         }
     }

@@ -186,6 +186,83 @@ struct ClientCallTests {
         #expect(outcome.trace.attempts.count == 1)
         #expect(env.sandbox.stats.calls("crm.lead.add") == 1)
         #expect(try client.store().recentHistory(limit: 1).first?.status == "unknown")
+
+        // Running the same write again must not send it a second time: its first answer was lost.
+        let again = await client.call(request)
+        guard case .outcomeUnknown(_, let reason) = again.failure else {
+            Issue.record("expected outcome unknown on the re-run, got \(String(describing: again.failure))")
+            return
+        }
+        #expect(reason.contains("--idempotency-key"))
+        #expect(env.sandbox.stats.calls("crm.lead.add") == 1)
+        // A new key is the explicit way to write it anyway.
+        request.idempotencyKey = "after-checking-the-portal"
+        #expect(await client.call(request).failure == nil)
+        #expect(env.sandbox.stats.calls("crm.lead.add") == 2)
+    }
+
+    @Test("The same write started four times at once reaches the portal once")
+    func parallelDuplicateWrites() async throws {
+        let env = try await ClientTestEnvironment()
+        defer { Task { await env.stop() } }
+        let client = try env.webhookClient()
+        env.sandbox.injectFault(.slow(0.5), method: "crm.lead.add", count: 1)
+        var request = CallRequest(method: "crm.lead.add", params: ["fields": ["TITLE": "Once only"]])
+        request.confirmWrite = true
+        let outcomes = await withTaskGroup(of: CallOutcome.self) { group in
+            for _ in 0..<4 { group.addTask { await client.call(request) } }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(env.sandbox.stats.calls("crm.lead.add") == 1)
+        #expect(outcomes.filter { $0.failure == nil }.count >= 1)
+        // The others were told the same write is in flight (or replayed its answer); none was sent.
+        for outcome in outcomes where outcome.failure != nil {
+            #expect(outcome.failure?.exitCode == B24ExitCode.outcomeUnknown)
+        }
+        let leads = await client.call(CallRequest(method: "crm.lead.list", params: ["filter": ["TITLE": "Once only"]]))
+        #expect((try? leads.result.get())?["total"]?.intValue == 1)
+    }
+
+    @Test("A .json suffix or a trailing slash does not hide a write from the guardrails; .xml is refused")
+    func formatSuffixes() async throws {
+        let env = try await ClientTestEnvironment()
+        defer { Task { await env.stop() } }
+        let client = try env.webhookClient()
+        let delete = await client.call(CallRequest(method: "crm.lead.delete.json", params: ["id": 5]))
+        #expect(delete.failure?.exitCode == B24ExitCode.policy)
+        #expect(delete.failure?.message.contains("--confirm-destructive") == true)
+        var readOnly = ClientTestEnvironment.fastOptions()
+        readOnly.readOnly = true
+        let add = await (try env.webhookClient(options: readOnly)).call(
+            CallRequest(method: "CRM.Lead.Add.JSON/", params: ["fields": ["TITLE": "x"]]))
+        #expect(add.failure?.exitCode == B24ExitCode.policy)
+        let batch = await client.batch([BatchCommand(key: "a", encoded: "crm.lead.delete.json?id=12")],
+                                       halt: false, confirmWrite: true, confirmDestructive: false)
+        #expect(batch.error?.exitCode == B24ExitCode.policy)
+        let xml = await client.call(CallRequest(method: "user.current.xml"))
+        #expect(xml.failure?.exitCode == B24ExitCode.usage)
+        #expect(env.sandbox.stats.calls("crm.lead.delete") == 0)
+        #expect(env.sandbox.stats.calls("crm.lead.add") == 0)
+        // A read with a suffix still works, under the name the portal runs.
+        let read = await client.call(CallRequest(method: "user.current.json"))
+        #expect(read.failure == nil)
+        #expect(read.trace.method == "user.current")
+    }
+
+    @Test("REST 3.0 --all-pages walks pagination.page until a short page")
+    func v3AllPages() async throws {
+        let env = try await ClientTestEnvironment()
+        defer { Task { await env.stop() } }
+        let client = try env.webhookClient()
+        let request = CallRequest(method: "tasks.task.list", params: ["select": ["id"], "pagination": ["limit": 25]],
+                                  apiVersion: .v3)
+        let paged = await client.callAllPages(request, fast: false)
+        #expect(paged.error == nil)
+        let ids = paged.items.compactMap { $0["id"]?.intValue }
+        #expect(ids.count > 25)
+        #expect(Set(ids).count == ids.count)
+        #expect(paged.pages == ids.count / 25 + 1)
+        #expect(await client.callAllPages(request, fast: true).error?.exitCode == B24ExitCode.usage)
     }
 
     @Test("A write turned away by the rate limit (503) is retried: the portal provably did not run it")

@@ -26,6 +26,61 @@ struct PackTests {
         }
     }
 
+    @Test("im.dialog.messages.get reads the seeded general chat and what im.message.add posted, newest first")
+    func dialogHistory() async throws {
+        try await withSandbox { (sandbox: Sandbox) async throws in
+            let hook = sandbox.adminWebhookURL
+            let general = try await call(hook, "im.dialog.messages.get", ["DIALOG_ID": "chat1"])
+            let seeded = try #require(general.json?["result"]?["messages"]?.arrayValue)
+            #expect(seeded.count >= 3)
+            #expect(general.json?["result"]?["chat_id"] == 1)
+            #expect(general.json?["result"]?["users"]?[0]?["first_name"]?.stringValue?.isEmpty == false)
+            let sent = try #require(try await call(hook, "im.message.add", ["DIALOG_ID": "2", "MESSAGE": "Hi there"]).json?["result"]?.intValue)
+            let dialog = try await call(hook, "im.dialog.messages.get", ["DIALOG_ID": "2", "LIMIT": 5])
+            let messages = try #require(dialog.json?["result"]?["messages"]?.arrayValue)
+            #expect(messages.first?["id"]?.intValue == sent)
+            #expect(messages.first?["text"] == "Hi there")
+            #expect(messages.first?["author_id"] == 1)
+            let missing = try await call(hook, "im.dialog.messages.get")
+            #expect(missing.status == 400)
+            #expect(missing.json?["error"] == "DIALOG_ID_EMPTY")
+        }
+    }
+
+    @Test("A start or page far past the end gives an empty page, never a crash")
+    func hugeOffsets() async throws {
+        try await withSandbox { (sandbox: Sandbox) async throws in
+            let hook = sandbox.adminWebhookURL
+            for method in ["crm.lead.list", "user.get", "department.get", "tasks.task.list", "event.offline.list"] {
+                let page = try await call(hook, method, ["start": .int(Int64.max)])
+                #expect(page.status == 200 || page.json?["error"] != nil, "\(method)")
+            }
+            let lead = try await call(hook, "crm.lead.list", ["start": .int(Int64.max)])
+            #expect(lead.json?["result"] == [])
+            #expect(lead.json?["next"] == nil)
+            let v3 = try await send(v3Base(sandbox).appendingPathComponent("tasks.task.list"),
+                                    .json(["pagination": ["page": .int(Int64.max), "limit": 50]]))
+            #expect(v3.json?["result"]?["items"] == [])
+            // Still serving.
+            #expect(try await call(hook, "server.time").status == 200)
+        }
+    }
+
+    @Test("department.get: lower-case sort/order sort, upper-case SORT filters")
+    func departmentSortIsNotAFilter() async throws {
+        try await withSandbox { (sandbox: Sandbox) async throws in
+            let hook = sandbox.adminWebhookURL
+            let all = try #require(try await call(hook, "department.get", ["PARENT": 1]).json?["result"]?.arrayValue)
+            #expect(all.count > 1)
+            let sorted = try #require(try await call(hook, "department.get", ["sort": "NAME", "order": "DESC", "PARENT": 1])
+                .json?["result"]?.arrayValue)
+            #expect(sorted.count == all.count)
+            let names = sorted.compactMap { $0["NAME"]?.stringValue }
+            #expect(names == names.sorted(by: >))
+            #expect(try await call(hook, "department.get", ["SORT": 999_999]).json?["result"] == [])
+        }
+    }
+
     @Test func readMethodsAndErrors() async throws {
         try await withSandbox { (sandbox: Sandbox) async throws in
             let hook = sandbox.adminWebhookURL

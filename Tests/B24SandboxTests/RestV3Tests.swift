@@ -11,6 +11,17 @@ func v3Base(_ sandbox: Sandbox) -> URL {
 
 @Suite("REST 3.0")
 struct RestV3Tests {
+    @Test("get with an empty select returns only id; without select the whole task")
+    func emptySelect() async throws {
+        try await withSandbox { (sandbox: Sandbox) async throws in
+            let get = v3Base(sandbox).appendingPathComponent("tasks.task.get")
+            let bare = try await send(get, .json(["id": 1, "select": []]))
+            #expect(bare.json?["result"]?["item"] == ["id": 1])
+            let full = try await send(get, .json(["id": 1]))
+            #expect((full.json?["result"]?["item"]?.objectValue?.count ?? 0) > 10)
+        }
+    }
+
     @Test func tasksCRUD() async throws {
         try await withSandbox { (sandbox: Sandbox) async throws in
             let api = v3Base(sandbox)

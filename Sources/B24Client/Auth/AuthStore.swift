@@ -75,7 +75,8 @@ public final class AuthStore: @unchecked Sendable {
     public func remove(_ name: String) throws {
         try update { file in
             guard file.profiles.removeValue(forKey: name) != nil else { throw unknownProfile(name, in: file) }
-            if file.defaultProfile == name { file.defaultProfile = file.profiles.keys.sorted().first }
+            // No other profile silently becomes the default: the next call could reach another portal.
+            if file.defaultProfile == name { file.defaultProfile = nil }
         }
     }
 

@@ -33,6 +33,10 @@ public enum ProfileResolver {
         if let name = file.defaultProfile, let profile = file.profiles[name] {
             return ResolvedProfile(profile: profile, isSaved: true)
         }
+        if !file.profiles.isEmpty {
+            throw B24Error.usage("no default profile: pass --profile NAME or pick one with `b24 profile use NAME` ("
+                                 + file.profiles.keys.sorted().joined(separator: ", ") + ")")
+        }
         throw B24Error.usage(
             "no portal configured: add one with `b24 profile add NAME --webhook URL`, pass --webhook URL, or try `b24 sandbox`")
     }

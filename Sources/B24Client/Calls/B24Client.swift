@@ -165,27 +165,32 @@ public final class B24Client: @unchecked Sendable {
 
     /// The risk of a call: from the catalog, else by verb; a batch takes the highest risk of its commands.
     public func risk(of method: String, params: JSONValue) -> RiskClass {
-        if method.lowercased() == "batch" {
-            let commands = (params.member(caseInsensitive: "cmd")?.objectValue ?? [:]).values.compactMap(\.stringValue)
-            return catalog.risk(ofBatch: commands)
+        if MethodName.canonical(method).lowercased() == "batch" {
+            return catalog.risk(ofBatch: Self.batchCommandStrings(params))
         }
         return catalog.risk(of: method)
     }
 
+    /// The `cmd` strings of batch parameters, whether `cmd` is a map or a list (PHP reads both).
+    static func batchCommandStrings(_ params: JSONValue) -> [String] {
+        (params.member(caseInsensitive: "cmd")?.objectValue ?? [:]).values.map { $0.stringValue ?? "" }
+    }
+
     /// Runs every guardrail that does not need the network; throws `.usage` or `.policy`.
     public func checkPolicy(_ request: CallRequest, forPlan: Bool = false) throws -> RiskClass {
-        try RequestBuilder.validateMethodName(request.method)
+        var request = request
+        request.method = try RequestBuilder.normalizedMethodName(request.method)
         guard case .object = request.params else {
             throw B24Error.usage("parameters must be a JSON object, not \(request.params.kindName)")
         }
         try checkAllowed(request.method)
         if request.method.lowercased() == "batch" {
-            for command in (request.params.member(caseInsensitive: "cmd")?.objectValue ?? [:]).values {
-                let method = String((command.stringValue ?? "").split(separator: "?", maxSplits: 1).first ?? "")
+            for command in Self.batchCommandStrings(request.params) {
+                let raw = String(command.split(separator: "?", maxSplits: 1).first ?? "")
+                let method = try RequestBuilder.normalizedMethodName(raw)
                 if method.lowercased() == "batch" {
                     throw B24Error.policy("a batch cannot contain another batch (the portal refuses nested batch)")
                 }
-                try RequestBuilder.validateMethodName(method)
                 try checkAllowed(method)
             }
         }
@@ -223,9 +228,11 @@ public final class B24Client: @unchecked Sendable {
 
     /// Stores the call as a plan bound to this profile, without calling the portal.
     public func plan(_ request: CallRequest, now: Date = Date()) throws -> StoredPlan {
+        var request = request
+        request.method = try RequestBuilder.normalizedMethodName(request.method)
         let risk = try checkPolicy(request, forPlan: true)
         if request.method.lowercased() == "batch",
-           (request.params.member(caseInsensitive: "cmd")?.objectValue?.count ?? 0) > BatchInput.limit
+           Self.batchCommandStrings(request.params).count > BatchInput.limit
         {
             throw B24Error.usage("a planned batch holds at most \(BatchInput.limit) commands; split it into several plans")
         }
@@ -267,9 +274,15 @@ public final class B24Client: @unchecked Sendable {
 
     /// Calls a method through every guardrail. Never throws: failures are in the outcome.
     public func call(_ request: CallRequest) async -> CallOutcome {
+        // The name the portal runs (no `.json`, no trailing `/`) is what policy, budget and history see.
+        var request = request
         let risk: RiskClass
         do {
+            request.method = try RequestBuilder.normalizedMethodName(request.method)
             risk = try checkPolicy(request)
+            if case .oauth = profile.auth, oauthSnapshot()?.accessToken == nil {
+                throw B24Error.loginRequired(profile: profile.name, reason: "this OAuth profile has no token yet")
+            }
         } catch {
             return finishEarly(request, (error as? B24Error) ?? .usage("\(error)"))
         }
@@ -281,26 +294,54 @@ public final class B24Client: @unchecked Sendable {
             idempotencyKey = request.idempotencyKey
                 ?? B24Store.derivedIdempotencyKey(profile: identity, method: request.method.lowercased(), params: request.params)
             trace.idempotencyKey = idempotencyKey
-            if let key = idempotencyKey, let stored = try? store().idempotentRecord(key: key, profile: identity, now: Date()) {
-                guard stored.method.lowercased() == request.method.lowercased(),
-                      stored.paramsHash == B24Store.paramsHash(request.params)
-                else {
-                    return finish(trace, .failure(.policy(
-                        "idempotency key \(key) was already used for a different call (\(stored.method)); use a new key")))
-                }
+        }
+        var claimed = false
+        if let key = idempotencyKey {
+            // Claimed before sending, so neither a parallel run nor a re-run after a lost answer sends it twice.
+            let claim = try? store().claimIdempotencyKey(
+                key: key, profile: identity, method: request.method, paramsHash: B24Store.paramsHash(request.params),
+                ttl: options.idempotencyTTL, now: Date())
+            switch claim {
+            case .claimed?: claimed = true
+            case .replay(let stored)?:
                 trace.replayed = true
                 trace.response = stored.response
                 return finish(trace, .success(stored.response))
+            case .usedByOtherCall(let method)?:
+                return finish(trace, .failure(.policy(
+                    "idempotency key \(key) was already used for a different call (\(method)); use a new key")))
+            case .inFlight(let since)?:
+                return finish(trace, .failure(.outcomeUnknown(method: request.method, reason:
+                    "the same write (key \(key)) was started \(Self.ago(since)) and has not finished; it was not sent again. "
+                    + "Check the portal; to write again use --idempotency-key with a new key")))
+            case .outcomeUnknown(let since)?:
+                return finish(trace, .failure(.outcomeUnknown(method: request.method, reason:
+                    "the same write (key \(key)) was sent \(Self.ago(since)) and its answer was lost; it was not sent again. "
+                    + "Check the portal; to write again use --idempotency-key with a new key")))
+            case nil: break  // no database: the write still goes out, unprotected against a re-run
             }
         }
         let result = await send(request, isWrite: isWrite, idempotencyKey: idempotencyKey, trace: &trace)
-        if case .success(let envelope) = result, isWrite, let key = idempotencyKey, !Self.hasFailedCommands(envelope) {
-            try? store().storeIdempotent(
-                key: key, profile: identity, method: request.method,
-                paramsHash: B24Store.paramsHash(request.params),
-                response: envelope, ttl: options.idempotencyTTL, now: Date())
+        if claimed, let key = idempotencyKey {
+            switch result {
+            case .success(let envelope) where !Self.hasFailedCommands(envelope):
+                try? store().storeIdempotent(
+                    key: key, profile: identity, method: request.method,
+                    paramsHash: B24Store.paramsHash(request.params),
+                    response: envelope, ttl: options.idempotencyTTL, now: Date())
+            case .failure(.outcomeUnknown):
+                try? store().settleIdempotencyKey(key: key, profile: identity, outcomeUnknown: true)
+            default:
+                try? store().settleIdempotencyKey(key: key, profile: identity, outcomeUnknown: false)
+            }
         }
         return finish(trace, result)
+    }
+
+    /// "12 s ago", "3 min ago": when an earlier run of a write started.
+    static func ago(_ date: Date, now: Date = Date()) -> String {
+        let seconds = max(0, Int(now.timeIntervalSince(date)))
+        return seconds < 120 ? "\(seconds) s ago" : seconds < 7200 ? "\(seconds / 60) min ago" : "\(seconds / 3600) h ago"
     }
 
     /// A batch whose commands failed is not a result worth replaying: after the cause is fixed, the same batch
@@ -583,8 +624,9 @@ public final class B24Client: @unchecked Sendable {
             }
             return .giveUp(error)
         case .http(let status, _):
-            if isWrite, status >= 500 {
-                return .giveUp(.outcomeUnknown(method: method, reason: "HTTP \(status) from a proxy or server after the request was sent"))
+            // A 4xx page means a proxy turned the request away; a 2xx or 5xx page may come after the portal ran it.
+            if isWrite, status >= 500 || status < 400 {
+                return .giveUp(.outcomeUnknown(method: method, reason: "HTTP \(status) without a Bitrix24 answer after the request was sent"))
             }
             if !isWrite, status >= 500 || status == 429, canRetry { return .retry(after: delay, reason: "backoff") }
             return .giveUp(error)

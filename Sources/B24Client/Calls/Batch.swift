@@ -75,13 +75,13 @@ public enum BatchInput {
                 let trimmed = text.trimmingCharacters(in: .whitespaces)
                 guard !trimmed.isEmpty else { throw B24Error.usage("batch command '\(key)' is empty") }
                 let command = BatchCommand(key: key, encoded: trimmed)
-                try RequestBuilder.validateMethodName(command.method)
+                _ = try RequestBuilder.normalizedMethodName(command.method)
                 return command
             case .object:
-                guard let method = value["method"]?.stringValue else {
+                guard let raw = value["method"]?.stringValue else {
                     throw B24Error.usage("batch command '\(key)' needs a \"method\"")
                 }
-                try RequestBuilder.validateMethodName(method)
+                let method = try RequestBuilder.normalizedMethodName(raw)
                 let params = value["params"] ?? .emptyObject
                 guard case .object = params else {
                     throw B24Error.usage("batch command '\(key)': \"params\" must be an object")
@@ -106,19 +106,23 @@ public enum BatchInput {
 extension B24Client {
     /// Runs batch commands: split into calls of 50 when they are independent, each call through every guardrail
     /// (the batch takes the highest risk of its commands).
-    public func batch(_ commands: [BatchCommand], halt: Bool, confirmWrite: Bool, confirmDestructive: Bool) async -> BatchOutcome {
+    /// `idempotencyKey` replaces the derived key of a write batch; split batches use `KEY-1`, `KEY-2`, ….
+    public func batch(_ commands: [BatchCommand], halt: Bool, confirmWrite: Bool, confirmDestructive: Bool,
+                      idempotencyKey: String? = nil) async -> BatchOutcome
+    {
         var outcome = BatchOutcome()
         let chunks: [[BatchCommand]]
         do { chunks = try BatchInput.chunks(commands) } catch {
             outcome.error = (error as? B24Error) ?? .usage("\(error)")
             return outcome
         }
-        for chunk in chunks {
+        for (index, chunk) in chunks.enumerated() {
             var cmd = JSONObject()
             for command in chunk { cmd[command.key] = .string(command.encoded) }
             var request = CallRequest(method: "batch", params: .object(["halt": .int(halt ? 1 : 0), "cmd": .object(cmd)]))
             request.confirmWrite = confirmWrite
             request.confirmDestructive = confirmDestructive
+            request.idempotencyKey = idempotencyKey.map { chunks.count == 1 ? $0 : "\($0)-\(index + 1)" }
             let call = await self.call(request)
             outcome.traces.append(call.trace)
             outcome.warnings += call.warnings

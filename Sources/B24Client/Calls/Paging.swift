@@ -42,11 +42,25 @@ extension B24Client {
     /// which the portal answers much faster on big lists.
     public func callAllPages(_ request: CallRequest, fast: Bool, maxPages: Int = 10_000) async -> PagedOutcome {
         var outcome = PagedOutcome()
+        if request.apiVersion == .v3 {
+            if fast {
+                outcome.error = .usage("--fast is the REST v2 >ID cursor; REST 3.0 lists page with pagination (use --all-pages)")
+                return outcome
+            }
+            return await callAllPagesV3(request, maxPages: maxPages)
+        }
         if fast, !Self.supportsFastPaging(request.method) {
             outcome.error = .usage("--fast needs a list ordered by ID with a >ID filter; \(request.method) has none (use --all-pages)")
             return outcome
         }
         var params = request.params.objectValue ?? [:]
+        if fast, let order = params[keyMatching("order", in: params)]?.objectValue,
+           !order.isEmpty, !(order.count == 1 && order.keys.first?.lowercased() == "id"
+                              && order.values.first?.stringValue?.uppercased() == "ASC")
+        {
+            outcome.error = .usage("--fast walks the list by ascending ID and cannot keep your 'order'; drop it or use --all-pages")
+            return outcome
+        }
         var lastID: Int64?
         // crm.item.* speaks camelCase (`id`, `>id`); the rest of the list methods use `ID`.
         let cursorField = request.method.lowercased() == "crm.item.list" ? "id" : "ID"
@@ -101,6 +115,42 @@ extension B24Client {
                 start = next
                 params[keyMatching("start", in: params)] = .int(next)
             }
+        }
+        outcome.warnings.append("stopped after \(maxPages) pages; more items remain")
+        return outcome
+    }
+
+    /// REST 3.0 lists have no `total`/`next`: pages are `pagination.page` 1, 2, … until one comes back short.
+    private func callAllPagesV3(_ request: CallRequest, maxPages: Int) async -> PagedOutcome {
+        var outcome = PagedOutcome()
+        var params = request.params.objectValue ?? [:]
+        var pagination = params["pagination"]?.objectValue ?? [:]
+        let limit = Int(pagination["limit"]?.intValue ?? 50)
+        var page = pagination["page"]?.intValue ?? 1
+        pagination["limit"] = .int(Int64(limit))
+        while outcome.pages < maxPages {
+            pagination["page"] = .int(page)
+            params["pagination"] = .object(pagination)
+            var call = request
+            call.params = .object(params)
+            let result = await self.call(call)
+            outcome.traces.append(result.trace)
+            outcome.warnings += result.warnings
+            let envelope: JSONValue
+            switch result.result {
+            case .failure(let error):
+                outcome.error = error
+                return outcome
+            case .success(let value): envelope = value
+            }
+            outcome.pages += 1
+            guard let (items, _) = envelope["result"].flatMap(Self.listItems) else {
+                outcome.error = .decoding("\(request.method) did not return a list; it cannot be paged")
+                return outcome
+            }
+            outcome.items += items
+            guard items.count >= limit, limit > 0 else { return outcome }
+            page += 1
         }
         outcome.warnings.append("stopped after \(maxPages) pages; more items remain")
         return outcome

@@ -38,15 +38,22 @@ public struct RequestBuilder: Sendable {
         return HTTPRequest(method: "POST", url: url, headers: headers, body: Data(JSONWriter().bytes(.object(body))))
     }
 
-    /// Checks a method name before anything is sent: dotted words of letters, digits and `_`.
-    public static func validateMethodName(_ method: String) throws {
+    /// The method name the portal will run, checked before anything is sent: dotted words of letters, digits
+    /// and `_`. A trailing `/` and a `.json` suffix are dropped (the portal ignores them, and the guardrails must
+    /// judge the method that runs); `.xml` is refused because b24 reads JSON answers.
+    public static func normalizedMethodName(_ raw: String) throws -> String {
+        let shown = raw.count > 60 ? String(raw.prefix(60)) + "…" : raw
+        if MethodName.asksForXML(raw) {
+            throw B24Error.usage("'\(shown)' asks for an XML answer; b24 reads JSON: drop the .xml suffix")
+        }
+        let method = MethodName.canonical(raw)
         let valid = !method.isEmpty && method.count <= 200
             && method.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { part in
                 !part.isEmpty && part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
             }
         guard valid else {
-            let shown = method.count > 60 ? String(method.prefix(60)) + "…" : method
             throw B24Error.usage("'\(shown)' is not a method name (expected dotted words such as crm.lead.list, no spaces)")
         }
+        return method
     }
 }

@@ -43,9 +43,10 @@ public struct CallTrace: Sendable, Codable, Equatable {
         self.startedAt = startedAt
     }
 
-    /// "ok", "error" or "unknown" (outcome unknown), for audit lines and history lists.
+    /// "ok", "partial" (a batch in which some commands failed), "error" or "unknown" (outcome unknown), for
+    /// audit lines and history lists.
     public var status: String {
-        guard let error else { return "ok" }
+        guard let error else { return response.map(B24Client.hasFailedCommands) == true ? "partial" : "ok" }
         return error.code == "OUTCOME_UNKNOWN" ? "unknown" : "error"
     }
 

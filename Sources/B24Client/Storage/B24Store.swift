@@ -108,6 +108,10 @@ public final class B24Store: @unchecked Sendable {
                 );
                 """)
         }
+        // A key is claimed before its write is sent, so a second run (or a parallel one) never resends it.
+        migrator.registerMigration("v2-idempotency-state") { db in
+            try db.execute(sql: "ALTER TABLE idempotency ADD COLUMN state TEXT NOT NULL DEFAULT 'done'")
+        }
         return migrator
     }
 
@@ -310,11 +314,63 @@ public final class B24Store: @unchecked Sendable {
     public func idempotentRecord(key: String, profile: String, now: Date = Date()) throws -> IdempotencyRecord? {
         let row = try read("cannot read idempotency key \(key)") { db in
             try Row.fetchOne(
-                db, sql: "SELECT * FROM idempotency WHERE profile = ? AND key = ? AND expires_at > ?",
+                db, sql: "SELECT * FROM idempotency WHERE profile = ? AND key = ? AND expires_at > ? AND state = 'done'",
                 arguments: [profile, key, now.timeIntervalSince1970])
         }
         guard let row else { return nil }
-        return IdempotencyRecord(
+        return try idempotencyRecord(row, key: key)
+    }
+
+    /// Claims a key for a write about to be sent. Only one caller on the machine wins a key: the others learn
+    /// whether its answer is stored (replay it), whether it is still running or ended with an unknown outcome
+    /// (do not send it again), or whether the key belongs to another call.
+    public func claimIdempotencyKey(key: String, profile: String, method: String, paramsHash: String,
+                                    ttl: TimeInterval, now: Date = Date()) throws -> IdempotencyClaim
+    {
+        guard ttl > 0 else { throw B24Error.usage("idempotency TTL must be positive, got \(ttl) s") }
+        return try write("cannot claim idempotency key \(key)") { db in
+            if let row = try Row.fetchOne(
+                db, sql: "SELECT * FROM idempotency WHERE profile = ? AND key = ? AND expires_at > ?",
+                arguments: [profile, key, now.timeIntervalSince1970])
+            {
+                let storedMethod: String = row["method"], hash: String = row["params_hash"], state: String = row["state"]
+                let since = Date(timeIntervalSince1970: row["created_at"])
+                guard storedMethod.lowercased() == method.lowercased(), hash == paramsHash else {
+                    return .usedByOtherCall(method: storedMethod)
+                }
+                switch state {
+                case "done": return .replay(try self.idempotencyRecord(row, key: key))
+                case "unknown": return .outcomeUnknown(since: since)
+                default: return .inFlight(since: since)
+                }
+            }
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO idempotency (profile, key, method, params_hash, response, created_at, expires_at, state)
+                    VALUES (?, ?, ?, ?, '', ?, ?, 'pending')
+                    """,
+                arguments: [profile, key, method, paramsHash, now.timeIntervalSince1970,
+                            now.addingTimeInterval(ttl).timeIntervalSince1970])
+            return .claimed
+        }
+    }
+
+    /// Ends a claim: `.unknown` keeps the key blocked (the write may have run), `nil` releases it so the same
+    /// write may be sent again (the portal provably did not run it, or refused it).
+    public func settleIdempotencyKey(key: String, profile: String, outcomeUnknown: Bool) throws {
+        try write("cannot update idempotency key \(key)") { db in
+            if outcomeUnknown {
+                try db.execute(sql: "UPDATE idempotency SET state = 'unknown' WHERE profile = ? AND key = ? AND state = 'pending'",
+                               arguments: [profile, key])
+            } else {
+                try db.execute(sql: "DELETE FROM idempotency WHERE profile = ? AND key = ? AND state = 'pending'",
+                               arguments: [profile, key])
+            }
+        }
+    }
+
+    private func idempotencyRecord(_ row: Row, key: String) throws -> IdempotencyRecord {
+        IdempotencyRecord(
             key: row["key"], profile: row["profile"], method: row["method"], paramsHash: row["params_hash"],
             response: try parseStored(row["response"], what: "stored response of idempotency key \(key)"),
             createdAt: Date(timeIntervalSince1970: row["created_at"]),
@@ -329,8 +385,8 @@ public final class B24Store: @unchecked Sendable {
         try write("cannot store idempotency key \(key)") { db in
             try db.execute(
                 sql: """
-                    INSERT OR REPLACE INTO idempotency (profile, key, method, params_hash, response, created_at, expires_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT OR REPLACE INTO idempotency (profile, key, method, params_hash, response, created_at, expires_at, state)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 'done')
                     """,
                 arguments: [
                     profile, key, method, paramsHash, JSONWriter.compact(response), now.timeIntervalSince1970,

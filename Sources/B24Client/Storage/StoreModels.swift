@@ -75,6 +75,20 @@ public struct StoredPlan: Sendable, Codable, Equatable {
 }
 
 /// A stored response for an idempotency key: a second call with the same key replays it instead of writing again.
+/// What claiming an idempotency key before a write found (``B24Store/claimIdempotencyKey(key:profile:method:paramsHash:ttl:now:)``).
+public enum IdempotencyClaim: Sendable, Equatable {
+    /// The key is ours: send the write.
+    case claimed
+    /// The same write already succeeded: return its stored answer.
+    case replay(IdempotencyRecord)
+    /// The same write is being sent right now (or its process died while sending).
+    case inFlight(since: Date)
+    /// The same write was sent and no answer came: it may have run.
+    case outcomeUnknown(since: Date)
+    /// The key was used for a different method or different parameters.
+    case usedByOtherCall(method: String)
+}
+
 public struct IdempotencyRecord: Sendable, Equatable {
     public var key: String
     public var profile: String

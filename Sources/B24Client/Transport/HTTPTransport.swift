@@ -91,6 +91,11 @@ public final class URLSessionTransport: NSObject, HTTPTransport, URLSessionTaskD
             if error.localizedDescription.contains("transfer closed") {
                 throw B24Error.transport(.connectionLost, "the response was truncated: \(error.localizedDescription)")
             }
+            // libcurl reports most TLS failures (plain HTTP behind an https URL, a bad certificate) as generic errors.
+            let text = error.localizedDescription
+            if Self.kind(of: error) == .other, text.contains("SSL") || text.contains("TLS") || text.contains("certificate") {
+                throw B24Error.transport(.tls, "TLS handshake with \(request.url.host ?? "?") failed: \(text)")
+            }
             throw B24Error.transport(Self.kind(of: error), Self.describe(error, url: request.url))
         } catch {
             throw B24Error.transport(.other, error.localizedDescription)

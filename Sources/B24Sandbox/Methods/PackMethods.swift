@@ -10,7 +10,20 @@ enum PackMethods {
         registerCommerce(into: &registry)
     }
 
-    private static let counters = Locked((message: 34_238, bot: 38, workflow: 0))
+    private static let counters = Locked((bot: 38, workflow: 0))
+
+    /// A user as the messenger describes one (`users` of `im.dialog.messages.get`).
+    private static func chatUser(_ user: Directory.User) -> JSONValue {
+        [
+            "id": .int(Int64(user.id)), "name": .string("\(user.name) \(user.lastName)"), "first_name": .string(user.name),
+            "last_name": .string(user.lastName), "work_position": .string(user.position), "color": "#df532d",
+            "avatar": "", "gender": .string(user.gender), "birthday": "", "extranet": false, "network": false,
+            "bot": false, "connector": false, "external_auth_id": "default", "status": "online", "idle": false,
+            "last_activity_date": false, "mobile_last_date": false,
+            "departments": .array(user.departments.map { .int(Int64($0)) }), "absent": false,
+            "phones": ["work_phone": "", "personal_mobile": "", "personal_phone": ""],
+        ]
+    }
 
     // MARK: im / imbot
 
@@ -22,21 +35,41 @@ enum PackMethods {
             if message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, attach == nil || attach?.arrayValue?.isEmpty == true {
                 throw RestError(400, "MESSAGE_EMPTY", "Message can't be empty")
             }
-            if dialog.lowercased().hasPrefix("chat") {
-                guard let chat = Int(dialog.dropFirst(4)), chat > 0 else {
-                    throw RestError(400, "CHAT_ID", "Error creating message")
-                }
-                _ = chat
-            } else {
-                guard let user = Int(dialog), user > 0 else { throw RestError(400, "USER_ID_EMPTY", "User ID can't be empty") }
-                guard env.portal.directory.user(user) != nil else { throw RestError(400, "USER_NOT_FOUND", "User not found") }
+            guard let chat = ChatStore.chatID(forDialog: dialog) else {
+                throw dialog.lowercased().hasPrefix("chat") ? RestError(400, "CHAT_ID", "Error creating message")
+                                                            : RestError(400, "USER_ID_EMPTY", "User ID can't be empty")
+            }
+            if chat > ChatStore.privateChatBase, env.portal.directory.user(chat - ChatStore.privateChatBase) == nil {
+                throw RestError(400, "USER_NOT_FOUND", "User not found")
             }
             if message.utf8.count > 20_000 { throw RestError(400, "PARAMS_ERROR", "Message is too long") }
-            let id = counters.withLock { counters -> Int in
-                counters.message += 1
-                return counters.message
-            }
+            let id = env.portal.chats.post(chatID: chat, authorID: env.caller.userID, text: message, at: env.now)
             return MethodOutput(.int(Int64(id)))
+        }
+        registry.add("im.dialog.messages.get", scope: "im") { env in
+            let dialog = env.param("DIALOG_ID")?.stringValue ?? ""
+            guard !dialog.isEmpty else { throw RestError(400, "DIALOG_ID_EMPTY", "Dialog ID can't be empty") }
+            guard let chat = ChatStore.chatID(forDialog: dialog) else {
+                throw RestError(400, "ACCESS_ERROR", "You do not have access to the specified dialog")
+            }
+            let limit = min(50, max(1, Int(env.param("LIMIT")?.intValue ?? 20)))
+            let messages = env.portal.chats.history(
+                chatID: chat, lastID: env.param("LAST_ID")?.intValue.map(Int.init),
+                firstID: env.param("FIRST_ID")?.intValue.map(Int.init), limit: limit)
+            var authors: [Int] = []
+            for message in messages where message.authorID > 0 && !authors.contains(message.authorID) {
+                authors.append(message.authorID)
+            }
+            return MethodOutput([
+                "messages": .array(messages.map { message in
+                    ["id": .int(Int64(message.id)), "chat_id": .int(Int64(message.chatID)),
+                     "author_id": .int(Int64(message.authorID)), "date": .string(PortalClock.iso(message.date)),
+                     "text": .string(message.text), "params": .null]
+                }),
+                "users": .array(authors.compactMap { env.portal.directory.user($0) }.map(chatUser)),
+                "files": [],
+                "chat_id": .int(Int64(chat)),
+            ])
         }
         registry.add("imbot.register", scope: "imbot") { env in
             guard let code = env.param("CODE")?.stringValue, !code.isEmpty else {

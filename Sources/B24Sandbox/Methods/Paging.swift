@@ -4,11 +4,13 @@ import B24Wire
 /// the count (total 0, no next).
 enum Paging {
     static let pageSize = 50
+    /// Offsets beyond this are treated as "past the end": it keeps `start + 50` far from overflowing.
+    static let maximumStart = 1 << 40
 
     static func start(_ env: CallEnv) -> Int {
         guard let value = env.param("start") else { return 0 }
         let number = Int(value.intValue ?? 0)
-        return number < 0 ? -1 : number
+        return number < 0 ? -1 : min(number, maximumStart)
     }
 
     /// Pages a fully known list.

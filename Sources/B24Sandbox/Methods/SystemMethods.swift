@@ -75,8 +75,8 @@ enum SystemMethods {
             guard let object = directory.userObject(user.id) else { return nil }
             return filter.matches { object[$0] } ? object : nil
         }
-        let sortField = (env.param("sort")?.stringValue ?? "ID").uppercased()
-        let descending = env.param("order")?.stringValue?.uppercased() == "DESC"
+        let sortField = (env.params["sort"]?.stringValue ?? "ID").uppercased()
+        let descending = env.params["order"]?.stringValue?.uppercased() == "DESC"
         users.sort { a, b in
             let c = ListFilter.orderedBefore(a[sortField], b[sortField])
             return descending ? c > 0 : c < 0
@@ -86,8 +86,10 @@ enum SystemMethods {
 
     private static func departmentGet(_ env: CallEnv) throws -> MethodOutput {
         var conditions: [ListFilter.Condition] = []
+        // Filter fields are upper case and the sort options lower case (`SORT` filters, `sort` sorts), so
+        // these keys are matched exactly rather than case-insensitively.
         for key in ["ID", "NAME", "SORT", "PARENT", "UF_HEAD"] {
-            if let value = env.param(key) { conditions.append(.init(op: .equal, field: key, value: value)) }
+            if let value = env.params[key], !value.isNull { conditions.append(.init(op: .equal, field: key, value: value)) }
         }
         let filter = ListFilter(conditions: conditions)
         var rows: [JSONObject] = env.portal.directory.departments.map { department in
@@ -98,8 +100,8 @@ enum SystemMethods {
             return row
         }
         rows = rows.filter { row in filter.matches { row[$0] } }
-        let sortField = (env.param("sort")?.stringValue ?? "ID").uppercased()
-        let descending = env.param("order")?.stringValue?.uppercased() == "DESC"
+        let sortField = (env.params["sort"]?.stringValue ?? "ID").uppercased()
+        let descending = env.params["order"]?.stringValue?.uppercased() == "DESC"
         rows.sort { a, b in
             let c = ListFilter.orderedBefore(a[sortField], b[sortField])
             return descending ? c > 0 : c < 0

@@ -187,10 +187,13 @@ enum TaskV3Methods {
     struct Select {
         var plain: [String] = []
         var relations: [(name: String, fields: [String])] = []
+        /// Whether the request named a select at all (`"select": []` asks for `id` only).
+        var given = false
         var isEmpty: Bool { plain.isEmpty && relations.isEmpty }
 
         init(_ value: JSONValue?) throws {
             guard let value, !value.isNull else { return }
+            given = true
             guard let items = value.arrayValue else {
                 throw V3Error(400, "INVALIDSELECTEXCEPTION", "Unable to recognize the select parameter")
             }
@@ -225,11 +228,12 @@ enum TaskV3Methods {
         }
     }
 
-    /// Lists return only `id` without a select; `get` returns the whole TaskDto unless plain fields are selected.
+    /// Lists return only `id` without a select; `get` returns the whole TaskDto when no select is given, and
+    /// only `id` for a select without fields.
     static func render(_ task: TaskRecord, select: Select, list: Bool, env: CallEnv) -> JSONObject {
         let full = TaskViews.v3(task, now: env.now)
         var object: JSONObject
-        if select.plain.isEmpty, !list {
+        if !select.given, !list {
             object = full
         } else {
             object = ["id": .int(Int64(task.id))]
@@ -361,7 +365,10 @@ enum TaskV3Methods {
         }
         let page = try number("page", 1), limit = try number("limit", 50), offset = try number("offset", 0)
         guard page >= 1, (1...1000).contains(limit), offset >= 0 else { throw bad }
-        return (offset + (page - 1) * limit, limit)
+        // A page far past the end is not an error, but it must not overflow.
+        let (skipped, overflow) = (page - 1).multipliedReportingOverflow(by: limit)
+        let (first, overflowAgain) = skipped.addingReportingOverflow(offset)
+        return (overflow || overflowAgain ? Int.max : first, limit)
     }
 
     // MARK: OpenAPI

@@ -53,6 +53,9 @@ final class AuthStore: @unchecked Sendable {
         guard let database else { return }
         let tokens = database.loadTokens()
         state.withLock { state in
+            // A saved portal outlives one run: a seeded generator would mint the same tokens again after a
+            // restart, handing a stored token of one user to another.
+            state.random = SeededRandom(seed: UInt64.random(in: .min ... .max))
             for token in tokens {
                 switch token.kind {
                 case "access":

@@ -14,6 +14,7 @@ final class Portal: @unchecked Sendable {
     let crm: CRMStore
     let tasks: TaskStore
     let events = EventStore()
+    let chats = ChatStore(now: PortalClock.now())
     let hub = EventHub()
     /// Requests that reached `/sandbox-app/...` (the demo app's handler URL).
     let captured = Locked<[HandlerCall]>([])
@@ -27,8 +28,8 @@ final class Portal: @unchecked Sendable {
 
     static let allScopes = [
         "ai_admin", "bizproc", "calendar", "catalog", "crm", "department", "disk", "entity", "im", "imbot",
-        "landing", "lists", "log", "placement", "pull", "sale", "sonet_group", "task", "timeman", "user",
-        "userconsent",
+        "imconnector", "landing", "lists", "log", "mailservice", "messageservice", "placement", "pull", "sale",
+        "sonet_group", "task", "telephony", "timeman", "user", "userconsent",
     ]
 
     /// JSON output like PHP's `json_encode` defaults: `\/` and `\uXXXX`.
