@@ -57,12 +57,15 @@ struct HistoryCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Only calls of this profile.")
     var profile: String?
 
+    @Flag(name: .long, help: "With an ID: print the trace as JSON (ISO 8601 times).")
+    var json = false
+
     func run() async throws {
         await guarded {
             let store = try B24Store(path: B24Paths.fromEnvironment().databaseFile)
             if let id {
                 guard let trace = try store.trace(id: id) else { throw B24Error.usage("no call with id \(id) in history") }
-                print(B24Wire.JSONWriter.pretty(try B24Wire.JSONParser.parse(Array(JSONEncoder().encode(trace)))))
+                print(json ? try TraceText.json(trace) : TraceText.render(trace))
                 return
             }
             for entry in try store.recentHistory(limit: limit, profile: profile) {

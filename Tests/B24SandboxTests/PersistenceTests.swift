@@ -19,6 +19,12 @@ struct PersistenceTests {
             let tokens = sandbox.issueTokens(userID: 1)
             refresh = tokens.refresh
             access = tokens.access
+            // Tasks, event bindings and the offline queue are kept too.
+            #expect(try await call(hook, "tasks.task.add", ["fields": ["TITLE": "Persisted task", "RESPONSIBLE_ID": 1]])
+                .json?["result"]?["task"]?["id"] == "61")
+            #expect(try await call(hook, "tasks.task.delete", ["taskId": 2]).status == 200)
+            _ = try await appCall(sandbox, access, "event.bind", ["event": "ONCRMLEADUPDATE", "event_type": "offline"])
+            #expect(try await call(hook, "crm.lead.update", ["id": 7, "fields": ["TITLE": "Queued"]]).status == 200)
         }
         try await withSandbox(options) { (sandbox: Sandbox) async throws in
             let hook = sandbox.adminWebhookURL
@@ -32,6 +38,14 @@ struct PersistenceTests {
             let body = PHPForm.encode(["grant_type": "refresh_token", "client_id": .string(sandbox.oauthClientID),
                                        "client_secret": .string(sandbox.oauthClientSecret), "refresh_token": .string(refresh)])
             #expect(try await send(URL(string: sandbox.oauthServerURL.absoluteString + "token/")!, .form(body)).status == 200)
+            #expect(try await call(hook, "tasks.task.get", ["taskId": 61]).json?["result"]?["task"]?["title"] == "Persisted task")
+            #expect(try await call(hook, "tasks.task.get", ["taskId": 2]).json?["error"] != nil)
+            let bound = try await appCall(sandbox, access, "event.get")
+            #expect(bound.json?["result"]?.arrayValue?.count == 1)
+            let queued = try await appCall(sandbox, access, "event.offline.get", ["clear": 0])
+            #expect(queued.json?["result"]?["events"]?[0]?["EVENT_NAME"] == "ONCRMLEADUPDATE")
+            // Tokens minted after a restart are new ones, never a repeat of an earlier run's.
+            #expect(sandbox.issueTokens(userID: 2).access != access)
         }
     }
 }

@@ -3,7 +3,7 @@ import B24Wire
 /// Event handler registrations made with `event.bind` (per application) or set up as outgoing webhooks, and the
 /// offline event queues (PROTOCOL §2.8).
 final class EventStore: @unchecked Sendable {
-    struct Binding: Equatable {
+    struct Binding: Equatable, Codable {
         let id: Int
         /// `app:<client id>` for applications, `outgoing:<token>` for outgoing webhooks.
         let clientKey: String
@@ -20,7 +20,7 @@ final class EventStore: @unchecked Sendable {
     }
 
     /// One offline queue record.
-    struct OfflineRecord {
+    struct OfflineRecord: Codable {
         let id: Int
         var timestamp: Double
         let event: String
@@ -32,7 +32,7 @@ final class EventStore: @unchecked Sendable {
     }
 
     /// Queue identity: the application and the `auth_connector` of its binding ("" = the source-less queue).
-    struct QueueKey: Hashable {
+    struct QueueKey: Hashable, Codable {
         let clientKey: String
         let connector: String
     }
@@ -50,11 +50,45 @@ final class EventStore: @unchecked Sendable {
     }
 
     private let state = Locked(State())
+    private var database: SandboxDatabase?
+    private static let snapshotName = "events"
+
+    /// What survives a restart with `--data`: bindings and queues (not the notification throttles).
+    private struct Saved: Codable {
+        var bindings: [Binding]
+        var nextID: Int
+        var queues: [QueueKey: [OfflineRecord]]
+        var nextRecordID: Int
+        var nextMessageID: Int
+    }
+
+    /// Loads saved bindings and queues, and saves them after every change from now on.
+    func attach(_ database: SandboxDatabase?) {
+        self.database = database
+        guard let saved = database?.loadSnapshot(Self.snapshotName, as: Saved.self) else { return }
+        state.withLock { state in
+            state.bindings = saved.bindings
+            state.nextID = saved.nextID
+            state.queues = saved.queues
+            state.nextRecordID = saved.nextRecordID
+            state.nextMessageID = saved.nextMessageID
+        }
+    }
+
+    private func mutate<T>(_ body: (inout State) -> T) -> T {
+        state.withLock { state in
+            let result = body(&state)
+            database?.saveSnapshot(Self.snapshotName, Saved(
+                bindings: state.bindings, nextID: state.nextID, queues: state.queues,
+                nextRecordID: state.nextRecordID, nextMessageID: state.nextMessageID))
+            return result
+        }
+    }
 
     /// Adds a binding; false when the same one exists.
     func bind(clientKey: String, event: String, handler: String, authType: Int, offline: Bool, authConnector: String,
               minTimeout: Double = 1, outgoingToken: String? = nil) -> Bool {
-        state.withLock { state in
+        mutate { state in
             let duplicate = state.bindings.contains {
                 $0.clientKey == clientKey && $0.event == event && $0.handler == handler && $0.authType == authType
                     && $0.offline == offline && $0.authConnector == authConnector
@@ -81,7 +115,7 @@ final class EventStore: @unchecked Sendable {
 
     /// Removes matching bindings; returns how many went.
     func unbind(clientKey: String, event: String, handler: String, authType: Int?, offline: Bool) -> Int {
-        state.withLock { state in
+        mutate { state in
             let before = state.bindings.count
             state.bindings.removeAll {
                 $0.clientKey == clientKey && $0.event == event && $0.offline == offline
@@ -96,7 +130,7 @@ final class EventStore: @unchecked Sendable {
     /// Queues the latest state of an object: a free (unreserved, not failed) record of the same event and object is
     /// refreshed instead of adding another one.
     func enqueue(_ queue: QueueKey, event: String, objectKey: String, data: JSONValue, now: Double) {
-        state.withLock { state in
+        mutate { state in
             var records = state.queues[queue] ?? []
             if let index = records.firstIndex(where: {
                 $0.event == event && $0.objectKey == objectKey && $0.processID.isEmpty && !$0.error
@@ -117,7 +151,7 @@ final class EventStore: @unchecked Sendable {
     /// reserves them under a new process id.
     func take(_ queue: QueueKey, processID: String?, errors: Bool, filter: ListFilter,
               order: [(field: String, descending: Bool)], limit: Int, clear: Bool) -> (String?, [OfflineRecord]) {
-        state.withLock { state in
+        mutate { state in
             var records = state.queues[queue] ?? []
             var picked = records.filter { record in
                 if let processID, !processID.isEmpty { return record.processID == processID }
@@ -151,7 +185,7 @@ final class EventStore: @unchecked Sendable {
 
     /// `event.offline.clear`: removes a process's records (all, or those with the given IDs / message IDs).
     func clear(_ queue: QueueKey, processID: String, ids: Set<Int>?, messageIDs: Set<String>?) {
-        state.withLock { state in
+        mutate { state in
             state.queues[queue]?.removeAll { record in
                 guard record.processID == processID else { return false }
                 if let ids { return ids.contains(record.id) }
@@ -163,7 +197,7 @@ final class EventStore: @unchecked Sendable {
 
     /// `event.offline.error`: marks a process's records as failed (they leave the process).
     func markError(_ queue: QueueKey, processID: String, messageIDs: Set<String>?) {
-        state.withLock { state in
+        mutate { state in
             guard var records = state.queues[queue] else { return }
             for index in records.indices where records[index].processID == processID {
                 if let messageIDs, !messageIDs.contains(records[index].messageID) { continue }

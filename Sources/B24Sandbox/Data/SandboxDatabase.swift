@@ -2,8 +2,8 @@ import B24Wire
 import Foundation
 import GRDB
 
-/// Optional SQLite persistence (`SandboxOptions.dataPath`): CRM writes and OAuth tokens survive restarts.
-/// Generated demo records are never stored; only what clients wrote.
+/// Optional SQLite persistence (`SandboxOptions.dataPath`): CRM writes, OAuth tokens, tasks, event bindings and
+/// offline queues survive restarts. Generated demo CRM records are never stored; only what clients wrote.
 final class SandboxDatabase: @unchecked Sendable {
     private let queue: DatabaseQueue
 
@@ -18,6 +18,7 @@ final class SandboxDatabase: @unchecked Sendable {
                 CREATE TABLE IF NOT EXISTS crm_next_id (entity INTEGER PRIMARY KEY, next_id INTEGER NOT NULL);
                 CREATE TABLE IF NOT EXISTS oauth_token (token TEXT PRIMARY KEY, kind TEXT NOT NULL,
                     user_id INTEGER NOT NULL, client_id TEXT NOT NULL, expires REAL NOT NULL);
+                CREATE TABLE IF NOT EXISTS snapshot (name TEXT PRIMARY KEY, json TEXT NOT NULL);
                 """)
         }
     }
@@ -61,6 +62,25 @@ final class SandboxDatabase: @unchecked Sendable {
             try db.execute(sql: "INSERT OR REPLACE INTO crm_deleted (entity, id) VALUES (?, ?)",
                            arguments: [entity.rawValue, id])
         }
+    }
+
+    // MARK: Whole-store snapshots
+
+    /// Small stores (tasks, events) are saved whole after each change: a few hundred rows at most.
+    func saveSnapshot<T: Encodable>(_ name: String, _ value: T) {
+        guard let data = try? JSONEncoder().encode(value) else { return }
+        let json = String(decoding: data, as: UTF8.self)
+        try? queue.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO snapshot (name, json) VALUES (?, ?)", arguments: [name, json])
+        }
+    }
+
+    func loadSnapshot<T: Decodable>(_ name: String, as type: T.Type) -> T? {
+        let stored = try? queue.read { db in
+            try String.fetchOne(db, sql: "SELECT json FROM snapshot WHERE name = ?", arguments: [name])
+        }
+        guard let json = stored ?? nil else { return nil }
+        return try? JSONDecoder().decode(type, from: Data(json.utf8))
     }
 
     // MARK: Tokens

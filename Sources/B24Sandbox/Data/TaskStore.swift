@@ -2,7 +2,7 @@ import B24Wire
 import Foundation
 
 /// One task as the portal keeps it; the v2 and v3 views are rendered from this.
-struct TaskRecord {
+struct TaskRecord: Codable {
     var id: Int
     var title: String
     var description: String = ""
@@ -39,12 +39,14 @@ struct TaskRecord {
 
 /// Tasks of the demo portal: a seeded set at start, plus what clients add. Small, so kept fully in memory.
 final class TaskStore: @unchecked Sendable {
-    private struct State {
+    private struct State: Codable {
         var tasks: [Int: TaskRecord] = [:]
         var nextID: Int
     }
 
     private let state: Locked<State>
+    private let database: SandboxDatabase?
+    private static let snapshotName = "tasks"
 
     static let demoCount = 60
     private static let titles = [
@@ -55,7 +57,12 @@ final class TaskStore: @unchecked Sendable {
         "Проверить оплату по счёту", "Write onboarding guide", "Сверка с поставщиком", "Translate the brochure",
     ]
 
-    init(seed: UInt64, crmCounts: [CRMEntity: Int]) {
+    init(seed: UInt64, crmCounts: [CRMEntity: Int], database: SandboxDatabase? = nil) {
+        self.database = database
+        if let saved = database?.loadSnapshot(Self.snapshotName, as: State.self) {
+            state = Locked(saved)
+            return
+        }
         var random = SeededRandom(seed: seed ^ 0x7A5C_0001)
         var tasks: [Int: TaskRecord] = [:]
         let base = 1_735_689_600.0  // 2025-01-01
@@ -107,7 +114,7 @@ final class TaskStore: @unchecked Sendable {
 
     /// Adds a task built by `make` with the next ID.
     func add(_ make: (Int) -> TaskRecord) -> TaskRecord {
-        state.withLock { state in
+        mutate { state in
             let task = make(state.nextID)
             state.tasks[task.id] = task
             state.nextID += 1
@@ -117,7 +124,7 @@ final class TaskStore: @unchecked Sendable {
 
     /// Changes a task in place; nil when it does not exist. `change` may throw to refuse.
     func update(_ id: Int, _ change: (inout TaskRecord) throws -> Void) rethrows -> TaskRecord? {
-        try state.withLock { state in
+        try mutate { state in
             guard var task = state.tasks[id] else { return nil }
             try change(&task)
             state.tasks[id] = task
@@ -125,7 +132,7 @@ final class TaskStore: @unchecked Sendable {
         }
     }
 
-    func delete(_ id: Int) -> Bool { state.withLock { $0.tasks.removeValue(forKey: id) != nil } }
+    func delete(_ id: Int) -> Bool { mutate { $0.tasks.removeValue(forKey: id) != nil } }
 
     var count: Int { state.withLock { $0.tasks.count } }
 
@@ -135,9 +142,18 @@ final class TaskStore: @unchecked Sendable {
     func snapshot() -> Snapshot { state.withLock { Snapshot(tasks: $0.tasks, nextID: $0.nextID) } }
 
     func restore(_ snapshot: Snapshot) {
-        state.withLock { state in
+        mutate { state in
             state.tasks = snapshot.tasks
             state.nextID = snapshot.nextID
+        }
+    }
+
+    /// Changes the state and, with `--data`, saves it before the lock is released (so saves keep their order).
+    private func mutate<T>(_ body: (inout State) throws -> T) rethrows -> T {
+        try state.withLock { state in
+            let result = try body(&state)
+            database?.saveSnapshot(Self.snapshotName, state)
+            return result
         }
     }
 }

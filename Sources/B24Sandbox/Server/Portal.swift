@@ -49,8 +49,9 @@ final class Portal: @unchecked Sendable {
         faults = FaultBox(spec: options.faults, seed: options.seed)
         database = try options.dataPath.map { try SandboxDatabase(path: $0) }
         crm = CRMStore(seed: options.seed, leads: options.leads, database: database)
-        tasks = TaskStore(seed: options.seed, crmCounts: crm.generator.counts)
+        tasks = TaskStore(seed: options.seed, crmCounts: crm.generator.counts, database: database)
         auth.attach(database)
+        events.attach(database)
         auth.addWebhook(code: identity.adminWebhookCode, userID: 1, scopes: nil)
         auth.addWebhook(code: identity.crmWebhookCode, userID: Directory.crmUserID, scopes: ["crm"])
         registry = MethodRegistry()

@@ -1,0 +1,64 @@
+import B24Client
+import B24Wire
+import Foundation
+
+/// A stored call trace as a person reads it when debugging: what was sent, each attempt and what b24 decided,
+/// the waits and token refreshes, and how it ended. Everything in a trace is already masked.
+enum TraceText {
+    /// Lines of the response shown before it is cut (the full answer is in `--json`).
+    static let responseLines = 40
+
+    static func render(_ trace: CallTrace) -> String {
+        let time = ISO8601DateFormatter()
+        var lines: [String] = []
+        let version = trace.apiVersion == .v3 ? "REST 3.0" : "REST v2"
+        lines.append("call      \(trace.id)")
+        lines.append("method    \(trace.method) (\(trace.risk), \(version))  profile \(trace.profile)")
+        lines.append("started   \(time.string(from: trace.startedAt))  took \(formatDuration(trace.duration))  status \(trace.status)")
+        lines.append("request   \(trace.request.httpMethod) \(trace.request.url)")
+        lines.append("params    \(JSONWriter.compact(trace.request.params))")
+        if let key = trace.idempotencyKey {
+            lines.append("idempotency key \(key)" + (trace.replayed ? " (replayed: the portal was not called)" : ""))
+        }
+        if let plan = trace.planID { lines.append("plan      \(plan)") }
+        if !trace.waits.isEmpty {
+            lines.append("waits     " + trace.waits.map { "\($0.reason) \(formatDuration($0.seconds))" }.joined(separator: ", "))
+        }
+        if !trace.attempts.isEmpty {
+            lines.append("attempts")
+            for attempt in trace.attempts {
+                let offset = attempt.startedAt.timeIntervalSince(trace.startedAt)
+                var line = "  \(attempt.number)  +\(formatDuration(max(0, offset)))  "
+                line += attempt.httpStatus.map { "HTTP \($0)" } ?? "no answer"
+                if let code = attempt.errorCode { line += "  \(code)" }
+                line += "  \(formatDuration(attempt.duration))  → \(attempt.decision)"
+                lines.append(line)
+                if let note = attempt.note { lines.append("     \(note)") }
+            }
+        }
+        for refresh in trace.refreshes {
+            lines.append("token     \(refresh.outcome) at \(time.string(from: refresh.at))" + (refresh.note.map { ": \($0)" } ?? ""))
+        }
+        if let error = trace.error {
+            lines.append("error     \(error.code)\(error.httpStatus.map { " (HTTP \($0))" } ?? "") · exit \(error.exitCode)")
+            lines.append("          \(error.message)")
+        }
+        if let response = trace.response {
+            let text = JSONWriter.pretty(response).split(separator: "\n", omittingEmptySubsequences: false)
+            lines.append("response")
+            lines += text.prefix(responseLines).map { "  " + $0 }
+            if text.count > responseLines {
+                lines.append("  … \(text.count - responseLines) more lines (b24 history \(trace.id.prefix(8)) --json)")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The trace as JSON with ISO 8601 times.
+    static func json(_ trace: CallTrace) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(trace), as: UTF8.self)
+    }
+}
