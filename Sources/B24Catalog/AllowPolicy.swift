@@ -72,7 +72,10 @@ public struct AllowPolicy: Sendable, Equatable {
         for raw in extraPatterns {
             let text = raw.trimmingCharacters(in: .whitespaces)
             if text.isEmpty { continue }
-            guard !text.contains(where: \.isWhitespace) else { throw CatalogError.invalidPattern(raw) }
+            // Method names are dotted words; a pattern adds only `*`.
+            guard text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._*".contains($0)) }) else {
+                throw CatalogError.invalidPattern(raw)
+            }
             patterns.append(MethodPattern(text))
         }
         var seen = Set<MethodPattern>()

@@ -128,3 +128,11 @@ func guarded(redactor: Redactor = Redactor(), _ body: () async throws -> Void) a
         fail(error, redactor: redactor)
     }
 }
+
+/// A file's bytes, or nil when it cannot be read. Works for pipes and devices such as `/dev/stdin`, which
+/// `FileManager.contents(atPath:)` refuses; a directory or unreadable file is nil rather than a crash.
+func readWholeFile(_ path: String) -> Data? {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+    defer { try? handle.close() }
+    return (try? handle.readToEnd()).map { $0 ?? Data() }
+}

@@ -110,9 +110,7 @@ func readParamsAnyJSON(_ text: String) throws -> JSONValue {
         data = FileHandle.standardInput.readDataToEndOfFile()
     } else {
         let path = String(text.dropFirst())
-        guard let contents = FileManager.default.contents(atPath: path) else {
-            throw B24Error.usage("cannot read \(path)")
-        }
+        guard let contents = readWholeFile(path) else { throw B24Error.usage("cannot read \(path)") }
         data = contents
     }
     do { return try JSONParser.parse(Array(data)) } catch {

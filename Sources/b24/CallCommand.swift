@@ -177,9 +177,7 @@ func readParams(_ text: String?) throws -> JSONValue {
         source = "stdin"
     } else if text.hasPrefix("@") {
         let path = String(text.dropFirst())
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw B24Error.usage("cannot read --params file \(path)")
-        }
+        guard let data = readWholeFile(path) else { throw B24Error.usage("cannot read --params file \(path)") }
         bytes = Array(data)
         source = path
     } else {

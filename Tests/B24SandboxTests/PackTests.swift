@@ -106,6 +106,7 @@ struct PackTests {
             let denied = try await send(URL(string: sandbox.baseURL.absoluteString + "/rest/catalog.product.list")!,
                                         .json(["auth": .string(user), "select": ["id", "iblockId"], "filter": ["iblockId": 23]]))
             #expect(denied.json == ["error": 200040300010, "error_description": "Access denied"])
+            #expect(denied.status == 400)  // as documented for catalog.product.list
             #expect(try await call(hook, "calendar.event.get").json?["error"] == "")
             #expect((try await call(hook, "calendar.event.get", ["type": "user", "ownerId": 1]).json?["result"]?.arrayValue?.count ?? 0) > 0)
             #expect(try await call(hook, "timeman.status", ["USER_ID": 2]).json?["result"]?["STATUS"] != nil)

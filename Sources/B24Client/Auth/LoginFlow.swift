@@ -43,7 +43,9 @@ public enum LoginFlow {
                 portBox.set(channel.localAddress?.port ?? 0)
             },
             logger: quietLogger)
-        let server = Task { try await app.run() }
+        let server = Task {
+            do { try await app.run() } catch { portBox.fail(error) }
+        }
         defer { server.cancel() }
 
         let port = try await portBox.wait(timeout: 10)
@@ -83,10 +85,11 @@ public enum LoginFlow {
         return updated
     }
 
-    /// The listener logs nothing below errors: the terminal shows the URL and the outcome, not server chatter.
+    /// The listener logs nothing: the terminal shows the URL and the outcome, not server chatter (stopping the
+    /// server after the redirect would otherwise log a cancellation as an error).
     static var quietLogger: Logger {
         var logger = Logger(label: "b24-login")
-        logger.logLevel = .error
+        logger.logLevel = .critical
         return logger
     }
 
@@ -94,19 +97,28 @@ public enum LoginFlow {
     final class PortBox: @unchecked Sendable {
         private let lock = NSLock()
         private var port: Int?
+        private var failure: String?
 
         func set(_ value: Int) {
             lock.withLock { port = value }
         }
 
+        /// The listener could not start (for example, the port is taken): waiting ends at once.
+        func fail(_ error: Error) {
+            lock.withLock { failure = "\(error)" }
+        }
+
         func wait(timeout: TimeInterval) async throws -> Int {
             let deadline = Date().addingTimeInterval(timeout)
             while Date() < deadline {
-                let value = lock.withLock { port }
+                let (value, failed) = lock.withLock { (port, failure) }
                 if let value, value > 0 { return value }
+                if let failed {
+                    throw B24Error.usage("could not start the login listener on 127.0.0.1 — is the port in use? \(failed)")
+                }
                 try await Task.sleep(nanoseconds: 5_000_000)
             }
-            throw B24Error.usage("could not start the login listener on 127.0.0.1 (port busy?)")
+            throw B24Error.usage("could not start the login listener on 127.0.0.1 within \(Int(timeout)) s")
         }
     }
 }

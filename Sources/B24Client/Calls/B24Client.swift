@@ -196,8 +196,11 @@ public final class B24Client: @unchecked Sendable {
         }
         let risk = risk(of: request.method, params: request.params)
         guard risk.mayChangeData else { return risk }
-        if options.readOnly || profile.readOnly {
+        if profile.readOnly {
             throw B24Error.policy("\(request.method) is a \(risk) call and profile '\(profile.name)' is read-only")
+        }
+        if options.readOnly {
+            throw B24Error.policy("\(request.method) is a \(risk) call and this run is --read-only")
         }
         if forPlan { return risk }
         if risk == .destructive, !request.confirmDestructive {

@@ -96,8 +96,10 @@ public enum BatchInput {
     /// Splits commands into `batch` calls of at most 50. Commands that reference each other cannot be split.
     public static func chunks(_ commands: [BatchCommand]) throws -> [[BatchCommand]] {
         guard commands.count > limit else { return [commands] }
-        if commands.contains(where: \.referencesOthers) {
-            throw B24Error.usage("the batch has \(commands.count) commands that reference each other ($result[...]); a batch runs at most \(limit) and chained commands cannot be split")
+        let chained = commands.filter(\.referencesOthers).map(\.key)
+        if !chained.isEmpty {
+            let named = chained.prefix(3).joined(separator: ", ") + (chained.count > 3 ? " and \(chained.count - 3) more" : "")
+            throw B24Error.usage("the batch has \(commands.count) commands and \(named) use $result[...] of others; a batch runs at most \(limit), and commands that reference each other cannot be split into several batches")
         }
         return stride(from: 0, to: commands.count, by: limit).map { Array(commands[$0..<min($0 + limit, commands.count)]) }
     }

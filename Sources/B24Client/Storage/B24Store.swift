@@ -131,7 +131,7 @@ public final class B24Store: @unchecked Sendable {
             throw B24Error.usage("cannot store call \(trace.id) in history: \(error)")
         }
         let params = JSONWriter.compact(trace.request.params)
-        let response = trace.response.map { JSONWriter.compact($0) }
+        let response = trace.response.map { Self.historyText(of: $0) }
         try write("cannot store call \(trace.id) in history") { db in
             try db.execute(
                 sql: """
@@ -145,6 +145,21 @@ public final class B24Store: @unchecked Sendable {
                     trace.planID, trace.idempotencyKey, trace.replayed, traceText, params, response,
                 ])
         }
+    }
+
+    /// Responses larger than this are summarized in history rather than kept whole: a few 10 MB answers
+    /// would otherwise grow the database by tens of megabytes.
+    public static let historyResponseLimit = 1 << 20
+
+    /// The response text history keeps: whole, or for a huge answer its size plus the envelope's small members.
+    static func historyText(of response: JSONValue) -> String {
+        let text = JSONWriter.compact(response)
+        guard text.utf8.count > historyResponseLimit else { return text }
+        var summary: JSONObject = [
+            "b24_history_note": .string("response of \(text.utf8.count) bytes not kept in history (limit \(historyResponseLimit) bytes)"),
+        ]
+        for key in ["total", "next", "time"] { if let value = response[key] { summary[key] = value } }
+        return JSONWriter.compact(.object(summary))
     }
 
     /// The latest calls, newest first.

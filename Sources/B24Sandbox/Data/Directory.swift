@@ -76,7 +76,7 @@ final class Directory: @unchecked Sendable {
                 "DATE_REGISTER": .string(PortalClock.iso(registered)),
                 "TIME_ZONE": "",
                 "IS_ONLINE": user.id % 2 == 1 ? "Y" : "N",
-                "TIMESTAMP_X": .array([]),
+                "TIMESTAMP_X": .string(PortalClock.siteFormat(registered)),
                 "LAST_ACTIVITY_DATE": .string(PortalClock.plain(login + 60)),
                 "PERSONAL_GENDER": .string(user.gender),
                 "PERSONAL_WWW": "",

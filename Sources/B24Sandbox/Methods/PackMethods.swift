@@ -345,7 +345,7 @@ enum PackMethods {
     private static func registerCommerce(into registry: inout MethodRegistry) {
         registry.add("sale.order.list", scope: "sale") { env in
             guard env.caller.isAdmin else {
-                throw RestError(status: 403, code: .int(200040300010), description: "Access denied")
+                throw RestError(status: 400, code: .int(200040300010), description: "Access denied")
             }
             if let order = env.param("order"), order.objectValue == nil {
                 throw RestError(status: 400, code: .int(0), description: "error")
@@ -370,7 +370,7 @@ enum PackMethods {
         }
         registry.add("catalog.product.list", scope: "catalog") { env in
             guard env.caller.isAdmin else {
-                throw RestError(status: 403, code: .int(200040300010), description: "Access denied")
+                throw RestError(status: 400, code: .int(200040300010), description: "Access denied")
             }
             let select = env.param("select")?.arrayValue?.compactMap(\.stringValue) ?? []
             guard select.contains("id"), select.contains("iblockId") else {

@@ -26,6 +26,13 @@ enum PortalClock {
         return String(iso.prefix(10)) + " " + String(iso.dropFirst(11).prefix(8))
     }
 
+    /// `24.08.2023 13:19:39`, the site-format date of `TIMESTAMP_X` in user objects.
+    static func siteFormat(_ unix: Double) -> String {
+        let iso = iso(unix)
+        let date = iso.prefix(10).split(separator: "-")
+        return "\(date[2]).\(date[1]).\(date[0]) " + String(iso.dropFirst(11).prefix(8))
+    }
+
     /// Parses `YYYY-MM-DD[THH:MM:SS[+HH:MM]]` (and a space instead of T) into unix seconds; nil if not a date.
     static func parse(_ text: String) -> Double? {
         let bytes = Array(text.utf8)
