@@ -47,7 +47,7 @@ struct ProfileCommand: AsyncParsableCommand {
         @Flag(name: .long, help: "Refuse writes with this profile.")
         var readOnly = false
 
-        @Flag(name: .long, help: "Mark as production (banner in the console; confirmations always asked).")
+        @Flag(name: .long, help: "Mark as production (the console shows a banner on every screen).")
         var production = false
 
         @Flag(name: .long, help: "Writes need a plan first.")

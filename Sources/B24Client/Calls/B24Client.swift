@@ -210,7 +210,7 @@ public final class B24Client: @unchecked Sendable {
             throw B24Error.policy("\(request.method) is a \(risk) call: add --confirm-write to run it")
         }
         if (options.requirePlan || profile.requirePlan), request.planID == nil {
-            throw B24Error.policy("writes need a plan here: run with --plan-only, review, then --execute-plan ID")
+            throw B24Error.policy("writes need a plan here: run with --plan-only (a batch: b24 call batch --params … --plan-only), review, then --execute-plan ID")
         }
         return risk
     }
