@@ -134,5 +134,5 @@ func guarded(redactor: Redactor = Redactor(), _ body: () async throws -> Void) a
 func readWholeFile(_ path: String) -> Data? {
     guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
     defer { try? handle.close() }
-    return (try? handle.readToEnd()).map { $0 ?? Data() }
+    do { return try handle.readToEnd() ?? Data() } catch { return nil }
 }

@@ -163,7 +163,7 @@ struct ProfileCommand: AsyncParsableCommand {
 
         func run() async throws {
             await guarded {
-                let store = try AuthStore(paths: .fromEnvironment())
+                let store = AuthStore(paths: .fromEnvironment())
                 let wasDefault = try store.load().defaultProfile == name
                 try store.remove(name)
                 print("removed profile \(name)" + (wasDefault ? "; there is no default profile now (b24 profile use NAME)" : ""))
@@ -212,7 +212,7 @@ struct LoginCommand: AsyncParsableCommand {
                 throw B24Error.usage("--timeout must be between 0 and 86400 seconds")
             }
             let oauth = try await LoginFlow.run(
-                profileName: name, store: store, transport: URLSessionTransport(timeout: 30), redirectPort: redirectPort,
+                profileName: name, store: store, transport: NIOHTTPTransport(timeout: 30), redirectPort: redirectPort,
                 timeout: timeout, announce: { url in
                     print("open this URL in a browser logged in to the portal:\n  \(url.absoluteString)")
                     fflush(stdout)

@@ -69,7 +69,7 @@ struct AuthAndLimitTests {
                               oauthServer: env.sandbox.oauthServerURL)
         let store = AuthStore(paths: env.paths)
         try store.add(Profile(name: "app", portal: env.sandbox.baseURL, auth: .oauth(oauth)))
-        let transport = URLSessionTransport(timeout: 10)
+        let transport = NIOHTTPTransport(timeout: 10)
         let stored = try await LoginFlow.run(
             profileName: "app", store: store, transport: transport, redirectPort: nil, timeout: 20,
             announce: { url in

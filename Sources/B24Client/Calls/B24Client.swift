@@ -81,8 +81,8 @@ public final class B24Client: @unchecked Sendable {
     let bucket: SharedLeakyBucket
     let budget: OperatingBudget
     let backoff: BackoffPolicy
-    /// As many requests in flight as the transport keeps connections (see `URLSessionTransport`).
-    let inFlight = InFlightLimit(permits: URLSessionTransport.connectionsPerHost)
+    /// As many requests in flight as the transport keeps connections (see `NIOHTTPTransport`).
+    let inFlight = InFlightLimit(permits: NIOHTTPTransport.connectionsPerHost)
     private let state = NSLock()
     private let storeLock = NSLock()
     private var currentOAuth: OAuthAuth?
@@ -108,7 +108,7 @@ public final class B24Client: @unchecked Sendable {
         self.options = options
         self.catalog = catalog
         self.paths = paths
-        let transport = transport ?? URLSessionTransport(timeout: options.timeout)
+        let transport = transport ?? NIOHTTPTransport(timeout: options.timeout)
         self.transport = transport
         authStore = AuthStore(paths: paths)
         refresher = TokenRefresher(store: authStore, oauthClient: OAuthClient(transport: transport))

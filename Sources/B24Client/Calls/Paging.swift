@@ -77,22 +77,7 @@ extension B24Client {
                 params[keyMatching("filter", in: params)] = .object(filter)
             }
             page.params = .object(params)
-            let result = await call(page)
-            outcome.traces.append(result.trace)
-            outcome.warnings += result.warnings
-            let envelope: JSONValue
-            switch result.result {
-            case .failure(let error):
-                outcome.error = error
-                return outcome
-            case .success(let value): envelope = value
-            }
-            outcome.pages += 1
-            guard let (items, _) = envelope["result"].flatMap(Self.listItems) else {
-                outcome.error = .decoding("\(request.method) did not return a list; it cannot be paged")
-                return outcome
-            }
-            outcome.items += items
+            guard let (envelope, items) = await fetchPage(page, into: &outcome) else { return outcome }
             if outcome.pages == 1, !fast { outcome.total = envelope["total"]?.intValue.map(Int.init) }
             if fast {
                 guard items.count >= 50 else { return outcome }
@@ -133,27 +118,33 @@ extension B24Client {
             params["pagination"] = .object(pagination)
             var call = request
             call.params = .object(params)
-            let result = await self.call(call)
-            outcome.traces.append(result.trace)
-            outcome.warnings += result.warnings
-            let envelope: JSONValue
-            switch result.result {
-            case .failure(let error):
-                outcome.error = error
-                return outcome
-            case .success(let value): envelope = value
-            }
-            outcome.pages += 1
-            guard let (items, _) = envelope["result"].flatMap(Self.listItems) else {
-                outcome.error = .decoding("\(request.method) did not return a list; it cannot be paged")
-                return outcome
-            }
-            outcome.items += items
+            guard let (_, items) = await fetchPage(call, into: &outcome) else { return outcome }
             guard items.count >= limit, limit > 0 else { return outcome }
             page += 1
         }
         outcome.warnings.append("stopped after \(maxPages) pages; more items remain")
         return outcome
+    }
+
+    /// Calls one page and adds its trace and items to `outcome`; nil (with `outcome.error` set) when the call
+    /// failed or did not answer with a list.
+    private func fetchPage(_ page: CallRequest, into outcome: inout PagedOutcome) async -> (JSONValue, [JSONValue])? {
+        let result = await call(page)
+        outcome.traces.append(result.trace)
+        outcome.warnings += result.warnings
+        switch result.result {
+        case .failure(let error):
+            outcome.error = error
+            return nil
+        case .success(let envelope):
+            outcome.pages += 1
+            guard let (items, _) = envelope["result"].flatMap(Self.listItems) else {
+                outcome.error = .decoding("\(page.method) did not return a list; it cannot be paged")
+                return nil
+            }
+            outcome.items += items
+            return (envelope, items)
+        }
     }
 
     /// The existing key spelled in any case (`FILTER`, `filter`), else the lowercase name.

@@ -1,7 +1,8 @@
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
+import NIOHTTP1
+import NIOPosix
 
 /// One HTTP request as b24 sends it.
 public struct HTTPRequest: Sendable {
@@ -36,94 +37,111 @@ public struct HTTPResponse: Sendable {
     }
 }
 
-/// Sends HTTP requests; tests and the console use the same URLSession-backed implementation.
+/// Sends HTTP requests; the CLI, the console and the tests use the same AsyncHTTPClient-backed implementation.
 public protocol HTTPTransport: Sendable {
     /// Sends the request; throws `B24Error.transport` when no response arrives.
     func send(_ request: HTTPRequest) async throws -> HTTPResponse
 }
 
-/// The URLSession transport: no redirects followed (b24 handles a portal's domain move itself), no cookies,
-/// no cache, a per-request timeout.
-public final class URLSessionTransport: NSObject, HTTPTransport, URLSessionTaskDelegate, @unchecked Sendable {
-    private var session: URLSession!
-
+/// The HTTP transport on AsyncHTTPClient: no redirects followed (b24 handles a portal's domain move itself), no
+/// cookies, a deadline per request. (Foundation's URLSession on Linux spins a core while it waits for an answer,
+/// and with a reused connection that the server dropped it was seen to wait out the whole timeout.)
+public final class NIOHTTPTransport: HTTPTransport, @unchecked Sendable {
     /// Connections kept per portal; the client never has more requests in flight than this.
     public static let connectionsPerHost = 8
+    /// Larger answers are refused rather than held in memory.
+    public static let maximumBodyBytes = 256 << 20
+
+    /// One client for the whole process, shared by every `B24Client`: its event loop threads and pooled
+    /// connections are made once. It lives until the process ends, so it is never shut down.
+    static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .seconds(10)))
+        configuration.connectionPool = .init(
+            idleTimeout: .seconds(50), concurrentHTTP1ConnectionsPerHostSoftLimit: connectionsPerHost)
+        // A refused connection is reported at once (b24's own retry rules decide what happens next) instead of
+        // being retried inside the pool until the deadline.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.decompression = .disabled
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
+    private let timeout: TimeInterval
 
     public init(timeout: TimeInterval = 70) {
-        super.init()
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout
-        configuration.httpCookieStorage = nil
-        configuration.urlCache = nil
-        configuration.httpMaximumConnectionsPerHost = Self.connectionsPerHost
-        session = URLSession(configuration: configuration, delegate: self, delegateQueue: nil)
-    }
-
-    deinit { session.finishTasksAndInvalidate() }
-
-    public func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-                           newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void)
-    {
-        completionHandler(nil)
+        self.timeout = timeout
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        var urlRequest = URLRequest(url: request.url)
-        urlRequest.httpMethod = request.method
-        for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
-        urlRequest.httpBody = request.body
+        var outgoing = HTTPClientRequest(url: request.url.absoluteString)
+        outgoing.method = HTTPMethod(rawValue: request.method)
+        for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
+        if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
+        let deadline = NIODeadline.now() + .nanoseconds(Int64(max(0.001, timeout) * 1e9))
         do {
-            let (data, response) = try await session.data(for: urlRequest)
-            guard let http = response as? HTTPURLResponse else {
-                throw B24Error.transport(.other, "not an HTTP response")
-            }
+            let response = try await Self.client.execute(outgoing, deadline: deadline)
+            let body = try await response.body.collect(upTo: Self.maximumBodyBytes)
             var headers: [String: String] = [:]
-            for (name, value) in http.allHeaderFields {
-                headers[String(describing: name)] = String(describing: value)
+            for (name, value) in response.headers {
+                headers[name] = headers[name].map { $0 + ", " + value } ?? value
             }
-            return HTTPResponse(status: http.statusCode, headers: headers, body: data)
+            return HTTPResponse(status: Int(response.status.code), headers: headers, body: Data(body.readableBytesView))
         } catch let error as B24Error {
             throw error
-        } catch let error as URLError {
-            // libcurl reports a body cut short as a generic error; it is a lost connection mid-response.
-            if error.localizedDescription.contains("transfer closed") {
-                throw B24Error.transport(.connectionLost, "the response was truncated: \(error.localizedDescription)")
-            }
-            // libcurl reports most TLS failures (plain HTTP behind an https URL, a bad certificate) as generic errors.
-            let text = error.localizedDescription
-            if Self.kind(of: error) == .other, text.contains("SSL") || text.contains("TLS") || text.contains("certificate") {
-                throw B24Error.transport(.tls, "TLS handshake with \(request.url.host ?? "?") failed: \(text)")
-            }
-            throw B24Error.transport(Self.kind(of: error), Self.describe(error, url: request.url))
         } catch {
-            throw B24Error.transport(.other, error.localizedDescription)
+            throw Self.classify(error, url: request.url)
         }
     }
 
-    static func kind(of error: URLError) -> TransportFailureKind {
-        switch error.code {
-        case .timedOut: return .timeout
-        case .cannotConnectToHost: return .connectionRefused
-        case .cannotFindHost, .dnsLookupFailed: return .unknownHost
-        case .networkConnectionLost, .badServerResponse, .cannotParseResponse: return .connectionLost
-        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
-             .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot, .clientCertificateRejected:
-            return .tls
-        default: return .other
-        }
-    }
-
-    static func describe(_ error: URLError, url: URL) -> String {
+    /// A transport failure in b24's terms: whether anything can have reached the portal decides retries.
+    static func classify(_ error: Error, url: URL) -> B24Error {
         let host = url.host.map { $0 + (url.port.map { ":\($0)" } ?? "") } ?? "?"
-        switch error.code {
-        case .timedOut: return "no answer from \(host) within the timeout"
-        case .cannotConnectToHost: return "connection refused by \(host)"
-        case .cannotFindHost, .dnsLookupFailed: return "unknown host \(url.host ?? "?")"
-        case .networkConnectionLost: return "connection to \(host) closed before the response was complete"
-        case .badServerResponse, .cannotParseResponse: return "\(host) sent a broken HTTP response"
-        default: return "\(host): \(error.localizedDescription)"
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .writeTimeout:
+                return .transport(.timeout, "no answer from \(host) within the timeout")
+            case .connectTimeout, .getConnectionFromPoolTimeout:
+                // Nothing was sent: like a refused connection, safe to retry.
+                return .transport(.connectionRefused, "could not connect to \(host) (connect timeout)")
+            case .remoteConnectionClosed:
+                return .transport(.connectionLost, "connection to \(host) closed before the response was complete")
+            case .tlsHandshakeTimeout:
+                return .transport(.tls, "TLS handshake with \(host) timed out")
+            default:
+                return .transport(.other, "\(host): \(error)")
+            }
         }
+        if let error = error as? NIOConnectionError {
+            if error.connectionErrors.isEmpty, error.dnsAError != nil || error.dnsAAAAError != nil {
+                return .transport(.unknownHost, "unknown host \(url.host ?? "?")")
+            }
+            return .transport(.connectionRefused, "connection refused by \(host)")
+        }
+        if error is SocketAddressError {
+            return .transport(.unknownHost, "unknown host \(url.host ?? "?")")
+        }
+        if let error = error as? IOError {
+            switch error.errnoCode {
+            case ECONNREFUSED: return .transport(.connectionRefused, "connection refused by \(host)")
+            case ECONNRESET, EPIPE: return .transport(.connectionLost, "connection to \(host) was reset")
+            default: return .transport(.other, "\(host): \(error)")
+            }
+        }
+        if error is HTTPParserError {
+            return .transport(.connectionLost, "\(host) sent a broken or truncated HTTP response")
+        }
+        if error is NIOTooManyBytesError {
+            return .decoding("the answer from \(host) is larger than \(maximumBodyBytes >> 20) MB")
+        }
+        let name = String(reflecting: type(of: error))
+        if name.contains("SSL") || name.contains("TLS") {
+            let detail = "\(error)"
+            if detail.contains("WRONG_VERSION_NUMBER") {
+                return .transport(.tls, "TLS handshake with \(host) failed: it does not speak https there (plain http?)")
+            }
+            return .transport(.tls, "TLS handshake with \(host) failed: \(detail.prefix(160))")
+        }
+        return .transport(.other, "\(host): \(error)")
     }
 }

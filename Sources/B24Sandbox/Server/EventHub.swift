@@ -1,17 +1,16 @@
+import AsyncHTTPClient
 import B24Wire
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
 
 /// Raises portal events (PROTOCOL §2.8): online handlers get a form-encoded POST in the background (never retried,
 /// failures only counted), offline bindings get a latest-state record in their queue plus an ONOFFLINEEVENT ping.
 final class EventHub: @unchecked Sendable {
-    private let session: URLSession = {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 10
-        configuration.httpMaximumConnectionsPerHost = 8
-        return URLSession(configuration: configuration)
+    /// Shared by every sandbox in the process; it lives as long as the process, so it is never shut down.
+    private static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5)))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
     private let pending = Locked(0)
 
@@ -24,17 +23,21 @@ final class EventHub: @unchecked Sendable {
             return
         }
         pending.withLock { $0 += 1 }
-        var request = URLRequest(url: target)
-        request.httpMethod = "POST"
-        request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
-        request.setValue("Bitrix24 Webhook Engine", forHTTPHeaderField: "User-Agent")
-        request.httpBody = Data(form.utf8)
-        let task = session.dataTask(with: request) { [pending] _, response, error in
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            stats.delivery(event, ok: error == nil && (200..<300).contains(status))
+        var request = HTTPClientRequest(url: target.absoluteString)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        request.headers.add(name: "User-Agent", value: "Bitrix24 Webhook Engine")
+        request.body = .bytes(ByteBuffer(string: form))
+        Task.detached { [pending] in
+            var ok = false
+            do {
+                let response = try await Self.client.execute(request, timeout: .seconds(10))
+                _ = try await response.body.collect(upTo: 1 << 20)
+                ok = (200..<300).contains(Int(response.status.code))
+            } catch {}
+            stats.delivery(event, ok: ok)
             pending.withLock { $0 -= 1 }
         }
-        task.resume()
     }
 }
 
