@@ -1,3 +1,4 @@
+import Foundation
 @testable import B24Console
 import B24Catalog
 import Testing
@@ -106,6 +107,66 @@ struct ViewTests {
         Fixture.type(&state, "frobnicate")
         Fixture.apply(&state, .key(.enter))
         Golden.check(screen(state, small), "palette-error-80x24")
+    }
+
+    /// The two bottom rows (hints and status) joined, with runs of spaces squeezed.
+    func bottomText(_ s: Screen) -> String {
+        let rows = [s.text(row: s.size.height - 2), s.text(row: s.size.height - 1)]
+        return rows.joined(separator: " ").split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+    }
+
+    @Test func statusFitsWidthButNotStatusRoomIsShown80x24() {
+        var state = Fixture.connected()
+        Fixture.apply(&state, .key(.char(":")))
+        Fixture.type(&state, "method nope.nope")
+        Fixture.apply(&state, .key(.enter), .key(.escape))
+        let message = "unknown method \"nope.nope\": not in the catalog nor in the portal's method list"
+        #expect(state.status?.text == message)
+        let s = screen(state, small)
+        Golden.check(s, "status-unknown-method-80x24")
+        #expect(bottomText(s).contains(message))
+        #expect(s.text(row: 23).hasSuffix("sandbox · theme default"))
+    }
+
+    @Test func themeErrorIsShown80x24() throws {
+        var state = Fixture.connected()
+        Fixture.apply(&state, .key(.char(":")))
+        Fixture.type(&state, "theme nope")
+        #expect(Fixture.keys(&state, .enter).map(\.summary) == ["theme nope"])
+        var message = ""
+        do { _ = try ThemeStore(userDirectory: "/home/someone/.config/b24/themes").resolve("nope", depth: .indexed256) } catch {
+            message = "\(error)"
+        }
+        // Wider than the status room (53 at 80 columns) but narrower than a whole row: the case that was lost.
+        #expect((54 ... 78).contains(displayWidth(message)), "\(message)")
+        Fixture.apply(&state, .themeFailed(message))
+        let s = screen(state, small)
+        #expect(bottomText(s).contains(message))
+        #expect(s.text(row: 23).hasSuffix("sandbox · theme default"))
+    }
+
+    @Test func brokenConfigErrorIsShown120x40() throws {
+        // A config error as the console reports it (file abbreviated to ~): wider than the status room
+        // (93 at 120 columns) but narrower than a whole row.
+        let message = "\(ConfigFileError(file: "~/.config/b24/config.toml", key: "keys.quit", problem: .syntax(line: 3, column: 7, message: "expected a value after '=' but found the end of the line")))"
+        #expect((94 ... 118).contains(displayWidth(message)), "\(displayWidth(message)) \(message)")
+        var state = Fixture.connected(size: large)
+        state.status = StatusMessage(message, kind: .error)
+        let s = screen(state, large)
+        #expect(bottomText(s).contains(message), "\(message)")
+        #expect(s.text(row: 39).hasSuffix("sandbox · theme default"))
+    }
+
+    @Test func overlongStatusEndsWithEllipsisLeftOfTheRightSegment() {
+        var state = Fixture.connected()
+        state.status = StatusMessage(String(repeating: "word ", count: 60) + "END", kind: .error)
+        let s = screen(state, small)
+        let last = s.text(row: 23)
+        #expect(last.hasSuffix("sandbox · theme default"))
+        #expect(last.contains("…"))
+        #expect(!bottomText(s).contains("END"))
+        // The message never runs into the right segment: a gap of spaces precedes it.
+        #expect(last.contains("…  "))
     }
 
     @Test func tooSmall() {

@@ -41,16 +41,17 @@ public func renderFrame(_ state: ConsoleState, size: Size) -> Frame {
     let (hintRow, statusRow) = bottom.splitTop(1)
     if case .palette(let text) = state.modal {
         cursor = drawPalette(text, into: &screen, rect: hintRow, theme: theme)
-    } else if let status = state.status, status.kind != .info, displayWidth(status.text) > statusRoom(state, width: size.width) {
-        // A long error (e.g. a config file path and key) takes the hints line too, so it is readable whole.
-        let lines = wrap(status.text, width: max(1, size.width - 2))
-        if lines.count > 1 {
-            screen.fill(hintRow, style: theme[.statusBar])
-            screen.put(lines[0], at: Point(column: 1, row: hintRow.row), style: theme[.error].with(bg: theme[.statusBar].background), clip: hintRow)
-        }
-        var rest = state
-        rest.status = StatusMessage(lines.dropFirst().joined(separator: " "), kind: status.kind)
-        drawStatus(rest, into: &screen, rect: statusRow)
+    } else if let status = state.status, displayWidth(status.text) > statusRoom(state, width: size.width) {
+        // A long message takes the hints line too, so it is readable whole; the rest stays left of the
+        // right-hand segment and is cut with "…" only when two rows are not enough.
+        let room = max(1, statusRoom(state, width: size.width))
+        let (first, rest) = splitStatus(status.text, firstWidth: max(1, size.width - 2), restWidth: room)
+        screen.fill(hintRow, style: theme[.statusBar])
+        screen.put(first, at: Point(column: 1, row: hintRow.row), style: statusStyle(status, theme: theme),
+                   clip: hintRow.inset(left: 1, right: 1))
+        var remainder = state
+        remainder.status = rest.isEmpty ? nil : StatusMessage(rest, kind: status.kind)
+        drawStatus(remainder, into: &screen, rect: statusRow)
         return finish(&screen, state: state, main: main, cursor: cursor)
     } else {
         drawHints(state, into: &screen, rect: hintRow)
@@ -146,12 +147,26 @@ func drawStatus(_ state: ConsoleState, into screen: inout Screen, rect: Rect) {
     let bar = theme[.statusBar]
     var left: [TextSpan] = []
     if let status = state.status {
-        let role: ThemeRole = status.kind == .error ? .error : (status.kind == .warning ? .warning : .statusBar)
-        var style = theme[role]
-        style.background = bar.background
-        left.append(TextSpan(status.text, style: style))
+        let text = truncate(status.text.replacingOccurrences(of: "\n", with: " "),
+                            toWidth: max(1, statusRoom(state, width: rect.width)))
+        left.append(TextSpan(text, style: statusStyle(status, theme: theme)))
     }
     StatusBar(left: left, right: [TextSpan(statusRight(state), style: bar)]).render(into: &screen, rect: rect, theme: theme)
+}
+
+/// The status message's colours: its kind's role on the status bar's background.
+func statusStyle(_ status: StatusMessage, theme: Theme) -> Style {
+    let role: ThemeRole = status.kind == .error ? .error : (status.kind == .warning ? .warning : .statusBar)
+    return theme[role].with(bg: theme[.statusBar].background)
+}
+
+/// A status message split over two rows: what fits on the first (`firstWidth`, word-wrapped) and the
+/// rest, cut with "…" to `restWidth`. `rest` is empty when the first row holds it all.
+func splitStatus(_ text: String, firstWidth: Int, restWidth: Int) -> (first: String, rest: String) {
+    let lines = wrap(text.replacingOccurrences(of: "\n", with: " "), width: firstWidth)
+    guard let first = lines.first else { return ("", "") }
+    let rest = lines.dropFirst().joined(separator: " ")
+    return (first, truncate(rest, toWidth: restWidth))
 }
 
 /// The `:` line: prompt and editable text; returns where the cursor goes.
