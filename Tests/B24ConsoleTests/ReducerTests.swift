@@ -226,6 +226,79 @@ struct ReducerTests {
         #expect(Panes.rows(.packs, pane: 0, state).last?.target == .route(.pack("other")))
     }
 
+    @Test func refreshingClearsWhenTheLastAnswerArrives() {
+        var state = Fixture.connected()
+        Fixture.apply(&state, .open(.method("crm.lead.list")))
+        let effects = Fixture.keys(&state, KeyEvent(.function(5)))
+        #expect(state.status == .refreshing)
+        let trace = CallTrace(profile: "sandbox", method: "x", apiVersion: .v2, risk: "read",
+                              request: .init(httpMethod: "POST", url: "http://x/rest/1/****/x", params: .emptyObject))
+        var purposes: [CallPurpose] = []
+        for case .call(let purpose, _) in effects { purposes.append(purpose) }
+        #expect(purposes.count == 5)  // four Home facts and method.get
+        for (i, purpose) in purposes.enumerated() {
+            #expect(state.status == .refreshing, "still loading before answer \(i)")
+            Fixture.apply(&state, .callFinished(purpose, CallOutcome(trace: trace, result: .success(["result": []]))))
+        }
+        #expect(state.status == nil)
+    }
+
+    @Test func statusClearsOnTheNextSuccessfulNavigation() {
+        var state = Fixture.connected()
+        Fixture.keys(&state, .escape)
+        #expect(state.status?.text == "this is Home — press q to quit")
+        Fixture.keys(&state, .enter)  // Packs
+        #expect(state.route == .packs)
+        #expect(state.status == nil)
+        _ = reduce(&state, .command("pack"))
+        #expect(state.status?.text.hasPrefix(":pack needs a pack name") == true)
+        Fixture.keys(&state, .escape, .enter)  // close the palette, open the selected pack
+        #expect(state.route == .pack("core"))
+        #expect(state.status == nil)
+        _ = reduce(&state, .command("nonsense"))
+        Fixture.keys(&state, .escape, .escape)  // close the palette, go back
+        #expect(state.route == .packs)
+        #expect(state.status == nil)
+        _ = reduce(&state, .command("nonsense"))
+        _ = reduce(&state, .command("method crm.lead.add"))
+        #expect(state.status == nil)
+    }
+
+    @Test func paletteJumpsReplaceTheStackWithTheNaturalPath() {
+        var state = Fixture.connected()
+        for line in ["packs", "pack core", "pack comms", "pack boards", "method crm.lead.add"] {
+            _ = reduce(&state, .command(line))
+        }
+        #expect(state.stack.map(\.route) == [.home, .packs, .pack("core"), .method("crm.lead.add")])
+        // The parents point at the way down: Esc lands on the method's row in its pack.
+        let packRows = Panes.rows(.pack("core"), pane: 0, state)
+        #expect(packRows[state.stack[2].panes[0].selected].target == .route(.method("crm.lead.add")))
+        Fixture.keys(&state, .escape)
+        #expect(state.route == .pack("core"))
+        _ = reduce(&state, .command("chain core.event-sync"))
+        #expect(state.stack.map(\.route) == [.home, .packs, .pack("core"), .chain("core.event-sync")])
+        #expect(state.stack[2].focus == 1)  // the chains pane
+        _ = reduce(&state, .command("method app.info"))  // discovered on the portal only
+        #expect(state.stack.map(\.route) == [.home, .packs, .pack("other"), .method("app.info")])
+        _ = reduce(&state, .command("chains"))
+        #expect(state.stack.map(\.route) == [.home, .chains(nil)])
+        _ = reduce(&state, .command("packs"))
+        #expect(state.stack.map(\.route) == [.home, .packs])
+    }
+
+    @Test func breadcrumbIsCutAtTheStart() {
+        let parts = ["Home", "Packs", "telephony", "telephony.externalCall.register"]
+        #expect(breadcrumb(parts, width: 80) == "Home › Packs › telephony › telephony.externalCall.register")
+        #expect(breadcrumb(parts, width: 50) == "… › telephony › telephony.externalCall.register")
+        #expect(breadcrumb(parts, width: 36) == "… › telephony.externalCall.register")
+        #expect(breadcrumb(parts, width: 12) == "…ll.register")
+        var state = Fixture.connected(size: Size(width: 60, height: 16))
+        for _ in 0 ..< 6 { Fixture.apply(&state, .open(.pack("comms")), .open(.method("telephony.externalCall.register"))) }
+        let top = render(state, size: state.size).text(row: 0)
+        #expect(top.contains("… › "))
+        #expect(top.trimmingCharacters(in: .whitespaces).hasSuffix("telephony.externalCall.register"))
+    }
+
     @Test func resizeUpdatesSize() {
         var state = Fixture.connected()
         Fixture.apply(&state, .resize(Size(width: 30, height: 8)))

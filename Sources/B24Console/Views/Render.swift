@@ -93,9 +93,30 @@ func statusRight(_ state: ConsoleState) -> String {
 func drawHeader(_ state: ConsoleState, into screen: inout Screen, rect: Rect) {
     let theme = state.theme
     screen.fill(rect, style: theme[.statusBar])
-    let crumbs = state.stack.map { crumb($0.route) }.joined(separator: " › ")
     let x = screen.put(" b24 ", at: rect.origin, style: theme[.title].with(bg: theme[.statusBar].background), clip: rect)
+    let crumbs = breadcrumb(state.stack.map { crumb($0.route) }, width: rect.maxColumn - x - 2)
     screen.put(" " + crumbs, at: Point(column: x, row: rect.row), style: theme[.statusBar], clip: rect)
+}
+
+/// The route stack as "Home › Packs › core", cut at the start when too wide ("… › core › crm.lead.add")
+/// so the current location stays visible.
+func breadcrumb(_ parts: [String], width: Int) -> String {
+    guard width > 0 else { return "" }
+    var shown = parts
+    var text = shown.joined(separator: " › ")
+    while displayWidth(text) > width, shown.count > 1 {
+        shown.removeFirst()
+        text = "… › " + shown.joined(separator: " › ")
+    }
+    guard displayWidth(text) > width else { return text }
+    // Even the last crumb alone is too wide: keep its end, where names differ.
+    let last = shown.last ?? ""
+    var tail = ""
+    for ch in last.reversed() {
+        if displayWidth(String(ch) + tail) > width - 1 { break }
+        tail = String(ch) + tail
+    }
+    return "…" + tail
 }
 
 func crumb(_ route: Route) -> String {
