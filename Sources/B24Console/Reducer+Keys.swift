@@ -56,7 +56,7 @@ func searchKey(_ state: inout ConsoleState, _ key: KeyEvent) -> [Effect]? {
 /// Changes the search query and recomputes the hits (cursor back to the top).
 func setQuery(_ state: inout ConsoleState, _ query: EditableText) {
     state.search.query = query
-    state.search.hits = state.catalog.search(query.text, limit: 200)
+    state.search.hits = state.catalog.search(query.text, limit: 200, discovered: state.otherMethods)
     if state.route == .search { state.page.panes[0] = ScrollState() }
 }
 

@@ -177,6 +177,10 @@ func callFinished(_ state: inout ConsoleState, _ purpose: CallPurpose, _ outcome
     case .portalMethods:
         guard let list = outcome.value?.arrayValue else { state.live.portalMethods = .failed(failure); return }
         state.live.portalMethods = .loaded(list.compactMap(\.stringValue))
+        // Results already on screen gain the newly discovered methods; the cursor stays where it was.
+        if state.route == .search, !state.search.query.isEmpty {
+            state.search.hits = state.catalog.search(state.search.query.text, limit: 200, discovered: state.otherMethods)
+        }
     case .availability(let name):
         let key = name.lowercased()
         guard let answer = outcome.value else { state.live.availability[key] = .failed(failure); return }

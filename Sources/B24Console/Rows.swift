@@ -156,15 +156,18 @@ public enum Panes {
     static func methodDetailRows(_ name: String, _ catalog: Catalog) -> [PaneRow] {
         var rows: [PaneRow] = []
         let specs = catalog.specs(for: name)
-        if let spec = specs.first {
-            rows.append(PaneRow([Span("Parameters (\(spec.api))", .header)]))
+        // One section per API version the catalog has a spec for (v2 and REST 3.0 differ in names and shape).
+        for spec in specs {
+            let title = spec.api == .v3 ? "Parameters (v3, REST 3.0)" : "Parameters (\(spec.api))"
+            rows.append(PaneRow([Span(title, .header)]))
             if spec.params.isEmpty { rows.append(PaneRow([Span("  none", .muted)])) }
             for param in spec.params {
                 rows.append(PaneRow([Span("  " + pad(param.name, toWidth: 18), .primary), Span(" " + pad(param.type.rawValue, toWidth: 8), .accent),
                                      Span(param.required ? " required " : " optional ", param.required ? .warning : .muted),
                                      Span(" " + param.description)]))
             }
-        } else {
+        }
+        if specs.isEmpty {
             rows.append(PaneRow([Span("Parameters", .header)]))
             rows.append(PaneRow([Span("  no spec bundled for this method; see the doc page", .muted)]))
         }

@@ -299,6 +299,48 @@ struct ReducerTests {
         #expect(top.trimmingCharacters(in: .whitespaces).hasSuffix("telephony.externalCall.register"))
     }
 
+    @Test func searchFindsMethodsDiscoveredOnThePortal() {
+        var state = Fixture.connected()
+        state.live.portalMethods = .loaded(["user.current", "app.info", "imopenlines.widget.ping"])
+        Fixture.keys(&state, .char("/"))
+        Fixture.type(&state, "app.info")
+        let hit = state.search.hits.first
+        #expect(hit?.name == "app.info" && hit?.pack == "other" && hit?.kind == .method)
+        Fixture.keys(&state, .enter)
+        #expect(state.route == .method("app.info"))
+        // The vocabulary reaches discovered methods too ("open lines" → imopenlines.*).
+        Fixture.keys(&state, .escape)
+        Fixture.keys(&state, .backspace, .backspace, .backspace, .backspace, .backspace, .backspace, .backspace, .backspace)
+        Fixture.type(&state, "open lines")
+        #expect(state.search.hits.contains { $0.name == "imopenlines.widget.ping" })
+    }
+
+    @Test func searchResultsGainMethodsDiscoveredLater() {
+        var state = Fixture.connected()
+        state.live.portalMethods = .loading
+        Fixture.keys(&state, .char("/"))
+        Fixture.type(&state, "app.info")
+        #expect(!state.search.hits.contains { $0.name == "app.info" })
+        let trace = CallTrace(profile: "sandbox", method: "methods", apiVersion: .v2, risk: "read",
+                              request: .init(httpMethod: "POST", url: "http://x/rest/1/****/methods", params: .emptyObject))
+        Fixture.apply(&state, .callFinished(.portalMethods, CallOutcome(trace: trace, result: .success(["result": ["app.info"]]))))
+        #expect(state.search.hits.contains { $0.name == "app.info" && $0.pack == "other" })
+    }
+
+    @Test(arguments: ["tasks.task.list", "tasks.task.add", "tasks.task.get", "tasks.task.update"])
+    func methodDetailShowsV2AndV3Parameters(method: String) throws {
+        let state = Fixture.connected()
+        let specs = state.catalog.specs(for: method)
+        let v3 = try #require(specs.first { $0.api == .v3 }, "the catalog has a REST 3.0 spec for \(method)")
+        let texts = Panes.rows(.method(method), pane: 0, state).map(\.text)
+        let v2Header = try #require(texts.firstIndex(of: "Parameters (v2)"))
+        let v3Header = try #require(texts.firstIndex(of: "Parameters (v3, REST 3.0)"))
+        #expect(v2Header < v3Header)
+        // Every v3 parameter is listed under the v3 heading.
+        let v3Rows = texts[(v3Header + 1)...].prefix { !$0.hasPrefix("Chains that use it") }
+        for param in v3.params { #expect(v3Rows.contains { $0.hasPrefix("  " + param.name) }, "\(method): \(param.name)") }
+    }
+
     @Test func resizeUpdatesSize() {
         var state = Fixture.connected()
         Fixture.apply(&state, .resize(Size(width: 30, height: 8)))
