@@ -115,6 +115,26 @@ public enum Color: Hashable, Sendable {
         }
     }
 
+    /// WCAG contrast ratio (1…21) between two colours, using xterm's palette values; nil when either is
+    /// `.default` (the terminal's own colour is unknown).
+    public static func contrastRatio(_ a: Color, _ b: Color) -> Double? {
+        func luminance(_ c: Color) -> Double? {
+            let rgb: (UInt8, UInt8, UInt8)
+            switch c {
+            case .default: return nil
+            case .ansi(let n), .indexed(let n): rgb = Palette.rgb(ofIndex: n)
+            case .rgb(let r, let g, let b): rgb = (r, g, b)
+            }
+            func channel(_ v: UInt8) -> Double {
+                let x = Double(v) / 255
+                return x <= 0.03928 ? x / 12.92 : pow((x + 0.055) / 1.055, 2.4)
+            }
+            return 0.2126 * channel(rgb.0) + 0.7152 * channel(rgb.1) + 0.0722 * channel(rgb.2)
+        }
+        guard let la = luminance(a), let lb = luminance(b) else { return nil }
+        return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+    }
+
     /// The xterm palette index for this colour (after downgrading to at least 256): -1 for `.default`.
     public var paletteIndex: Int {
         switch downgraded(to: .indexed256) {

@@ -169,6 +169,33 @@ struct ViewTests {
         #expect(last.contains("…  "))
     }
 
+    @Test(arguments: ["default", "light", "high-contrast"], [ColorDepth.indexed256, .ansi16, .ansi8])
+    func headerAndStatusAreReadableOnTheStatusBar(themeName: String, depth: ColorDepth) throws {
+        var state = Fixture.connected()
+        state.theme = try ThemeStore(userDirectory: nil).load(themeName).downgraded(to: depth)
+        for kind in [StatusMessage.Kind.info, .warning, .error] {
+            state.status = StatusMessage("something happened", kind: kind)
+            let s = screen(state, small)
+            for at in [Point(column: 1, row: 0), try #require(s.find("something happened"))] {
+                let style = try #require(s.style(at: at))
+                if let ratio = Color.contrastRatio(style.foreground, style.background) {
+                    #expect(ratio >= 3, "\(themeName) at \(depth): \(style.foreground.name) on \(style.background.name) at \(at)")
+                }
+            }
+        }
+    }
+
+    @Test func noColorStatusBarSaysMono() throws {
+        let dir = NSTemporaryDirectory() + "b24-nocolor-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for (environment, expected) in [(["NO_COLOR": "1"], "theme mono (NO_COLOR)"), ([:], "theme default")] {
+            let launch = ConsoleLaunch(environment: environment.merging(["XDG_CONFIG_HOME": dir, "XDG_STATE_HOME": dir]) { a, _ in a })
+            let state = ConsoleApp.initialState(launch: launch, services: ConsoleServices(launch: launch), size: small)
+            #expect(statusRight(state).hasSuffix(expected))
+            #expect(state.theme[.error].foreground == (environment.isEmpty ? Theme.default[.error].foreground.downgraded(to: .indexed256) : .default))
+        }
+    }
+
     @Test func tooSmall() {
         let state = Fixture.connected()
         let s = screen(state, Size(width: 40, height: 10))

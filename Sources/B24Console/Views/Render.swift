@@ -93,7 +93,7 @@ func statusRight(_ state: ConsoleState) -> String {
 func drawHeader(_ state: ConsoleState, into screen: inout Screen, rect: Rect) {
     let theme = state.theme
     screen.fill(rect, style: theme[.statusBar])
-    let x = screen.put(" b24 ", at: rect.origin, style: theme[.title].with(bg: theme[.statusBar].background), clip: rect)
+    let x = screen.put(" b24 ", at: rect.origin, style: onStatusBar(.title, theme: theme).bold, clip: rect)
     let crumbs = breadcrumb(state.stack.map { crumb($0.route) }, width: rect.maxColumn - x - 2)
     screen.put(" " + crumbs, at: Point(column: x, row: rect.row), style: theme[.statusBar], clip: rect)
 }
@@ -178,7 +178,18 @@ func drawStatus(_ state: ConsoleState, into screen: inout Screen, rect: Rect) {
 /// The status message's colours: its kind's role on the status bar's background.
 func statusStyle(_ status: StatusMessage, theme: Theme) -> Style {
     let role: ThemeRole = status.kind == .error ? .error : (status.kind == .warning ? .warning : .statusBar)
-    return theme[role].with(bg: theme[.statusBar].background)
+    return onStatusBar(role, theme: theme)
+}
+
+/// A role's colour on the status bar's background, or the bar's own colours when the two would be
+/// unreadable together (high-contrast: bright-yellow title on a bright-white bar).
+func onStatusBar(_ role: ThemeRole, theme: Theme) -> Style {
+    let bar = theme[.statusBar]
+    let style = theme[role].with(bg: bar.background)
+    if let ratio = Color.contrastRatio(style.foreground, bar.background), ratio < 3 {
+        return bar.adding(style.attributes)
+    }
+    return style
 }
 
 /// A status message split over two rows: what fits on the first (`firstWidth`, word-wrapped) and the
