@@ -196,6 +196,28 @@ struct ViewTests {
         }
     }
 
+    @Test func methodNamesKeepTheirWidthFirst80x24() throws {
+        var state = Fixture.connected()
+        Fixture.apply(&state, .open(.pack("comms")))
+        let s = screen(state, small)
+        Golden.check(s, "pack-comms-80x24")
+        // Whole names, so the two telephony methods stay distinguishable; the API column stays.
+        for name in ["telephony.externalCall.register", "telephony.externalCall.finish"] {
+            let at = try #require(s.find(name), "\(name) cut")
+            #expect(s.text(row: at.row).contains("v2"))
+        }
+        // Where the scope column shows (core at 80 columns), it starts at one column on every row.
+        Fixture.apply(&state, .open(.pack("core")))
+        let core = screen(state, small)
+        let starts = Set(["user.current", "crm.lead.add", "tasks.task.list", "event.bind"].map { name -> Int in
+            let row = core.find(name)!.row
+            let line = Array(core.text(row: row))
+            let after = core.find(name)!.column + name.count
+            return (after ..< line.count).first { line[$0] != " " } ?? -1
+        })
+        #expect(starts.count == 1, "scope column starts at \(starts.sorted())")
+    }
+
     @Test func tooSmall() {
         let state = Fixture.connected()
         let s = screen(state, Size(width: 40, height: 10))
