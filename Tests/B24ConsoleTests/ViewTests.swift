@@ -218,6 +218,23 @@ struct ViewTests {
         #expect(starts.count == 1, "scope column starts at \(starts.sorted())")
     }
 
+    @Test func readOnlyMethodDetailSaysWritesAreRefused() {
+        for (flag, profileReadOnly) in [(true, false), (false, true)] {
+            var state = Fixture.connected()
+            state.readOnlyFlag = flag
+            state.connection?.readOnly = profileReadOnly
+            Fixture.apply(&state, .open(.method("crm.lead.add")))
+            let s = screen(state, small)
+            #expect(s.text.contains("read-only: b24 refuses this write call"))
+            #expect(!s.text.contains("--confirm-write"))
+            Fixture.apply(&state, .open(.method("event.unbind")))
+            #expect(screen(state, small).text.contains("read-only: b24 refuses this destructive call"))
+        }
+        var writable = Fixture.connected()
+        Fixture.apply(&writable, .open(.method("crm.lead.add")))
+        #expect(screen(writable, small).text.contains("calls from b24 need --confirm-write"))
+    }
+
     @Test func tooSmall() {
         let state = Fixture.connected()
         let s = screen(state, Size(width: 40, height: 10))
