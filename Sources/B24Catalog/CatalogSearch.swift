@@ -41,8 +41,9 @@ extension Catalog {
     /// Ranking: exact name, then name prefix, then vocabulary (e.g. "time tracking" → services, `timeman.*`),
     /// then text where every query word occurs. Within a rank, items that contain more of the query words come
     /// first, then packs before methods before chains, then catalog order. Each item appears once, with its
-    /// best match.
-    public func search(_ query: String, limit: Int? = nil) -> [SearchHit] {
+    /// best match. `discovered` adds methods the portal reported that no pack lists (pack "other"), found
+    /// by name and by vocabulary prefix.
+    public func search(_ query: String, limit: Int? = nil, discovered: [String] = []) -> [SearchHit] {
         let words = query.lowercased()
             .split(whereSeparator: { $0.isWhitespace || $0 == "," })
             .map(String.init)
@@ -67,6 +68,10 @@ extension Catalog {
         for method in allMethods {
             items.append(SearchItem(kind: .method, name: method.name, pack: method.pack, title: method.summary,
                                     fields: [("summary", method.summary)]))
+        }
+        for name in discovered where entry(for: name) == nil {
+            items.append(SearchItem(kind: .method, name: name, pack: "other", title: "discovered on the portal (no pack lists it)",
+                                    fields: []))
         }
         for chain in allChains {
             items.append(SearchItem(kind: .chain, name: chain.id, pack: chain.pack, title: chain.title,

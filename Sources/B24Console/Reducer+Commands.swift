@@ -23,36 +23,36 @@ func runCommand(_ state: inout ConsoleState, _ line: String) -> [Effect] {
 
     switch verb {
     case "packs":
-        return open(&state, .packs)
+        return jump(&state, .packs)
     case "pack":
         guard !argument.isEmpty else { return needs("a pack name") }
         if argument.lowercased() == Panes.otherPackName {
             guard !state.otherMethods.isEmpty else { return fail("no \"other\" methods: the portal lists none beyond the catalog (yet)") }
-            return open(&state, .pack(Panes.otherPackName))
+            return jump(&state, .pack(Panes.otherPackName))
         }
         guard let pack = state.catalog.pack(named: argument) else {
             return fail("unknown pack \"\(argument)\"; packs: \(state.catalog.packNames.joined(separator: ", "))")
         }
-        return open(&state, .pack(pack.name))
+        return jump(&state, .pack(pack.name))
     case "method", "m":
         guard !argument.isEmpty else { return needs("a method name") }
-        if let entry = state.catalog.entry(for: argument) { return open(&state, .method(entry.method.name)) }
+        if let entry = state.catalog.entry(for: argument) { return jump(&state, .method(entry.method.name)) }
         if let known = state.live.portalMethods.value?.first(where: { $0.lowercased() == argument.lowercased() }) {
-            return open(&state, .method(known))
+            return jump(&state, .method(known))
         }
-        if !state.catalog.specs(for: argument).isEmpty { return open(&state, .method(argument)) }
+        if !state.catalog.specs(for: argument).isEmpty { return jump(&state, .method(argument)) }
         return fail("unknown method \"\(argument)\": not in the catalog nor in the portal's method list")
     case "chains":
         if argument.isEmpty {
-            if case .pack(let name) = state.route, name != Panes.otherPackName { return open(&state, .chains(name)) }
-            return open(&state, .chains(nil))
+            if case .pack(let name) = state.route, name != Panes.otherPackName { return jump(&state, .chains(name)) }
+            return jump(&state, .chains(nil))
         }
         guard let pack = state.catalog.pack(named: argument) else { return fail("unknown pack \"\(argument)\"") }
-        return open(&state, .chains(pack.name))
+        return jump(&state, .chains(pack.name))
     case "chain":
         guard !argument.isEmpty else { return needs("a chain id") }
         guard let chain = state.catalog.chain(id: argument) else { return fail("unknown chain \"\(argument)\"") }
-        return open(&state, .chain(chain.id))
+        return jump(&state, .chain(chain.id))
     case "search", "find":
         let effects = open(&state, .search)
         setQuery(&state, EditableText(argument))

@@ -56,7 +56,7 @@ func searchKey(_ state: inout ConsoleState, _ key: KeyEvent) -> [Effect]? {
 /// Changes the search query and recomputes the hits (cursor back to the top).
 func setQuery(_ state: inout ConsoleState, _ query: EditableText) {
     state.search.query = query
-    state.search.hits = state.catalog.search(query.text, limit: 200)
+    state.search.hits = state.catalog.search(query.text, limit: 200, discovered: state.otherMethods)
     if state.route == .search { state.page.panes[0] = ScrollState() }
 }
 
@@ -96,7 +96,7 @@ func perform(_ state: inout ConsoleState, _ action: String) -> [Effect] {
         guard state.connection != nil else { return [.connect(profile: state.connection?.profile)] }
         var effects = homeCalls(&state)
         if case .method(let name) = state.route { effects += availabilityCall(&state, name, force: true) }
-        state.status = StatusMessage("refreshing…")
+        state.status = .refreshing
         return effects
     case "redraw":
         return []  // the runtime repaints everything on this key
@@ -121,6 +121,7 @@ func activate(_ state: inout ConsoleState, _ target: RowTarget) -> [Effect] {
 func goBack(_ state: inout ConsoleState) -> [Effect] {
     if state.stack.count > 1 {
         state.stack.removeLast()
+        state.status = nil
     } else {
         state.status = StatusMessage("this is Home — press q to quit")
     }

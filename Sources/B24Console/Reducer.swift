@@ -53,9 +53,11 @@ public func reduce(_ state: inout ConsoleState, _ action: Action) -> [Effect] {
 /// Seconds between heartbeats (limiter line refresh).
 let tickInterval = 2.0
 
-/// Pushes a screen; detail screens ask the portal what they need.
+/// Pushes a screen; detail screens ask the portal what they need. A successful navigation clears the
+/// status line (an old error or "refreshing…" would otherwise stay for good).
 func open(_ state: inout ConsoleState, _ route: Route) -> [Effect] {
     state.modal = nil
+    state.status = nil
     if state.route == route { return [] }
     if route == .home {
         state.stack = [Page(.home)]
@@ -69,6 +71,51 @@ func open(_ state: inout ConsoleState, _ route: Route) -> [Effect] {
     state.stack.append(page)
     if case .method(let name) = route { return availabilityCall(&state, name, force: false) }
     return []
+}
+
+/// A palette jump: the stack becomes the natural path to `route` (Home › Packs › pack › method), so
+/// jumping around never piles up screens and Esc goes to the target's parent. Each parent points at the
+/// next step; pages the stack already shows on the same path keep their other panes' cursors.
+func jump(_ state: inout ConsoleState, _ route: Route) -> [Effect] {
+    let path = naturalPath(route, state)
+    guard path.count > 1 else { return open(&state, route) }
+    var pages: [Page] = []
+    for (i, step) in path.dropLast().enumerated() {
+        let reuse = i < state.stack.count && state.stack[i].route == step && pages.count == i
+        var page = reuse ? state.stack[i] : Page(step)
+        for pane in 0 ..< Panes.titles(step, state).count {
+            if let row = Panes.rows(step, pane: pane, state).firstIndex(where: { $0.target == .route(path[i + 1]) }) {
+                page.focus = pane
+                page.panes[pane].selected = row
+                break
+            }
+        }
+        pages.append(page)
+    }
+    state.stack = pages
+    return open(&state, route)
+}
+
+/// Where a screen sits when reached by browsing from Home.
+func naturalPath(_ route: Route, _ state: ConsoleState) -> [Route] {
+    switch route {
+    case .home: return [.home]
+    case .packs: return [.home, .packs]
+    case .pack: return [.home, .packs, route]
+    case .method(let name):
+        if let entry = state.catalog.entry(for: name) { return [.home, .packs, .pack(entry.pack.name), route] }
+        if state.otherMethods.contains(where: { $0.lowercased() == name.lowercased() }) {
+            return [.home, .packs, .pack(Panes.otherPackName), route]
+        }
+        return [.home, route]  // a spec without a pack: no list shows it
+    case .chains(let pack):
+        guard let pack else { return [.home, route] }
+        return [.home, .packs, .pack(pack), route]
+    case .chain(let id):
+        guard let chain = state.catalog.chain(id: id) else { return [.home, route] }
+        return [.home, .packs, .pack(chain.pack), route]
+    case .search: return state.stack.map(\.route) + [route]
+    }
 }
 
 /// `method.get` for a method unless already known (or forced by refresh).
@@ -130,6 +177,10 @@ func callFinished(_ state: inout ConsoleState, _ purpose: CallPurpose, _ outcome
     case .portalMethods:
         guard let list = outcome.value?.arrayValue else { state.live.portalMethods = .failed(failure); return }
         state.live.portalMethods = .loaded(list.compactMap(\.stringValue))
+        // Results already on screen gain the newly discovered methods; the cursor stays where it was.
+        if state.route == .search, !state.search.query.isEmpty {
+            state.search.hits = state.catalog.search(state.search.query.text, limit: 200, discovered: state.otherMethods)
+        }
     case .availability(let name):
         let key = name.lowercased()
         guard let answer = outcome.value else { state.live.availability[key] = .failed(failure); return }
@@ -139,4 +190,5 @@ func callFinished(_ state: inout ConsoleState, _ purpose: CallPurpose, _ outcome
             state.live.availability[key] = .loaded(answer["isAvailable"]?.boolValue == true ? .available : .notAvailable)
         }
     }
+    if state.status == .refreshing && !state.live.isLoading { state.status = nil }
 }

@@ -23,11 +23,15 @@ public enum RowTarget: Equatable, Sendable {
 public struct PaneRow: Equatable, Sendable {
     public var spans: [Span]
     public var detail: String?
+    /// Right-hand table columns (e.g. scope, API), aligned across the pane. The spans keep the width they
+    /// need first; then the last column; earlier columns shrink or drop when the pane is narrow.
+    public var columns: [String]
     public var target: RowTarget
 
-    public init(_ spans: [Span], detail: String? = nil, target: RowTarget = .none) {
+    public init(_ spans: [Span], detail: String? = nil, columns: [String] = [], target: RowTarget = .none) {
         self.spans = spans
         self.detail = detail
+        self.columns = columns
         self.target = target
     }
 
@@ -132,10 +136,7 @@ public enum Panes {
     }
 
     static func methodRow(_ name: String, risk: RiskClass, scope: String, api: String) -> PaneRow {
-        var detail = scope
-        if !api.isEmpty { detail += detail.isEmpty ? api : "  " + api }
-        return PaneRow([Span(badge(risk), role(risk)), Span(" "), Span(name)], detail: detail.isEmpty ? nil : detail,
-                       target: .route(.method(name)))
+        PaneRow([Span(badge(risk), role(risk)), Span(" "), Span(name)], columns: [scope, api], target: .route(.method(name)))
     }
 
     static func chainRow(_ chain: Chain) -> PaneRow {
@@ -156,15 +157,18 @@ public enum Panes {
     static func methodDetailRows(_ name: String, _ catalog: Catalog) -> [PaneRow] {
         var rows: [PaneRow] = []
         let specs = catalog.specs(for: name)
-        if let spec = specs.first {
-            rows.append(PaneRow([Span("Parameters (\(spec.api))", .header)]))
+        // One section per API version the catalog has a spec for (v2 and REST 3.0 differ in names and shape).
+        for spec in specs {
+            let title = spec.api == .v3 ? "Parameters (v3, REST 3.0)" : "Parameters (\(spec.api))"
+            rows.append(PaneRow([Span(title, .header)]))
             if spec.params.isEmpty { rows.append(PaneRow([Span("  none", .muted)])) }
             for param in spec.params {
                 rows.append(PaneRow([Span("  " + pad(param.name, toWidth: 18), .primary), Span(" " + pad(param.type.rawValue, toWidth: 8), .accent),
                                      Span(param.required ? " required " : " optional ", param.required ? .warning : .muted),
                                      Span(" " + param.description)]))
             }
-        } else {
+        }
+        if specs.isEmpty {
             rows.append(PaneRow([Span("Parameters", .header)]))
             rows.append(PaneRow([Span("  no spec bundled for this method; see the doc page", .muted)]))
         }

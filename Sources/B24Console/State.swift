@@ -69,6 +69,9 @@ public struct StatusMessage: Equatable, Sendable {
         self.text = text
         self.kind = kind
     }
+
+    /// Shown while F5/Ctrl-R reloads the portal facts; cleared when the last answer arrives.
+    public static let refreshing = StatusMessage("refreshing…")
 }
 
 /// A saved profile as the switcher lists it (no secrets: the portal URL only).
@@ -131,6 +134,12 @@ public struct LiveInfo: Equatable, Sendable {
     public var availability: [String: Loadable<MethodAvailability>] = [:]
 
     public init() {}
+
+    /// True while any portal fact is still on its way.
+    public var isLoading: Bool {
+        user == .loading || scopes == .loading || serverTime == .loading || portalMethods == .loading
+            || availability.values.contains(.loading)
+    }
 }
 
 /// What `method.get` said about a method.

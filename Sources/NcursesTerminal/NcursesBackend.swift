@@ -38,6 +38,8 @@ public final class NcursesBackend: TerminalBackend {
         if setupterm(term, STDOUT_FILENO, &status) != OK || status != 1 {
             throw NcursesError.unknownTerminal(term)
         }
+        // A known TERM without cursor addressing (dumb, a printer) would start a console that draws garbage.
+        guard NcursesBackend.hasCursorAddressing() else { throw NcursesError.terminalCannotAddressCursor(term) }
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { throw NcursesError.notATerminal }
         if environment["ESCDELAY"] == nil { set_escdelay(25) }
         guard let screen = newterm(term, stdout, stdin) else { throw NcursesError.unknownTerminal(term) }
@@ -63,6 +65,12 @@ public final class NcursesBackend: TerminalBackend {
     }
 
     deinit { shutdown() }
+
+    /// True when the terminfo entry loaded by `setupterm` has `cup` (absent: NULL; not a string: -1).
+    private static func hasCursorAddressing() -> Bool {
+        guard let cup = tigetstr("cup") else { return false }
+        return Int(bitPattern: cup) != -1 && cup.pointee != 0
+    }
 
     public var size: Size {
         let win = b24_stdscr()

@@ -4,6 +4,8 @@ public enum NcursesError: Error, Equatable, CustomStringConvertible {
     case termNotSet
     /// terminfo has no entry for `TERM` (ncurses itself would exit with "Error opening terminal").
     case unknownTerminal(String)
+    /// terminfo knows `TERM` but it cannot move the cursor (no `cup`), e.g. `TERM=dumb`.
+    case terminalCannotAddressCursor(String)
     /// stdin or stdout is not a terminal (piped, redirected, or run from a script).
     case notATerminal
     /// ncurses refused for another reason.
@@ -16,6 +18,9 @@ public enum NcursesError: Error, Equatable, CustomStringConvertible {
         case .unknownTerminal(let term):
             return "TERM=\(term) is not a terminal type known here (no terminfo entry); set TERM=xterm-256color, "
                 + "or install more terminal types (Debian: ncurses-term)"
+        case .terminalCannotAddressCursor(let term):
+            return "TERM=\(term) cannot move the cursor (no cup in its terminfo entry), so the console cannot draw; "
+                + "set TERM=xterm-256color, or use the command-line commands (e.g. `b24 call …`)"
         case .notATerminal:
             return "the console needs a terminal, but stdin/stdout are not one; run it in a terminal, "
                 + "or use the command-line commands (e.g. `b24 call …`) in scripts"

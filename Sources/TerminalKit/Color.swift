@@ -82,7 +82,10 @@ public enum Color: Hashable, Sendable {
     }
 
     /// The closest colour a terminal of `depth` can show. Mono turns every colour into `.default`;
-    /// rgb → nearest 256-palette entry → nearest of 16 → bright folds onto normal for 8.
+    /// rgb → nearest 256-palette entry. Below 256 the hue is kept: a clearly saturated colour maps to an ANSI
+    /// colour of the same hue family (never black, white or grey), a grey to black, bright-black, white or
+    /// bright-white by lightness. At 8 colours bright colours fold onto normal ones and bright-black onto white
+    /// (`ansi(8) % 8` would be black, invisible on a dark background).
     public func downgraded(to depth: ColorDepth) -> Color {
         switch (self, depth) {
         case (.default, _): return .default
@@ -90,15 +93,46 @@ public enum Color: Hashable, Sendable {
         case (_, .trueColor): return self
         case (.rgb(let r, let g, let b), .indexed256): return .indexed(Palette.nearest256(r, g, b))
         case (.rgb(let r, let g, let b), _):
-            return Color.ansi(Palette.nearest16(r, g, b)).downgraded(to: depth)
+            return Color.ansi(Palette.nearestANSI(r, g, b, bright: depth >= .ansi16)).downgraded(to: depth)
         case (.indexed(let n), _) where n < 16: return Color.ansi(n).downgraded(to: depth)
         case (.indexed, .indexed256): return self
         case (.indexed(let n), _):
             let (r, g, b) = Palette.rgb(ofIndex: n)
-            return Color.ansi(Palette.nearest16(r, g, b)).downgraded(to: depth)
+            return Color.ansi(Palette.nearestANSI(r, g, b, bright: depth >= .ansi16)).downgraded(to: depth)
+        case (.ansi(8), .ansi8): return .white
         case (.ansi(let n), .ansi8): return .ansi(n % 8)
         case (.ansi, _): return self
         }
+    }
+
+    /// True for a grey (or black/white): ANSI 0, 7, 8, 15, or an rgb/256 colour without clear saturation.
+    public var isGrey: Bool {
+        switch self {
+        case .default: return false
+        case .ansi(let n): return [0, 7, 8, 15].contains(n)
+        case .indexed(let n): return n < 16 ? Color.ansi(n).isGrey : !Palette.isChromatic(Palette.rgb(ofIndex: n))
+        case .rgb(let r, let g, let b): return !Palette.isChromatic((r, g, b))
+        }
+    }
+
+    /// WCAG contrast ratio (1…21) between two colours, using xterm's palette values; nil when either is
+    /// `.default` (the terminal's own colour is unknown).
+    public static func contrastRatio(_ a: Color, _ b: Color) -> Double? {
+        func luminance(_ c: Color) -> Double? {
+            let rgb: (UInt8, UInt8, UInt8)
+            switch c {
+            case .default: return nil
+            case .ansi(let n), .indexed(let n): rgb = Palette.rgb(ofIndex: n)
+            case .rgb(let r, let g, let b): rgb = (r, g, b)
+            }
+            func channel(_ v: UInt8) -> Double {
+                let x = Double(v) / 255
+                return x <= 0.03928 ? x / 12.92 : pow((x + 0.055) / 1.055, 2.4)
+            }
+            return 0.2126 * channel(rgb.0) + 0.7152 * channel(rgb.1) + 0.0722 * channel(rgb.2)
+        }
+        guard let la = luminance(a), let lb = luminance(b) else { return nil }
+        return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
     }
 
     /// The xterm palette index for this colour (after downgrading to at least 256): -1 for `.default`.
@@ -134,10 +168,46 @@ enum Palette {
         return dr * dr * 3 + dg * dg * 4 + db * db * 2
     }
 
-    static func nearest16(_ r: UInt8, _ g: UInt8, _ b: UInt8) -> UInt8 {
-        var best = 0, bestDistance = Int.max
-        for (i, c) in ansi.enumerated() {
-            let d = distance(c, (r, g, b))
+    /// Hue in degrees (0 red, 60 yellow, 120 green, 180 cyan, 240 blue, 300 magenta) and chroma (max − min).
+    static func hueAndChroma(_ c: (UInt8, UInt8, UInt8)) -> (hue: Double, chroma: Int) {
+        let r = Double(c.0), g = Double(c.1), b = Double(c.2)
+        let hi = max(r, g, b), lo = min(r, g, b), chroma = hi - lo
+        guard chroma > 0 else { return (0, 0) }
+        var hue: Double
+        if hi == r { hue = (g - b) / chroma } else if hi == g { hue = (b - r) / chroma + 2 } else { hue = (r - g) / chroma + 4 }
+        hue *= 60
+        if hue < 0 { hue += 360 }
+        return (hue, Int(chroma))
+    }
+
+    /// Clear saturation: enough chroma both absolutely and relative to the brightest channel.
+    static func isChromatic(_ c: (UInt8, UInt8, UInt8)) -> Bool {
+        let (_, chroma) = hueAndChroma(c)
+        let hi = Int(max(c.0, c.1, c.2))
+        return chroma >= 40 && chroma * 10 >= hi * 3
+    }
+
+    /// The ANSI colour (0–15, or 0–7 when `bright` is false) that keeps the hue family of `r g b`.
+    /// Saturated colours choose among the six hues (1–6, 9–14) by hue angle, then by distance between the
+    /// normal and bright variant; greys choose among 0, 8, 7, 15 by distance.
+    static func nearestANSI(_ r: UInt8, _ g: UInt8, _ b: UInt8, bright: Bool) -> UInt8 {
+        let c = (r, g, b)
+        var candidates: [Int]
+        if isChromatic(c) {
+            let hue = hueAndChroma(c).hue
+            // Hue families in ANSI order: red 0°, green 120°, yellow 60°, blue 240°, magenta 300°, cyan 180°.
+            let centres: [(Int, Double)] = [(1, 0), (2, 120), (3, 60), (4, 240), (5, 300), (6, 180)]
+            func gap(_ centre: Double) -> Double { let d = abs(hue - centre); return min(d, 360 - d) }
+            let nearest = centres.map { gap($0.1) }.min() ?? 0
+            // A hue half-way between two families (e.g. sky blue at 210°) lets distance decide between both.
+            candidates = centres.filter { gap($0.1) <= nearest + 1 }.map(\.0)
+        } else {
+            candidates = [0, 7]
+        }
+        if bright { candidates += candidates.map { $0 == 0 ? 8 : $0 == 7 ? 15 : $0 + 8 } }
+        var best = candidates[0], bestDistance = Int.max
+        for i in candidates {
+            let d = distance(ansi[i], c)
             if d < bestDistance { best = i; bestDistance = d }
         }
         return UInt8(best)

@@ -38,8 +38,21 @@ public struct Style: Hashable, Sendable {
     public var reversed: Style { adding(.reverse) }
 
     /// The style with colours downgraded to what `depth` can show.
+    /// A dark or mid grey foreground on the default background never becomes black (invisible on dark
+    /// terminals): at 16 colours it is bright-black, at 8 the default colour dimmed, so muted text stays muted.
     public func downgraded(to depth: ColorDepth) -> Style {
-        Style(fg: foreground.downgraded(to: depth), bg: background.downgraded(to: depth), attributes)
+        var s = Style(fg: foreground.downgraded(to: depth), bg: background.downgraded(to: depth), attributes)
+        guard depth == .ansi8 || depth == .ansi16, background == .default, foreground.isGrey,
+              foreground != .black else { return s }
+        let at16 = foreground.downgraded(to: .ansi16)
+        guard at16 == .black || at16 == .brightBlack else { return s }
+        if depth == .ansi16 {
+            s.foreground = .brightBlack
+        } else {
+            s.foreground = .default
+            s.attributes.insert(.dim)
+        }
+        return s
     }
 }
 

@@ -226,6 +226,121 @@ struct ReducerTests {
         #expect(Panes.rows(.packs, pane: 0, state).last?.target == .route(.pack("other")))
     }
 
+    @Test func refreshingClearsWhenTheLastAnswerArrives() {
+        var state = Fixture.connected()
+        Fixture.apply(&state, .open(.method("crm.lead.list")))
+        let effects = Fixture.keys(&state, KeyEvent(.function(5)))
+        #expect(state.status == .refreshing)
+        let trace = CallTrace(profile: "sandbox", method: "x", apiVersion: .v2, risk: "read",
+                              request: .init(httpMethod: "POST", url: "http://x/rest/1/****/x", params: .emptyObject))
+        var purposes: [CallPurpose] = []
+        for case .call(let purpose, _) in effects { purposes.append(purpose) }
+        #expect(purposes.count == 5)  // four Home facts and method.get
+        for (i, purpose) in purposes.enumerated() {
+            #expect(state.status == .refreshing, "still loading before answer \(i)")
+            Fixture.apply(&state, .callFinished(purpose, CallOutcome(trace: trace, result: .success(["result": []]))))
+        }
+        #expect(state.status == nil)
+    }
+
+    @Test func statusClearsOnTheNextSuccessfulNavigation() {
+        var state = Fixture.connected()
+        Fixture.keys(&state, .escape)
+        #expect(state.status?.text == "this is Home — press q to quit")
+        Fixture.keys(&state, .enter)  // Packs
+        #expect(state.route == .packs)
+        #expect(state.status == nil)
+        _ = reduce(&state, .command("pack"))
+        #expect(state.status?.text.hasPrefix(":pack needs a pack name") == true)
+        Fixture.keys(&state, .escape, .enter)  // close the palette, open the selected pack
+        #expect(state.route == .pack("core"))
+        #expect(state.status == nil)
+        _ = reduce(&state, .command("nonsense"))
+        Fixture.keys(&state, .escape, .escape)  // close the palette, go back
+        #expect(state.route == .packs)
+        #expect(state.status == nil)
+        _ = reduce(&state, .command("nonsense"))
+        _ = reduce(&state, .command("method crm.lead.add"))
+        #expect(state.status == nil)
+    }
+
+    @Test func paletteJumpsReplaceTheStackWithTheNaturalPath() {
+        var state = Fixture.connected()
+        for line in ["packs", "pack core", "pack comms", "pack boards", "method crm.lead.add"] {
+            _ = reduce(&state, .command(line))
+        }
+        #expect(state.stack.map(\.route) == [.home, .packs, .pack("core"), .method("crm.lead.add")])
+        // The parents point at the way down: Esc lands on the method's row in its pack.
+        let packRows = Panes.rows(.pack("core"), pane: 0, state)
+        #expect(packRows[state.stack[2].panes[0].selected].target == .route(.method("crm.lead.add")))
+        Fixture.keys(&state, .escape)
+        #expect(state.route == .pack("core"))
+        _ = reduce(&state, .command("chain core.event-sync"))
+        #expect(state.stack.map(\.route) == [.home, .packs, .pack("core"), .chain("core.event-sync")])
+        #expect(state.stack[2].focus == 1)  // the chains pane
+        _ = reduce(&state, .command("method app.info"))  // discovered on the portal only
+        #expect(state.stack.map(\.route) == [.home, .packs, .pack("other"), .method("app.info")])
+        _ = reduce(&state, .command("chains"))
+        #expect(state.stack.map(\.route) == [.home, .chains(nil)])
+        _ = reduce(&state, .command("packs"))
+        #expect(state.stack.map(\.route) == [.home, .packs])
+    }
+
+    @Test func breadcrumbIsCutAtTheStart() {
+        let parts = ["Home", "Packs", "telephony", "telephony.externalCall.register"]
+        #expect(breadcrumb(parts, width: 80) == "Home › Packs › telephony › telephony.externalCall.register")
+        #expect(breadcrumb(parts, width: 50) == "… › telephony › telephony.externalCall.register")
+        #expect(breadcrumb(parts, width: 36) == "… › telephony.externalCall.register")
+        #expect(breadcrumb(parts, width: 12) == "…ll.register")
+        var state = Fixture.connected(size: Size(width: 60, height: 16))
+        for _ in 0 ..< 6 { Fixture.apply(&state, .open(.pack("comms")), .open(.method("telephony.externalCall.register"))) }
+        let top = render(state, size: state.size).text(row: 0)
+        #expect(top.contains("… › "))
+        #expect(top.trimmingCharacters(in: .whitespaces).hasSuffix("telephony.externalCall.register"))
+    }
+
+    @Test func searchFindsMethodsDiscoveredOnThePortal() {
+        var state = Fixture.connected()
+        state.live.portalMethods = .loaded(["user.current", "app.info", "imopenlines.widget.ping"])
+        Fixture.keys(&state, .char("/"))
+        Fixture.type(&state, "app.info")
+        let hit = state.search.hits.first
+        #expect(hit?.name == "app.info" && hit?.pack == "other" && hit?.kind == .method)
+        Fixture.keys(&state, .enter)
+        #expect(state.route == .method("app.info"))
+        // The vocabulary reaches discovered methods too ("open lines" → imopenlines.*).
+        Fixture.keys(&state, .escape)
+        Fixture.keys(&state, .backspace, .backspace, .backspace, .backspace, .backspace, .backspace, .backspace, .backspace)
+        Fixture.type(&state, "open lines")
+        #expect(state.search.hits.contains { $0.name == "imopenlines.widget.ping" })
+    }
+
+    @Test func searchResultsGainMethodsDiscoveredLater() {
+        var state = Fixture.connected()
+        state.live.portalMethods = .loading
+        Fixture.keys(&state, .char("/"))
+        Fixture.type(&state, "app.info")
+        #expect(!state.search.hits.contains { $0.name == "app.info" })
+        let trace = CallTrace(profile: "sandbox", method: "methods", apiVersion: .v2, risk: "read",
+                              request: .init(httpMethod: "POST", url: "http://x/rest/1/****/methods", params: .emptyObject))
+        Fixture.apply(&state, .callFinished(.portalMethods, CallOutcome(trace: trace, result: .success(["result": ["app.info"]]))))
+        #expect(state.search.hits.contains { $0.name == "app.info" && $0.pack == "other" })
+    }
+
+    @Test(arguments: ["tasks.task.list", "tasks.task.add", "tasks.task.get", "tasks.task.update"])
+    func methodDetailShowsV2AndV3Parameters(method: String) throws {
+        let state = Fixture.connected()
+        let specs = state.catalog.specs(for: method)
+        let v3 = try #require(specs.first { $0.api == .v3 }, "the catalog has a REST 3.0 spec for \(method)")
+        let texts = Panes.rows(.method(method), pane: 0, state).map(\.text)
+        let v2Header = try #require(texts.firstIndex(of: "Parameters (v2)"))
+        let v3Header = try #require(texts.firstIndex(of: "Parameters (v3, REST 3.0)"))
+        #expect(v2Header < v3Header)
+        // Every v3 parameter is listed under the v3 heading.
+        let v3Rows = texts[(v3Header + 1)...].prefix { !$0.hasPrefix("Chains that use it") }
+        for param in v3.params { #expect(v3Rows.contains { $0.hasPrefix("  " + param.name) }, "\(method): \(param.name)") }
+    }
+
     @Test func resizeUpdatesSize() {
         var state = Fixture.connected()
         Fixture.apply(&state, .resize(Size(width: 30, height: 8)))

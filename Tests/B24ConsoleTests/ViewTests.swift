@@ -1,3 +1,4 @@
+import Foundation
 @testable import B24Console
 import B24Catalog
 import Testing
@@ -106,6 +107,132 @@ struct ViewTests {
         Fixture.type(&state, "frobnicate")
         Fixture.apply(&state, .key(.enter))
         Golden.check(screen(state, small), "palette-error-80x24")
+    }
+
+    /// The two bottom rows (hints and status) joined, with runs of spaces squeezed.
+    func bottomText(_ s: Screen) -> String {
+        let rows = [s.text(row: s.size.height - 2), s.text(row: s.size.height - 1)]
+        return rows.joined(separator: " ").split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+    }
+
+    @Test func statusFitsWidthButNotStatusRoomIsShown80x24() {
+        var state = Fixture.connected()
+        Fixture.apply(&state, .key(.char(":")))
+        Fixture.type(&state, "method nope.nope")
+        Fixture.apply(&state, .key(.enter), .key(.escape))
+        let message = "unknown method \"nope.nope\": not in the catalog nor in the portal's method list"
+        #expect(state.status?.text == message)
+        let s = screen(state, small)
+        Golden.check(s, "status-unknown-method-80x24")
+        #expect(bottomText(s).contains(message))
+        #expect(s.text(row: 23).hasSuffix("sandbox · theme default"))
+    }
+
+    @Test func themeErrorIsShown80x24() throws {
+        var state = Fixture.connected()
+        Fixture.apply(&state, .key(.char(":")))
+        Fixture.type(&state, "theme nope")
+        #expect(Fixture.keys(&state, .enter).map(\.summary) == ["theme nope"])
+        var message = ""
+        do { _ = try ThemeStore(userDirectory: "/home/someone/.config/b24/themes").resolve("nope", depth: .indexed256) } catch {
+            message = "\(error)"
+        }
+        // Wider than the status room (53 at 80 columns) but narrower than a whole row: the case that was lost.
+        #expect((54 ... 78).contains(displayWidth(message)), "\(message)")
+        Fixture.apply(&state, .themeFailed(message))
+        let s = screen(state, small)
+        #expect(bottomText(s).contains(message))
+        #expect(s.text(row: 23).hasSuffix("sandbox · theme default"))
+    }
+
+    @Test func brokenConfigErrorIsShown120x40() throws {
+        // A config error as the console reports it (file abbreviated to ~): wider than the status room
+        // (93 at 120 columns) but narrower than a whole row.
+        let message = "\(ConfigFileError(file: "~/.config/b24/config.toml", key: "keys.quit", problem: .syntax(line: 3, column: 7, message: "expected a value after '=' but found the end of the line")))"
+        #expect((94 ... 118).contains(displayWidth(message)), "\(displayWidth(message)) \(message)")
+        var state = Fixture.connected(size: large)
+        state.status = StatusMessage(message, kind: .error)
+        let s = screen(state, large)
+        #expect(bottomText(s).contains(message), "\(message)")
+        #expect(s.text(row: 39).hasSuffix("sandbox · theme default"))
+    }
+
+    @Test func overlongStatusEndsWithEllipsisLeftOfTheRightSegment() {
+        var state = Fixture.connected()
+        state.status = StatusMessage(String(repeating: "word ", count: 60) + "END", kind: .error)
+        let s = screen(state, small)
+        let last = s.text(row: 23)
+        #expect(last.hasSuffix("sandbox · theme default"))
+        #expect(last.contains("…"))
+        #expect(!bottomText(s).contains("END"))
+        // The message never runs into the right segment: a gap of spaces precedes it.
+        #expect(last.contains("…  "))
+    }
+
+    @Test(arguments: ["default", "light", "high-contrast"], [ColorDepth.indexed256, .ansi16, .ansi8])
+    func headerAndStatusAreReadableOnTheStatusBar(themeName: String, depth: ColorDepth) throws {
+        var state = Fixture.connected()
+        state.theme = try ThemeStore(userDirectory: nil).load(themeName).downgraded(to: depth)
+        for kind in [StatusMessage.Kind.info, .warning, .error] {
+            state.status = StatusMessage("something happened", kind: kind)
+            let s = screen(state, small)
+            for at in [Point(column: 1, row: 0), try #require(s.find("something happened"))] {
+                let style = try #require(s.style(at: at))
+                if let ratio = Color.contrastRatio(style.foreground, style.background) {
+                    #expect(ratio >= 3, "\(themeName) at \(depth): \(style.foreground.name) on \(style.background.name) at \(at)")
+                }
+            }
+        }
+    }
+
+    @Test func noColorStatusBarSaysMono() throws {
+        let dir = NSTemporaryDirectory() + "b24-nocolor-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for (environment, expected) in [(["NO_COLOR": "1"], "theme mono (NO_COLOR)"), ([:], "theme default")] {
+            let launch = ConsoleLaunch(environment: environment.merging(["XDG_CONFIG_HOME": dir, "XDG_STATE_HOME": dir]) { a, _ in a })
+            let state = ConsoleApp.initialState(launch: launch, services: ConsoleServices(launch: launch), size: small)
+            #expect(statusRight(state).hasSuffix(expected))
+            #expect(state.theme[.error].foreground == (environment.isEmpty ? Theme.default[.error].foreground.downgraded(to: .indexed256) : .default))
+        }
+    }
+
+    @Test func methodNamesKeepTheirWidthFirst80x24() throws {
+        var state = Fixture.connected()
+        Fixture.apply(&state, .open(.pack("comms")))
+        let s = screen(state, small)
+        Golden.check(s, "pack-comms-80x24")
+        // Whole names, so the two telephony methods stay distinguishable; the API column stays.
+        for name in ["telephony.externalCall.register", "telephony.externalCall.finish"] {
+            let at = try #require(s.find(name), "\(name) cut")
+            #expect(s.text(row: at.row).contains("v2"))
+        }
+        // Where the scope column shows (core at 80 columns), it starts at one column on every row.
+        Fixture.apply(&state, .open(.pack("core")))
+        let core = screen(state, small)
+        let starts = Set(["user.current", "crm.lead.add", "tasks.task.list", "event.bind"].map { name -> Int in
+            let row = core.find(name)!.row
+            let line = Array(core.text(row: row))
+            let after = core.find(name)!.column + name.count
+            return (after ..< line.count).first { line[$0] != " " } ?? -1
+        })
+        #expect(starts.count == 1, "scope column starts at \(starts.sorted())")
+    }
+
+    @Test func readOnlyMethodDetailSaysWritesAreRefused() {
+        for (flag, profileReadOnly) in [(true, false), (false, true)] {
+            var state = Fixture.connected()
+            state.readOnlyFlag = flag
+            state.connection?.readOnly = profileReadOnly
+            Fixture.apply(&state, .open(.method("crm.lead.add")))
+            let s = screen(state, small)
+            #expect(s.text.contains("read-only: b24 refuses this write call"))
+            #expect(!s.text.contains("--confirm-write"))
+            Fixture.apply(&state, .open(.method("event.unbind")))
+            #expect(screen(state, small).text.contains("read-only: b24 refuses this destructive call"))
+        }
+        var writable = Fixture.connected()
+        Fixture.apply(&writable, .open(.method("crm.lead.add")))
+        #expect(screen(writable, small).text.contains("calls from b24 need --confirm-write"))
     }
 
     @Test func tooSmall() {

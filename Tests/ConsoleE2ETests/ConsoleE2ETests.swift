@@ -121,6 +121,12 @@ struct TermErrorTests {
         #expect(!r.stderr.contains("Error opening terminal"))
     }
 
+    @Test func termWithoutCursorAddressing() async {
+        let r = await run(["TERM": "dumb"])
+        #expect(r.status != 0)
+        #expect(r.stderr.hasPrefix("b24: TERM=dumb cannot move the cursor"))
+    }
+
     @Test func notATerminal() async {
         let r = await run(["TERM": "xterm-256color"])
         #expect(r.status != 0)

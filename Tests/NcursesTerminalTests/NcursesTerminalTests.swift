@@ -17,6 +17,13 @@ import TerminalKit
         }
     }
 
+    @Test func termWithoutCursorAddressingIsRefused() {
+        #expect(throws: NcursesError.terminalCannotAddressCursor("dumb")) {
+            try NcursesBackend(environment: ["TERM": "dumb"])
+        }
+        #expect("\(NcursesError.terminalCannotAddressCursor("dumb"))".hasPrefix("TERM=dumb cannot move the cursor"))
+    }
+
     @Test func controlCharactersDecode() {
         #expect(NcursesKeys.decode(character: 13) == .enter)
         #expect(NcursesKeys.decode(character: 9) == .tab)

@@ -103,6 +103,85 @@ import Testing
         }
     }
 
+    /// Hue family 0…5 (red, yellow, green, cyan, blue, magenta) of a clearly saturated colour; nil for greys.
+    /// Computed here independently of the library so the test does not trust the code it checks.
+    static func hueFamily(_ color: Color) -> Int? {
+        let rgb: (Int, Int, Int)
+        switch color {
+        case .default: return nil
+        case .rgb(let r, let g, let b): rgb = (Int(r), Int(g), Int(b))
+        case .ansi(let n), .indexed(let n):
+            let ansi = [(0, 0, 0), (205, 0, 0), (0, 205, 0), (205, 205, 0), (0, 0, 238), (205, 0, 205), (0, 205, 205),
+                        (229, 229, 229), (127, 127, 127), (255, 0, 0), (0, 255, 0), (255, 255, 0), (92, 92, 255),
+                        (255, 0, 255), (0, 255, 255), (255, 255, 255)]
+            let levels = [0, 95, 135, 175, 215, 255]
+            let i = Int(n)
+            if i < 16 { rgb = ansi[i] } else if i >= 232 { let v = 8 + (i - 232) * 10; rgb = (v, v, v) } else {
+                rgb = (levels[(i - 16) / 36], levels[(i - 16) / 6 % 6], levels[(i - 16) % 6])
+            }
+        }
+        let hi = max(rgb.0, rgb.1, rgb.2), lo = min(rgb.0, rgb.1, rgb.2), c = Double(hi - lo)
+        guard hi - lo >= 40, (hi - lo) * 10 >= hi * 3 else { return nil }
+        let (r, g, b) = (Double(rgb.0), Double(rgb.1), Double(rgb.2))
+        var h = hi == rgb.0 ? (g - b) / c : hi == rgb.1 ? (b - r) / c + 2 : (r - g) / c + 4
+        h = (h * 60 + 360).truncatingRemainder(dividingBy: 360)
+        return Int((h + 30) / 60) % 6
+    }
+
+    @Test(arguments: [ColorDepth.ansi8, .ansi16])
+    func bundledThemesKeepHuesAt16And8Colours(depth: ColorDepth) throws {
+        let store = ThemeStore(userDirectory: nil)
+        for name in ThemeStore.builtInNames where name != "mono" {
+            let full = try store.load(name), low = full.downgraded(to: depth)
+            let risks: [ThemeRole] = [.riskRead, .riskWrite, .riskDestructive]
+            #expect(Set(risks.map { low[$0].foreground.name + "/" + low[$0].background.name }).count == 3, "\(name) at \(depth): risk badges collide")
+            for role in ThemeRole.allCases {
+                let fg = full[role].foreground, bg = full[role].background
+                // A saturated colour keeps its hue family: never black, white or grey.
+                for (source, result) in [(fg, low[role].foreground), (bg, low[role].background)] {
+                    if let family = Self.hueFamily(source) {
+                        let got = Self.hueFamily(result)
+                        #expect(got != nil, "\(name).\(role) at \(depth): \(source.name) became grey \(result.name)")
+                        // 210° sky blue may go either way between cyan and blue.
+                        if let got { #expect(got == family || (family == 4 && got == 3), "\(name).\(role): \(source.name) → \(result.name)") }
+                    }
+                }
+                // Text on the default background is never black unless the theme asked for black.
+                if bg == .default, fg != .black {
+                    #expect(low[role].foreground != .black, "\(name).\(role) at \(depth) is black")
+                }
+                if depth == .ansi8, case .ansi(let n) = low[role].foreground { #expect(n < 8) }
+            }
+            // Foreground roles of different hue stay different.
+            for a in ThemeRole.allCases {
+                for b in ThemeRole.allCases where a.rawValue < b.rawValue {
+                    guard full[a].background == .default, full[b].background == .default,
+                          let fa = Self.hueFamily(full[a].foreground) else { continue }
+                    let fb = Self.hueFamily(full[b].foreground)
+                    if fb != fa {
+                        #expect(low[a].foreground != low[b].foreground,
+                                "\(name): \(a) and \(b) both \(low[a].foreground.name) at \(depth)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func greysStayVisibleAt8And16Colours() {
+        let muted = Style(fg: .indexed(245))
+        #expect(muted.downgraded(to: .ansi16).foreground == .brightBlack)
+        #expect(muted.downgraded(to: .ansi8) == Style(fg: .default, [.dim]))
+        #expect(Style(fg: .brightBlack).downgraded(to: .ansi8).foreground != .black)
+        #expect(Color.brightBlack.downgraded(to: .ansi8) == .white)
+        #expect(Color.indexed(252).downgraded(to: .ansi8) == .white)
+        // Explicit black (e.g. the light theme's header) stays black.
+        #expect(Style(fg: .black).downgraded(to: .ansi8).foreground == .black)
+        #expect(Color.rgb(0x5f, 0xd7, 0x5f).downgraded(to: .ansi16) == .green)
+        #expect(Color.rgb(0xd7, 0x87, 0xff).downgraded(to: .ansi16) == .brightMagenta)
+        #expect(Color.rgb(0xaf, 0x5f, 0x00).downgraded(to: .ansi16) == .yellow)
+        #expect(Color.rgb(0x00, 0x5f, 0x87).downgraded(to: .ansi16) == .cyan)
+    }
+
     @Test func colourNamesParse() {
         #expect(Color(parsing: "red") == .red)
         #expect(Color(parsing: "bright-blue") == .brightBlue)

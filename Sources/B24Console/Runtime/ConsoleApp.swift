@@ -11,16 +11,17 @@ public enum ConsoleApp {
         let keyError = rawKeyError.map(services.abbreviateHome)
         let themeName = launch.theme ?? "default"
         var themeError: String?
+        var label = themeName
         let theme: Theme
         switch services.loadTheme(themeName) {
-        case .themeLoaded(_, let t): theme = t
+        case .themeLoaded(let shown, let t): theme = t; label = shown
         case .themeFailed(let message):
             themeError = message
             theme = (try? ThemeStore(environment: launch.environment).resolve("default", depth: services.colorDepth)) ?? .plain
         default: theme = .plain
         }
         var state = ConsoleState(catalog: .bundled, keymap: keymap, theme: theme,
-                                 themeName: themeError == nil ? themeName : "default", size: size)
+                                 themeName: themeError == nil ? label : "default", size: size)
         state.themeFromFlag = launch.theme != nil
         state.readOnlyFlag = launch.readOnly
         if let error = keyError ?? themeError { state.status = StatusMessage(error, kind: .error) }

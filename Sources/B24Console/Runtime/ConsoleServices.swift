@@ -129,9 +129,14 @@ public final class ConsoleServices: @unchecked Sendable {
     }
 
     /// Resolves a theme (NO_COLOR and colour depth applied).
+    /// The name says what is really shown: "mono (NO_COLOR)" or "mono (no colours)" when the theme asked for
+    /// was replaced by mono.
     public func loadTheme(_ name: String) -> Action {
         do {
-            return .themeLoaded(name: name, try ThemeStore(environment: launch.environment).resolve(name, depth: colorDepth))
+            let store = ThemeStore(environment: launch.environment)
+            let theme = try store.resolve(name, depth: colorDepth)
+            let label = store.noColor ? "mono (NO_COLOR)" : (colorDepth == .mono && name != "mono" ? "mono (no colours)" : name)
+            return .themeLoaded(name: label, theme)
         } catch {
             return .themeFailed(abbreviateHome("\(error)"))
         }

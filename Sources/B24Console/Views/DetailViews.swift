@@ -26,7 +26,14 @@ struct MethodView {
             ("Doc", [Span(doc ?? "no doc page known", doc == nil ? .muted : .info)]),
             ("Live", availability()),
         ]
-        if risk.mayChangeData { facts.append(("Note", [Span("calls from b24 need --confirm-\(risk == .destructive ? "destructive" : "write")", .warning)])) }
+        if risk.mayChangeData {
+            // A read-only session refuses writes outright; no confirmation flag gets past it.
+            let readOnly = state.readOnlyFlag || state.connection?.readOnly == true
+            let note = readOnly
+                ? "read-only: b24 refuses this \(risk == .destructive ? "destructive" : "write") call (it changes data)"
+                : "calls from b24 need --confirm-\(risk == .destructive ? "destructive" : "write")"
+            facts.append(("Note", [Span(note, .warning)]))
+        }
         let next = Facts(rows: facts, labelWidth: 8).render(into: &screen, rect: rect.splitTop(rect.height - 4).0.inset(top: 1), theme: theme)
         let listRect = Rect(column: rect.column, row: next, width: rect.width, height: rect.maxRow - next)
         PaneList(title: Panes.titles(state.route, state)[0], rows: Panes.rows(state.route, pane: 0, state),

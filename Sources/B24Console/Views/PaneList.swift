@@ -20,18 +20,30 @@ struct PaneList {
             return
         }
         let offset = scroll.visibleOffset(count: rows.count, viewport: inner.height)
+        let columns = ColumnLayout(rows: rows, width: inner.width - 2)
         for i in 0 ..< min(inner.height, rows.count - offset) {
             let index = offset + i
             let line = Rect(column: inner.column, row: inner.row + i, width: inner.width, height: 1)
-            drawRow(rows[index], into: &screen, line: line, selected: index == scroll.selected, theme: theme)
+            drawRow(rows[index], into: &screen, line: line, selected: index == scroll.selected, columns: columns, theme: theme)
         }
     }
 
-    private func drawRow(_ row: PaneRow, into screen: inout Screen, line: Rect, selected: Bool, theme: Theme) {
+    private func drawRow(_ row: PaneRow, into screen: inout Screen, line: Rect, selected: Bool, columns: ColumnLayout,
+                         theme: Theme) {
         let selection = focused ? theme[.selection] : theme[.muted].reversed
         if selected { screen.fill(line, style: selection) }
         var textClip = line.inset(left: 1, right: 1)
         let textWidth = row.spans.reduce(0) { $0 + displayWidth($1.text) }
+        if columns.blockWidth > 0 {
+            // Columns flush right, each left-aligned at the same column on every row.
+            var x = line.maxColumn - 1 - columns.blockWidth
+            textClip = Rect(column: line.column + 1, row: line.row, width: max(0, x - ColumnLayout.gap - line.column - 1), height: 1)
+            for (i, width) in columns.widths.enumerated() where width > 0 {
+                let text = i < row.columns.count ? truncate(row.columns[i], toWidth: width) : ""
+                screen.put(text, at: Point(column: x, row: line.row), style: selected ? selection : theme[.muted], clip: line)
+                x += width + ColumnLayout.gap
+            }
+        }
         if let detail = row.detail, !detail.isEmpty {
             // The row's own text wins: the detail gets what is left (at most a third), or nothing.
             let room = min(line.width / 3, line.width - min(textWidth, line.width * 2 / 3) - 4)
@@ -52,6 +64,36 @@ struct PaneList {
             screen.put("…", at: Point(column: textClip.maxColumn - 1, row: line.row),
                        style: selected ? selection : theme[.muted], clip: textClip)
         }
+    }
+}
+
+/// Widths of a pane's right-hand columns: the rows' text keeps the width it needs, then the last column
+/// (e.g. v2/v3) stays whole, and earlier columns (e.g. scope) shrink to no less than 4 or drop.
+struct ColumnLayout {
+    static let gap = 2
+    static let minimumShrunk = 4
+    /// One width per column; 0 = not shown.
+    var widths: [Int] = []
+
+    /// Columns and the gaps between them (0 when no column is shown).
+    var blockWidth: Int {
+        let shown = widths.filter { $0 > 0 }
+        return shown.isEmpty ? 0 : shown.reduce(0, +) + Self.gap * (shown.count - 1)
+    }
+
+    init(rows: [PaneRow], width: Int) {
+        let count = rows.map(\.columns.count).max() ?? 0
+        guard count > 0 else { return }
+        widths = (0 ..< count).map { i in rows.map { i < $0.columns.count ? displayWidth($0.columns[i]) : 0 }.max() ?? 0 }
+        let text = rows.map { $0.spans.reduce(0) { $0 + displayWidth($1.text) } }.max() ?? 0
+        func room() -> Int { width - text - (blockWidth > 0 ? blockWidth + Self.gap : 0) }
+        for i in 0 ..< max(0, count - 1) where room() < 0 && widths[i] > 0 {
+            let shrunk = widths[i] + room()
+            widths[i] = shrunk >= Self.minimumShrunk ? shrunk : 0
+        }
+        // Still too narrow: the text is cut (with "…") rather than the last column; nothing at all if even
+        // the last column does not fit.
+        if width - blockWidth - Self.gap < 1 { widths = widths.map { _ in 0 } }
     }
 }
 

@@ -41,16 +41,17 @@ public func renderFrame(_ state: ConsoleState, size: Size) -> Frame {
     let (hintRow, statusRow) = bottom.splitTop(1)
     if case .palette(let text) = state.modal {
         cursor = drawPalette(text, into: &screen, rect: hintRow, theme: theme)
-    } else if let status = state.status, status.kind != .info, displayWidth(status.text) > statusRoom(state, width: size.width) {
-        // A long error (e.g. a config file path and key) takes the hints line too, so it is readable whole.
-        let lines = wrap(status.text, width: max(1, size.width - 2))
-        if lines.count > 1 {
-            screen.fill(hintRow, style: theme[.statusBar])
-            screen.put(lines[0], at: Point(column: 1, row: hintRow.row), style: theme[.error].with(bg: theme[.statusBar].background), clip: hintRow)
-        }
-        var rest = state
-        rest.status = StatusMessage(lines.dropFirst().joined(separator: " "), kind: status.kind)
-        drawStatus(rest, into: &screen, rect: statusRow)
+    } else if let status = state.status, displayWidth(status.text) > statusRoom(state, width: size.width) {
+        // A long message takes the hints line too, so it is readable whole; the rest stays left of the
+        // right-hand segment and is cut with "…" only when two rows are not enough.
+        let room = max(1, statusRoom(state, width: size.width))
+        let (first, rest) = splitStatus(status.text, firstWidth: max(1, size.width - 2), restWidth: room)
+        screen.fill(hintRow, style: theme[.statusBar])
+        screen.put(first, at: Point(column: 1, row: hintRow.row), style: statusStyle(status, theme: theme),
+                   clip: hintRow.inset(left: 1, right: 1))
+        var remainder = state
+        remainder.status = rest.isEmpty ? nil : StatusMessage(rest, kind: status.kind)
+        drawStatus(remainder, into: &screen, rect: statusRow)
         return finish(&screen, state: state, main: main, cursor: cursor)
     } else {
         drawHints(state, into: &screen, rect: hintRow)
@@ -92,9 +93,30 @@ func statusRight(_ state: ConsoleState) -> String {
 func drawHeader(_ state: ConsoleState, into screen: inout Screen, rect: Rect) {
     let theme = state.theme
     screen.fill(rect, style: theme[.statusBar])
-    let crumbs = state.stack.map { crumb($0.route) }.joined(separator: " › ")
-    let x = screen.put(" b24 ", at: rect.origin, style: theme[.title].with(bg: theme[.statusBar].background), clip: rect)
+    let x = screen.put(" b24 ", at: rect.origin, style: onStatusBar(.title, theme: theme).bold, clip: rect)
+    let crumbs = breadcrumb(state.stack.map { crumb($0.route) }, width: rect.maxColumn - x - 2)
     screen.put(" " + crumbs, at: Point(column: x, row: rect.row), style: theme[.statusBar], clip: rect)
+}
+
+/// The route stack as "Home › Packs › core", cut at the start when too wide ("… › core › crm.lead.add")
+/// so the current location stays visible.
+func breadcrumb(_ parts: [String], width: Int) -> String {
+    guard width > 0 else { return "" }
+    var shown = parts
+    var text = shown.joined(separator: " › ")
+    while displayWidth(text) > width, shown.count > 1 {
+        shown.removeFirst()
+        text = "… › " + shown.joined(separator: " › ")
+    }
+    guard displayWidth(text) > width else { return text }
+    // Even the last crumb alone is too wide: keep its end, where names differ.
+    let last = shown.last ?? ""
+    var tail = ""
+    for ch in last.reversed() {
+        if displayWidth(String(ch) + tail) > width - 1 { break }
+        tail = String(ch) + tail
+    }
+    return "…" + tail
 }
 
 func crumb(_ route: Route) -> String {
@@ -146,12 +168,37 @@ func drawStatus(_ state: ConsoleState, into screen: inout Screen, rect: Rect) {
     let bar = theme[.statusBar]
     var left: [TextSpan] = []
     if let status = state.status {
-        let role: ThemeRole = status.kind == .error ? .error : (status.kind == .warning ? .warning : .statusBar)
-        var style = theme[role]
-        style.background = bar.background
-        left.append(TextSpan(status.text, style: style))
+        let text = truncate(status.text.replacingOccurrences(of: "\n", with: " "),
+                            toWidth: max(1, statusRoom(state, width: rect.width)))
+        left.append(TextSpan(text, style: statusStyle(status, theme: theme)))
     }
     StatusBar(left: left, right: [TextSpan(statusRight(state), style: bar)]).render(into: &screen, rect: rect, theme: theme)
+}
+
+/// The status message's colours: its kind's role on the status bar's background.
+func statusStyle(_ status: StatusMessage, theme: Theme) -> Style {
+    let role: ThemeRole = status.kind == .error ? .error : (status.kind == .warning ? .warning : .statusBar)
+    return onStatusBar(role, theme: theme)
+}
+
+/// A role's colour on the status bar's background, or the bar's own colours when the two would be
+/// unreadable together (high-contrast: bright-yellow title on a bright-white bar).
+func onStatusBar(_ role: ThemeRole, theme: Theme) -> Style {
+    let bar = theme[.statusBar]
+    let style = theme[role].with(bg: bar.background)
+    if let ratio = Color.contrastRatio(style.foreground, bar.background), ratio < 3 {
+        return bar.adding(style.attributes)
+    }
+    return style
+}
+
+/// A status message split over two rows: what fits on the first (`firstWidth`, word-wrapped) and the
+/// rest, cut with "…" to `restWidth`. `rest` is empty when the first row holds it all.
+func splitStatus(_ text: String, firstWidth: Int, restWidth: Int) -> (first: String, rest: String) {
+    let lines = wrap(text.replacingOccurrences(of: "\n", with: " "), width: firstWidth)
+    guard let first = lines.first else { return ("", "") }
+    let rest = lines.dropFirst().joined(separator: " ")
+    return (first, truncate(rest, toWidth: restWidth))
 }
 
 /// The `:` line: prompt and editable text; returns where the cursor goes.
