@@ -61,9 +61,11 @@ final class CLIEnvironment: @unchecked Sendable {
     ///
     /// Output goes to files, not pipes: a child started at the same moment by another test (a tmux server, a
     /// sandbox) can inherit a pipe's write end and keep it open for ever, so EOF would never come.
-    func run(_ arguments: [String], input: Data? = nil, extraEnvironment: [String: String] = [:]) async throws -> CLIResult {
+    /// `executable` replaces the b24 binary (for a shell that wraps it).
+    func run(_ arguments: [String], input: Data? = nil, extraEnvironment: [String: String] = [:],
+             executable: URL? = nil) async throws -> CLIResult {
         let process = Process()
-        process.executableURL = Self.binary
+        process.executableURL = executable ?? Self.binary
         process.arguments = arguments
         process.environment = environment.merging(extraEnvironment) { $1 }
         let id = UUID().uuidString

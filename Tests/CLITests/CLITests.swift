@@ -25,6 +25,23 @@ struct CLITests {
         }
     }
 
+    @Test("Waiting for a slow portal costs almost no CPU (the process sleeps instead of polling)")
+    func slowAnswerIsCheap() async throws {
+        let env = try await CLIEnvironment()
+        defer { Task { await env.stop() } }
+        env.sandbox.injectFault(.slow(2), method: "user.current", count: 1)
+        // bash's `time` reports the wall clock and the CPU the child used, as "REAL USER SYS".
+        let script = "TIMEFORMAT='%R %U %S'; time \"$0\" \"$@\""
+        let result = try await env.run(["-c", script, CLIEnvironment.binary.path, "call", "user.current", "--webhook", env.webhook],
+                                       executable: URL(fileURLWithPath: "/bin/bash"))
+        #expect(result.status == 0)
+        let times = (result.stderrLines.last ?? "").split(separator: " ").compactMap { Double($0) }
+        try #require(times.count == 3, "bash time output: \(result.stderr)")
+        #expect(times[0] >= 1.9)
+        // Busy polling would burn about one core for the whole wait.
+        #expect(times[1] + times[2] < times[0] * 0.3, "real \(times[0]) s, cpu \(times[1] + times[2]) s")
+    }
+
     @Test("Profiles: add from a pasted webhook URL, list and show masked, use, remove; 0600 file; loose file refused")
     func profiles() async throws {
         let env = try await CLIEnvironment()

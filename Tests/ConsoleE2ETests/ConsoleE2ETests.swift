@@ -51,8 +51,9 @@ struct ConsoleE2ETests {
             let after = session.capture()
             if after.contains("Results for") || after.contains("b24  Home") { problems.append("console still on screen:\n\(after)") }
             let sttyFile = session.home.appendingPathComponent("stty.txt").path
-            session.run("stty -a > \(sttyFile); echo STTY_DONE")
-            check(session.wait(for: "STTY_DONE"), "stty ran")
+            // The marker is computed by the shell, so the typed command line itself never matches it.
+            session.run("stty -a > \(sttyFile); echo STTY_DONE_$((6*7))")
+            check(session.wait(for: "STTY_DONE_42"), "stty ran")
             let modes = Set(((try? String(contentsOfFile: sttyFile, encoding: .utf8)) ?? "")
                 .split(whereSeparator: { $0 == " " || $0 == ";" || $0 == "\n" }).map(String.init))
             for mode in ["icanon", "echo", "isig", "icrnl", "opost"] where !modes.contains(mode) {
@@ -87,24 +88,13 @@ struct ConsoleE2ETests {
 struct TermErrorTests {
     func run(_ environment: [String: String]) async -> (status: Int32, stderr: String) {
         await offPool {
-            let process = Process()
-            process.executableURL = TmuxSession.binary
-            process.arguments = []
-            process.environment = environment.merging(["HOME": NSTemporaryDirectory(), "PATH": "/usr/bin:/bin"]) { a, _ in a }
-            // stderr goes to a file, not a pipe: a tmux server started by a parallel test could inherit the
-            // pipe's write end and the read would never see EOF.
-            let errURL = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("b24-term-\(UUID().uuidString)")
-            FileManager.default.createFile(atPath: errURL.path, contents: nil)
-            defer { try? FileManager.default.removeItem(at: errURL) }
-            guard let err = try? FileHandle(forWritingTo: errURL) else { return (-1, "cannot create \(errURL.path)") }
-            process.standardError = err
-            process.standardOutput = FileHandle.nullDevice
-            process.standardInput = FileHandle.nullDevice
-            do { try process.run() } catch { return (-1, "\(error)") }
-            process.waitUntilExit()
-            try? err.close()
-            let data = (try? Data(contentsOf: errURL)) ?? Data()
-            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+            let errPath = NSTemporaryDirectory() + "b24-term-\(UUID().uuidString)"
+            defer { try? FileManager.default.removeItem(atPath: errPath) }
+            let merged = environment.merging(["HOME": NSTemporaryDirectory(), "PATH": "/usr/bin:/bin"]) { a, _ in a }
+            let status = spawnAndWait(TmuxSession.binary.path, [], environment: merged.map { "\($0.key)=\($0.value)" },
+                                      stderrFile: errPath).status
+            let data = (try? Data(contentsOf: URL(fileURLWithPath: errPath))) ?? Data()
+            return (status, String(decoding: data, as: UTF8.self))
         }
     }
 

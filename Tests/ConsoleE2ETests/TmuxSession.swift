@@ -54,43 +54,8 @@ final class TmuxSession: @unchecked Sendable {
               capture: arguments.first == "capture-pane")
     }
 
-    /// posix_spawn + waitpid: Foundation's Process did not always reap the tmux client whose server
-    /// daemonizes, and the wait never returned.
     private func spawn(_ path: String, _ arguments: [String], capture: Bool) -> String {
-        var fds: [Int32] = [-1, -1]
-        if capture { guard pipe(&fds) == 0 else { return "" } }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        if capture {
-            posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
-            posix_spawn_file_actions_addclose(&actions, fds[0])
-            posix_spawn_file_actions_addclose(&actions, fds[1])
-        } else {
-            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        }
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        defer { for p in argv { free(p) } }
-        var pid: pid_t = 0
-        let started = posix_spawn(&pid, path, &actions, nil, argv, environ) == 0
-        var output = Data()
-        if capture {
-            Glibc.close(fds[1])
-            var buffer = [UInt8](repeating: 0, count: 65536)
-            while started {
-                let n = read(fds[0], &buffer, buffer.count)
-                if n <= 0 { break }
-                output.append(contentsOf: buffer[0 ..< n])
-            }
-            Glibc.close(fds[0])
-        }
-        if started {
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        }
-        return String(decoding: output, as: UTF8.self)
+        spawnAndWait(path, arguments, captureStdout: capture).stdout
     }
 
     /// Types a line into the shell and presses Enter.
@@ -138,4 +103,61 @@ final class TmuxSession: @unchecked Sendable {
         tmux(["kill-server"])
         try? FileManager.default.removeItem(at: home)
     }
+}
+
+/// Runs a child with posix_spawn and waits for it with waitpid: Foundation's Process did not always reap a child
+/// (a tmux client whose server daemonizes, a b24 that exits at once), and its wait never returned.
+/// stdin is /dev/null; stdout is captured or discarded; stderr goes to `stderrFile` or is discarded.
+/// `environment` nil keeps this process's environment. Returns the exit status (128 + signal when killed).
+func spawnAndWait(_ path: String, _ arguments: [String], environment: [String]? = nil, captureStdout: Bool = false,
+                  stderrFile: String? = nil) -> (status: Int32, stdout: String)
+{
+    var fds: [Int32] = [-1, -1]
+    if captureStdout { guard pipe(&fds) == 0 else { return (-1, "") } }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 2, stderrFile ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    if captureStdout {
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+        posix_spawn_file_actions_addclose(&actions, fds[0])
+        posix_spawn_file_actions_addclose(&actions, fds[1])
+    } else {
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    }
+    // The test runner's threads block some signals; a tmux server started with that mask would ignore
+    // kill-server's SIGTERM and outlive the test. Children start with an empty mask and default handlers.
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var noSignals = sigset_t(), allSignals = sigset_t()
+    sigemptyset(&noSignals)
+    sigfillset(&allSignals)
+    posix_spawnattr_setsigmask(&attributes, &noSignals)
+    posix_spawnattr_setsigdefault(&attributes, &allSignals)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    let argv = ([path] + arguments).map { strdup($0) } + [nil]
+    defer { for p in argv { free(p) } }
+    let envp = environment.map { $0.map { strdup($0) } + [nil] }
+    defer { for p in envp ?? [] { free(p) } }
+    var pid: pid_t = 0
+    let started = envp.map { env in posix_spawn(&pid, path, &actions, &attributes, argv, env) == 0 }
+        ?? (posix_spawn(&pid, path, &actions, &attributes, argv, environ) == 0)
+    var output = Data()
+    if captureStdout {
+        Glibc.close(fds[1])
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while started {
+            let n = read(fds[0], &buffer, buffer.count)
+            if n <= 0 { break }
+            output.append(contentsOf: buffer[0 ..< n])
+        }
+        Glibc.close(fds[0])
+    }
+    guard started else { return (-1, "") }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+    let signal = status & 0x7f
+    return (signal == 0 ? (status >> 8) & 0xff : 128 + signal, String(decoding: output, as: UTF8.self))
 }
