@@ -43,6 +43,9 @@ public final class B24Store: @unchecked Sendable {
             var configuration = Configuration()
             configuration.busyMode = .timeout(busyTimeout)
             configuration.label = "b24.store"
+            // In WAL mode NORMAL never corrupts the file and skips an fsync per commit; only the last commits
+            // could roll back in a power cut. Every call writes history, so this is on each call's path.
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
             // Two processes creating the database at once could both try to set WAL mode and migrate; take turns.
             let openLock = FileLock(path: directory.appendingPathComponent(".\(path.lastPathComponent).open.lock"))
             pool = try openLock.withLock {
