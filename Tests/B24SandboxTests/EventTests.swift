@@ -46,6 +46,8 @@ struct EventTests {
             #expect(try await appCall(sandbox, access, "user.current").json?["result"]?["ID"] == "1")
             let task = try #require(calls.first { $0.body.contains("event=ONTASKUPDATE") })
             #expect(try PHPForm.decode(task.body)["data"]?["FIELDS_AFTER"]?["ID"] == "2")
+            // Deliveries reuse one valid pair instead of minting a new one per event.
+            #expect(try PHPForm.decode(task.body)["auth"]?["access_token"]?.stringValue == access)
 
             let unbound = try await appCall(sandbox, token, "event.unbind", ["event": "ONCRMLEADADD", "handler": .string(handler)])
             #expect(unbound.json?["result"] == ["count": 1])

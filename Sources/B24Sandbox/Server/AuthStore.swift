@@ -27,6 +27,8 @@ final class AuthStore: @unchecked Sendable {
         var access: [String: AccessToken] = [:]
         var refresh: [String: RefreshToken] = [:]
         var codes: [String: AuthCode] = [:]
+        /// The pair event deliveries carry, per app and user (see `eventTokens`).
+        var eventPairs: [String: (access: String, refresh: String)] = [:]
         var random: SeededRandom
     }
 
@@ -104,6 +106,22 @@ final class AuthStore: @unchecked Sendable {
         database?.saveToken(.init(token: pair.refresh, kind: "refresh", userID: userID, clientID: clientID,
                                   expires: now + Self.refreshLifetime))
         return pair
+    }
+
+    /// The token pair an event delivery carries in `auth[...]`. A portal does not mint a pair per event: the
+    /// same pair is reused while its access token has a minute left and its refresh token was not redeemed, so a
+    /// busy activity simulator does not grow the token table without end.
+    func eventTokens(userID: Int, clientID: String, now: Double) -> (access: String, refresh: String) {
+        let key = "\(clientID)/\(userID)"
+        let reusable = state.withLock { state -> (access: String, refresh: String)? in
+            guard let pair = state.eventPairs[key], let access = state.access[pair.access], access.expires > now + 60,
+                  state.refresh[pair.refresh] != nil else { return nil }
+            return pair
+        }
+        if let reusable { return reusable }
+        let pair = issue(userID: userID, clientID: clientID, now: now)
+        state.withLock { $0.eventPairs[key] = (pair.access, pair.refresh) }
+        return (pair.access, pair.refresh)
     }
 
     func issueCode(userID: Int, clientID: String, now: Double) -> String {

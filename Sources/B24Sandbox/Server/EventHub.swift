@@ -137,7 +137,6 @@ extension Portal {
     }
 
     private func eventTokens(userID: Int, now: Double) -> (access: String, refresh: String) {
-        let pair = self.auth.issue(userID: userID, clientID: identity.clientID, now: now)
-        return (pair.access, pair.refresh)
+        auth.eventTokens(userID: userID, clientID: identity.clientID, now: now)
     }
 }
