@@ -19,7 +19,7 @@ def main() -> int:
     parser.add_argument("--binary", default=".build/release/b24")
     args = parser.parse_args()
     if not os.access(args.binary, os.X_OK):
-        print(f"build first: swift build -c release --product b24 (no {args.binary})", file=sys.stderr)
+        print(f"build first: swift build -c release --product b24 --static-swift-stdlib (no {args.binary})", file=sys.stderr)
         return 2
     home = tempfile.mkdtemp(prefix="b24-bench-")
     env = dict(os.environ, XDG_CONFIG_HOME=f"{home}/config", XDG_STATE_HOME=f"{home}/state", HOME=home)
