@@ -373,8 +373,9 @@ public final class B24Store: @unchecked Sendable {
         }
     }
 
-    /// Ends a claim: `.unknown` keeps the key blocked (the write may have run), `nil` releases it so the same
-    /// write may be sent again (the portal provably did not run it, or refused it).
+    /// Ends a claim that got no stored answer. With `outcomeUnknown` the key stays blocked (the write may have
+    /// run); otherwise it is released, so the same write may be sent again (the portal refused it or provably
+    /// did not run it).
     public func settleIdempotencyKey(key: String, profile: String, outcomeUnknown: Bool) throws {
         try write("cannot update idempotency key \(key)") { db in
             if outcomeUnknown {
