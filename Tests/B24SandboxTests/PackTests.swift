@@ -78,6 +78,11 @@ struct PackTests {
             let names = sorted.compactMap { $0["NAME"]?.stringValue }
             #expect(names == names.sorted(by: >))
             #expect(try await call(hook, "department.get", ["SORT": 999_999]).json?["result"] == [])
+            // user.get reads sort and order in any case, as its documented example sends SORT/ORDER.
+            let users = try #require(try await call(hook, "user.get", ["SORT": "NAME", "ORDER": "DESC"]).json?["result"]?.arrayValue)
+            let userNames = users.compactMap { $0["NAME"]?.stringValue }
+            #expect(userNames.count > 1)
+            #expect(userNames == userNames.sorted(by: >))
         }
     }
 

@@ -75,8 +75,8 @@ enum SystemMethods {
             guard let object = directory.userObject(user.id) else { return nil }
             return filter.matches { object[$0] } ? object : nil
         }
-        let sortField = (env.params["sort"]?.stringValue ?? "ID").uppercased()
-        let descending = env.params["order"]?.stringValue?.uppercased() == "DESC"
+        let sortField = (env.param("sort")?.stringValue ?? "ID").uppercased()
+        let descending = env.param("order")?.stringValue?.uppercased() == "DESC"
         users.sort { a, b in
             let c = ListFilter.orderedBefore(a[sortField], b[sortField])
             return descending ? c > 0 : c < 0
