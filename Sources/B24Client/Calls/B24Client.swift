@@ -178,6 +178,12 @@ public final class B24Client: @unchecked Sendable {
 
     /// Runs every guardrail that does not need the network; throws `.usage` or `.policy`.
     public func checkPolicy(_ request: CallRequest, forPlan: Bool = false) throws -> RiskClass {
+        try checked(request, forPlan: forPlan).risk
+    }
+
+    /// The request with the method name the portal runs (no `.json`, no trailing `/`), which is what policy,
+    /// budget and history see, and its risk once every offline guardrail passed.
+    private func checked(_ request: CallRequest, forPlan: Bool = false) throws -> (request: CallRequest, risk: RiskClass) {
         var request = request
         request.method = try RequestBuilder.normalizedMethodName(request.method)
         guard case .object = request.params else {
@@ -195,14 +201,14 @@ public final class B24Client: @unchecked Sendable {
             }
         }
         let risk = risk(of: request.method, params: request.params)
-        guard risk.mayChangeData else { return risk }
+        guard risk.mayChangeData else { return (request, risk) }
         if profile.readOnly {
             throw B24Error.policy("\(request.method) is a \(risk) call and profile '\(profile.name)' is read-only")
         }
         if options.readOnly {
             throw B24Error.policy("\(request.method) is a \(risk) call and this run is --read-only")
         }
-        if forPlan { return risk }
+        if forPlan { return (request, risk) }
         if risk == .destructive, !request.confirmDestructive {
             throw B24Error.policy("\(request.method) is destructive: add --confirm-destructive to run it")
         }
@@ -212,7 +218,7 @@ public final class B24Client: @unchecked Sendable {
         if (options.requirePlan || profile.requirePlan), request.planID == nil {
             throw B24Error.policy("writes need a plan here: run with --plan-only (a batch: b24 call batch --params … --plan-only), review, then --execute-plan ID")
         }
-        return risk
+        return (request, risk)
     }
 
     private func checkAllowed(_ method: String) throws {
@@ -231,9 +237,7 @@ public final class B24Client: @unchecked Sendable {
 
     /// Stores the call as a plan bound to this profile, without calling the portal.
     public func plan(_ request: CallRequest, now: Date = Date()) throws -> StoredPlan {
-        var request = request
-        request.method = try RequestBuilder.normalizedMethodName(request.method)
-        let risk = try checkPolicy(request, forPlan: true)
+        let (request, risk) = try checked(request, forPlan: true)
         if request.method.lowercased() == "batch",
            Self.batchCommandStrings(request.params).count > BatchInput.limit
         {
@@ -277,16 +281,16 @@ public final class B24Client: @unchecked Sendable {
 
     /// Calls a method through every guardrail. Never throws: failures are in the outcome.
     public func call(_ request: CallRequest) async -> CallOutcome {
-        // The name the portal runs (no `.json`, no trailing `/`) is what policy, budget and history see.
         var request = request
         let risk: RiskClass
         do {
-            request.method = try RequestBuilder.normalizedMethodName(request.method)
-            risk = try checkPolicy(request)
+            (request, risk) = try checked(request)
             if case .oauth = profile.auth, oauthSnapshot()?.accessToken == nil {
                 throw B24Error.loginRequired(profile: profile.name, reason: "this OAuth profile has no token yet")
             }
         } catch {
+            // A blocked call is audited under the name the portal would have run.
+            request.method = MethodName.canonical(request.method)
             return finishEarly(request, (error as? B24Error) ?? .usage("\(error)"))
         }
         prepareStore()
