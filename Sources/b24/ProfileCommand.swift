@@ -163,9 +163,7 @@ struct ProfileCommand: AsyncParsableCommand {
 
         func run() async throws {
             await guarded {
-                let store = AuthStore(paths: .fromEnvironment())
-                let wasDefault = try store.load().defaultProfile == name
-                try store.remove(name)
+                let wasDefault = try AuthStore(paths: .fromEnvironment()).remove(name)
                 print("removed profile \(name)" + (wasDefault ? "; there is no default profile now (b24 profile use NAME)" : ""))
             }
         }

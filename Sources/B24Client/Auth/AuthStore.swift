@@ -71,12 +71,15 @@ public final class AuthStore: @unchecked Sendable {
         }
     }
 
-    /// Removes a profile; the default moves to another profile when it was this one.
-    public func remove(_ name: String) throws {
+    /// Removes a profile. When it was the default, no profile is the default afterwards (no other one is picked
+    /// silently: the next call could reach another portal); the result says whether that happened.
+    @discardableResult
+    public func remove(_ name: String) throws -> Bool {
         try update { file in
             guard file.profiles.removeValue(forKey: name) != nil else { throw unknownProfile(name, in: file) }
-            // No other profile silently becomes the default: the next call could reach another portal.
-            if file.defaultProfile == name { file.defaultProfile = nil }
+            guard file.defaultProfile == name else { return false }
+            file.defaultProfile = nil
+            return true
         }
     }
 
