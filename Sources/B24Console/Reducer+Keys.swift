@@ -56,8 +56,13 @@ func searchKey(_ state: inout ConsoleState, _ key: KeyEvent) -> [Effect]? {
 /// Changes the search query and recomputes the hits (cursor back to the top).
 func setQuery(_ state: inout ConsoleState, _ query: EditableText) {
     state.search.query = query
-    state.search.hits = state.catalog.search(query.text, limit: 200, discovered: state.otherMethods)
+    recomputeSearchHits(&state)
     if state.route == .search { state.page.panes[0] = ScrollState() }
+}
+
+/// The hits of the current query over the catalog and the methods discovered on the portal.
+func recomputeSearchHits(_ state: inout ConsoleState) {
+    state.search.hits = state.catalog.search(state.search.query.text, limit: 200, discovered: state.otherMethods)
 }
 
 /// Rows a list page moves by (the list area of the current layout, roughly).

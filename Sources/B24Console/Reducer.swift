@@ -179,7 +179,7 @@ func callFinished(_ state: inout ConsoleState, _ purpose: CallPurpose, _ outcome
         state.live.portalMethods = .loaded(list.compactMap(\.stringValue))
         // Results already on screen gain the newly discovered methods; the cursor stays where it was.
         if state.route == .search, !state.search.query.isEmpty {
-            state.search.hits = state.catalog.search(state.search.query.text, limit: 200, discovered: state.otherMethods)
+            recomputeSearchHits(&state)
         }
     case .availability(let name):
         let key = name.lowercased()
