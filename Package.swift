@@ -29,6 +29,7 @@ let package = Package(
         /// Packs, method catalogs, chains, vocabulary and method specs (bundled data).
         .target(
             name: "B24Catalog",
+            dependencies: ["B24Wire"],
             resources: [.copy("Resources/catalog.json"), .copy("Resources/method-specs.json")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
@@ -71,7 +72,10 @@ let package = Package(
                 "B24Client", "B24Catalog", "B24Sandbox", "B24Wire", "B24Console", "NcursesTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            swiftSettings: [.swiftLanguageMode(.v5)],
+            // A release b24 is linked at a fixed address: as a position-independent executable the loader had
+            // 130 000 relocations to apply at every start, 2-3 ms of each `b24 call` (Benchmarks/call-vs-curl.py).
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-no-pie"], .when(configuration: .release))]
         ),
         /// Generic TUI toolkit: cells, styles, screen buffer + diff, width table, widgets, keys, themes.
         .target(

@@ -1,3 +1,4 @@
+import B24Wire
 import Foundation
 
 /// Errors of the catalog: unknown pack names, bad patterns, broken data files.
@@ -57,6 +58,7 @@ public struct Catalog: Sendable {
 
     static func loadBundled() throws -> Catalog {
         func data(_ name: String) throws -> Data {
+            if let beside = resourceBesideExecutable(name), let data = try? Data(contentsOf: beside) { return data }
             guard let url = Bundle.module.url(forResource: name, withExtension: "json") else {
                 throw CatalogError.invalidData("resource \(name).json is missing from the bundle")
             }
@@ -69,19 +71,28 @@ public struct Catalog: Sendable {
         })
     }
 
+    /// `NAME.json` in the resource directory SwiftPM puts beside the executable, found without `Bundle`:
+    /// setting up Foundation's bundles cost most of a millisecond of every `b24 call`. Nil when it is not there
+    /// (tests, other layouts), and `Bundle.module` finds the file.
+    private static func resourceBesideExecutable(_ name: String) -> URL? {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard length > 0 else { return nil }
+        let executable = URL(fileURLWithPath: String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        return executable.deletingLastPathComponent()
+            .appendingPathComponent("b24_B24Catalog.resources").appendingPathComponent("\(name).json")
+    }
+
     /// Builds a catalog from the two data files and checks their consistency.
     public init(catalogJSON: Data, specsJSON: Data) throws {
         let contents = try SpecTable.Contents(specsJSON: specsJSON)
         try self.init(catalogJSON: catalogJSON, specs: SpecTable { contents })
+        // The bundled catalog compiles its verb patterns on first use; data given here is checked whole now.
+        try verbs.validate()
     }
 
     init(catalogJSON: Data, specs: SpecTable) throws {
-        let file: CatalogFile
-        do {
-            file = try JSONDecoder().decode(CatalogFile.self, from: catalogJSON)
-        } catch {
-            throw CatalogError.invalidData("\(error)")
-        }
+        let file = try CatalogFile(json: catalogJSON)
         guard file.format == 1 else {
             throw CatalogError.invalidData("unsupported format \(file.format)")
         }
@@ -121,7 +132,7 @@ public struct Catalog: Sendable {
         self.vocabulary = file.vocabulary
         self.specTable = specs
         self.methodIndex = index
-        self.verbs = try VerbMatcher(destructive: file.riskVerbs.destructive, write: file.riskVerbs.write)
+        self.verbs = VerbMatcher(destructive: file.riskVerbs.destructive, write: file.riskVerbs.write)
     }
 
     static func specKey(_ method: String, _ version: APIVersion) -> String {
@@ -255,22 +266,42 @@ public struct Catalog: Sendable {
     }
 }
 
-/// Compiled verb regular expressions (thread-safe for matching).
+/// The verb regular expressions, compiled on first use: most calls name a catalog method and never need them,
+/// and compiling costs a few milliseconds at every start. Thread-safe.
 final class VerbMatcher: @unchecked Sendable {
-    private let destructive: NSRegularExpression
-    private let write: NSRegularExpression
+    private let destructivePattern: String
+    private let writePattern: String
+    private let lock = NSLock()
+    private var compiled: (destructive: NSRegularExpression, write: NSRegularExpression)?
 
-    init(destructive: String, write: String) throws {
-        do {
-            self.destructive = try NSRegularExpression(pattern: destructive, options: [.caseInsensitive])
-            self.write = try NSRegularExpression(pattern: write, options: [.caseInsensitive])
-        } catch {
-            throw CatalogError.invalidData("risk verb pattern does not compile: \(error)")
+    init(destructive: String, write: String) {
+        destructivePattern = destructive
+        writePattern = write
+    }
+
+    /// Compiles both patterns now; throws `.invalidData` when one does not compile.
+    func validate() throws { _ = try expressions() }
+
+    func isDestructive(_ name: String) -> Bool { Self.matches(compiledOrStop().destructive, name) }
+    func isWrite(_ name: String) -> Bool { Self.matches(compiledOrStop().write, name) }
+
+    private func expressions() throws -> (destructive: NSRegularExpression, write: NSRegularExpression) {
+        try lock.withLock {
+            if let compiled { return compiled }
+            do {
+                let pair = (try NSRegularExpression(pattern: destructivePattern, options: [.caseInsensitive]),
+                            try NSRegularExpression(pattern: writePattern, options: [.caseInsensitive]))
+                compiled = pair
+                return pair
+            } catch {
+                throw CatalogError.invalidData("risk verb pattern does not compile: \(error)")
+            }
         }
     }
 
-    func isDestructive(_ name: String) -> Bool { Self.matches(destructive, name) }
-    func isWrite(_ name: String) -> Bool { Self.matches(write, name) }
+    private func compiledOrStop() -> (destructive: NSRegularExpression, write: NSRegularExpression) {
+        do { return try expressions() } catch { preconditionFailure("B24Catalog: \(error)") }
+    }
 
     private static func matches(_ regex: NSRegularExpression, _ name: String) -> Bool {
         regex.firstMatch(in: name, range: NSRange(name.startIndex..., in: name)) != nil

@@ -11,7 +11,9 @@ struct ProfileCommand: AsyncParsableCommand {
         subcommands: [Add.self, List.self, Show.self, Remove.self, Use.self])
 
     struct Add: AsyncParsableCommand {
+        // Every command names itself: without a name ArgumentParser derives one from the type at each start.
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Add a profile from a webhook URL or an OAuth application.")
 
         @Argument(help: "Profile name (letters, digits, - _ .).")
@@ -98,7 +100,7 @@ struct ProfileCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List saved profiles (* marks the default).")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List saved profiles (* marks the default).")
 
         func run() async throws {
             await guarded {
@@ -120,7 +122,7 @@ struct ProfileCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a profile, secrets masked.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a profile, secrets masked.")
 
         @Argument var name: String
 
@@ -157,7 +159,7 @@ struct ProfileCommand: AsyncParsableCommand {
     }
 
     struct Remove: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a profile and its secrets.")
+        static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a profile and its secrets.")
 
         @Argument var name: String
 
@@ -170,7 +172,7 @@ struct ProfileCommand: AsyncParsableCommand {
     }
 
     struct Use: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Make a profile the default.")
+        static let configuration = CommandConfiguration(commandName: "use", abstract: "Make a profile the default.")
 
         @Argument var name: String
 

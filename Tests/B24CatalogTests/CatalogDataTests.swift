@@ -146,4 +146,32 @@ struct CatalogDataTests {
         #expect(throws: CatalogError.self) { try Catalog(catalogJSON: badDefault, specsJSON: specs) }
         #expect(throws: CatalogError.self) { try Catalog(catalogJSON: Data("{}".utf8), specsJSON: specs) }
     }
+
+    @Test("a malformed catalog file is refused with the place of the fault")
+    func namesTheFault() {
+        let specs = Data(#"{"format":1,"specs":[]}"#.utf8)
+        func message(_ catalog: String) -> String? {
+            do {
+                _ = try Catalog(catalogJSON: Data(catalog.utf8), specsJSON: specs)
+                return nil
+            } catch {
+                return "\(error)"
+            }
+        }
+        let head = #""format":1,"defaultPack":"core","riskVerbs":{"destructive":"delete$","write":"add$"},"vocabulary":[]"#
+        let method = #"{"name":"user.get","risk":"%@","scope":"user","api":[%@],"doc":"d","summary":"s"}"#
+        func pack(risk: String = "read", api: String = #""v2""#) -> String {
+            let entry = method.replacingOccurrences(of: "%@", with: risk, options: [], range: method.range(of: "%@"))
+                .replacingOccurrences(of: "%@", with: api)
+            return #"{\#(head),"packs":[{"name":"core","summary":"s","scopeNote":"n","allow":["user.*"],"events":[],"methods":[\#(entry)],"chains":[]}]}"#
+        }
+        #expect(message(pack()) == nil)
+        #expect(message(pack(risk: "risky"))?.contains("packs[0].methods[0].risk has an unknown value \"risky\"") == true)
+        #expect(message(pack(api: #""v2","v9""#))?.contains("packs[0].methods[0].api[1] has an unknown value \"v9\"") == true)
+        #expect(message(pack(api: "2"))?.contains("packs[0].methods[0].api[0] must be a string") == true)
+        #expect(message("[1]")?.contains("the top level must be an object") == true)
+        #expect(message("{\"format\":1,")?.contains("not JSON") == true)
+        let badVerb = pack().replacingOccurrences(of: "delete$", with: "(unclosed")
+        #expect(message(badVerb)?.contains("risk verb pattern does not compile") == true)
+    }
 }

@@ -334,6 +334,20 @@ extension LimiterTests {
             let stored = try JSONDecoder().decode([String: OperatingBudget.Usage].self, from: Data(contentsOf: budget.stateFile))
             #expect(Set(stored.keys) == ["b"])
         }
+
+        @Test("a state file written by an earlier b24 (Foundation's JSONEncoder) is still read; a damaged entry is skipped")
+        func readsEarlierFiles() throws {
+            let directory = try temporaryDirectory()
+            defer { remove(directory) }
+            let budget = OperatingBudget(portal: "p:443", directory: directory)
+            let earlier = ["tasks.task.list": OperatingBudget.Usage(operating: 481, resetAt: now.addingTimeInterval(25))]
+            try JSONEncoder().encode(earlier).write(to: budget.stateFile)
+            #expect(budget.requiredWait(method: "tasks.task.list", now: now) == 25)
+            let mixed = #"{"a":{"operating":"lots","resetAt":1},"tasks.task.list":{"operating":481,"resetAt":\#(now.timeIntervalSinceReferenceDate + 7)}}"#
+            try Data(mixed.utf8).write(to: budget.stateFile)
+            #expect(budget.usage(method: "a", now: now) == nil)
+            #expect(budget.requiredWait(method: "tasks.task.list", now: now) == 7)
+        }
     }
 }
 

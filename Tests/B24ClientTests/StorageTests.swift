@@ -329,6 +329,108 @@ private func journalModeOf(_ file: URL) throws -> String? {
     return header[18] == 2 && header[19] == 2 ? "wal" : "rollback"
 }
 
+// MARK: - History inbox
+
+extension StorageTests {
+    @Suite("History inbox")
+    struct HistoryInboxTests {
+        @Test("a trace left in the inbox reaches history whole when the database opens; the inbox is then gone")
+        func importsOnOpen() throws {
+            let directory = try temporaryDirectory()
+            defer { remove(directory) }
+            let database = directory.appendingPathComponent("b24.sqlite")
+            let inbox = HistoryInbox(database: database)
+            var trace = sampleTrace()
+            trace.error = CallTrace.TraceError(
+                .portal(PortalError(code: "QUERY_LIMIT_EXCEEDED", message: "Too many requests", httpStatus: 503)),
+                redactor: Redactor([secret]))
+            try inbox.append(trace)
+            #expect(mode(inbox.file) == 0o600)
+            let store = try B24Store(path: database)
+            #expect(!FileManager.default.fileExists(atPath: inbox.file.path))
+            #expect(try store.trace(id: trace.id) == trace)
+            #expect(try store.recentHistory(limit: 5).map(\.id) == [trace.id])
+        }
+
+        @Test("a store opened before the call sees the inbox on its next history read; damaged lines are skipped")
+        func importsBeforeReads() throws {
+            let directory = try temporaryDirectory()
+            defer { remove(directory) }
+            let database = directory.appendingPathComponent("b24.sqlite")
+            let store = try B24Store(path: database)
+            let inbox = HistoryInbox(database: database)
+            let first = sampleTrace(id: "first", startedAt: Date(timeIntervalSince1970: 1_750_000_000))
+            let second = sampleTrace(id: "second", startedAt: Date(timeIntervalSince1970: 1_750_000_100))
+            try inbox.append(first)
+            // A line cut short (disk full) must not cost the lines around it.
+            let handle = try FileHandle(forWritingTo: inbox.file)
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data(#"{"id":"cut","started_at":1750000050,"prof"#.utf8) + Data("\n".utf8))
+            try handle.close()
+            try inbox.append(second)
+            #expect(try store.recentHistory(limit: 10).map(\.id) == ["second", "first"])
+            #expect(try store.trace(id: "cut") == nil)
+        }
+
+        @Test("appenders racing importers lose no trace and store none twice")
+        func appendersRaceImporters() async throws {
+            let directory = try temporaryDirectory()
+            defer { remove(directory) }
+            let database = directory.appendingPathComponent("b24.sqlite")
+            let reader = try B24Store(path: database)
+            let importer = try B24Store(path: database)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for writer in 0..<3 {
+                    group.addTask {
+                        for number in 0..<60 {
+                            try HistoryInbox(database: database).append(sampleTrace(id: "w\(writer)-\(number)"))
+                        }
+                    }
+                }
+                group.addTask {
+                    for _ in 0..<40 { try importer.importHistoryInbox() }
+                }
+                try await group.waitForAll()
+            }
+            let ids = try reader.recentHistory(limit: 1000).map(\.id)
+            #expect(ids.count == 180)
+            #expect(Set(ids).count == 180)
+        }
+
+        @Test("an import that stopped halfway (a claimed inbox left behind) is finished by the next opening")
+        func finishesAbandonedClaims() throws {
+            let directory = try temporaryDirectory()
+            defer { remove(directory) }
+            let database = directory.appendingPathComponent("b24.sqlite")
+            let inbox = HistoryInbox(database: database)
+            try inbox.append(sampleTrace(id: "abandoned"))
+            let claim = directory.appendingPathComponent(inbox.file.lastPathComponent + ".importing.99999.1")
+            #expect(rename(inbox.file.path, claim.path) == 0)
+            let store = try B24Store(path: database)
+            #expect(try store.trace(id: "abandoned") != nil)
+            #expect(!FileManager.default.fileExists(atPath: claim.path))
+        }
+    }
+
+    @Suite("Redactor")
+    struct RedactorTests {
+        @Test("webhook codes are masked by position in v2 and v3 paths, at the end of the text and before a slash")
+        func masksWebhookPaths() {
+            #expect(Redactor.maskWebhookPaths("https://a.bitrix24.com/rest/1/abc_DEF-9/user.current")
+                == "https://a.bitrix24.com/rest/1/****/user.current")
+            #expect(Redactor.maskWebhookPaths("POST https://a.bitrix24.com/rest/api/12/k3y/tasks.task.get and /rest/7/tail")
+                == "POST https://a.bitrix24.com/rest/api/12/****/tasks.task.get and /rest/7/****")
+            #expect(Redactor.maskWebhookPaths("https://Портал.рф/rest/3/c0de/") == "https://Портал.рф/rest/3/****/")
+            // Not webhook paths: no user number, no code, or a code with characters codes never have.
+            for text in ["/rest/user.current", "/rest/api/tasks.task.get", "/rest/1/", "/rest/12/a.b", "no rest here"] {
+                #expect(Redactor.maskWebhookPaths(text) == text)
+            }
+            #expect(Redactor([secret]).redact("see /rest/5/\(secret.reveal())/x?auth=\(secret.reveal())")
+                == "see /rest/5/****/x?auth=\(secret.masked)")
+        }
+    }
+}
+
 // MARK: - Plans
 
 extension StorageTests {

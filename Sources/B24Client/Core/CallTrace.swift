@@ -133,3 +133,49 @@ public struct CallTrace: Sendable, Codable, Equatable {
         }
     }
 }
+
+extension CallTrace {
+    /// The trace as JSON without its two JSON values (request parameters and response), in the layout of its
+    /// `Codable` form, so `JSONDecoder` reads it back. History stores this on every call; building it by hand
+    /// spares each `b24 call` the milliseconds Foundation's JSONEncoder spends on runtime type lookups.
+    func skeletonJSON() -> JSONValue {
+        func date(_ value: Date) -> JSONValue { .double(value.timeIntervalSinceReferenceDate) }
+        func optional(_ text: String?) -> JSONValue? { text.map { .string($0) } }
+        func optional(_ number: Int?) -> JSONValue? { number.map { .int(Int64($0)) } }
+        func object(_ members: [(String, JSONValue?)]) -> JSONValue {
+            var result = JSONObject()
+            for (key, value) in members.sorted(by: { $0.0 < $1.0 }) { if let value { result[key] = value } }
+            return .object(result)
+        }
+        var headers = JSONObject()
+        for (name, value) in request.headers.sorted(by: { $0.key < $1.key }) { headers[name] = .string(value) }
+        return object([
+            ("id", .string(id)), ("profile", .string(profile)), ("method", .string(method)),
+            ("apiVersion", .string(apiVersion.rawValue)), ("risk", .string(risk)),
+            ("request", object([
+                ("httpMethod", .string(request.httpMethod)), ("url", .string(request.url)),
+                ("params", .emptyObject), ("headers", .object(headers)),
+            ])),
+            ("startedAt", date(startedAt)), ("duration", .double(duration)),
+            ("attempts", .array(attempts.map { attempt in
+                object([
+                    ("number", .int(Int64(attempt.number))), ("startedAt", date(attempt.startedAt)),
+                    ("duration", .double(attempt.duration)), ("httpStatus", optional(attempt.httpStatus)),
+                    ("errorCode", optional(attempt.errorCode)), ("decision", .string(attempt.decision)),
+                    ("note", optional(attempt.note)),
+                ])
+            })),
+            ("waits", .array(waits.map { object([("reason", .string($0.reason)), ("seconds", .double($0.seconds))]) })),
+            ("refreshes", .array(refreshes.map {
+                object([("at", date($0.at)), ("outcome", .string($0.outcome)), ("note", optional($0.note))])
+            })),
+            ("error", error.map { error in
+                object([
+                    ("code", .string(error.code)), ("message", .string(error.message)),
+                    ("exitCode", .int(Int64(error.exitCode))), ("httpStatus", optional(error.httpStatus)),
+                ])
+            }),
+            ("planID", optional(planID)), ("idempotencyKey", optional(idempotencyKey)), ("replayed", .bool(replayed)),
+        ])
+    }
+}

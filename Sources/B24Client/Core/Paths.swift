@@ -40,6 +40,10 @@ public struct B24Paths: Sendable, Equatable {
 
     /// Creates a directory (and parents) readable by the owner only.
     public static func ensurePrivateDirectory(_ url: URL) throws {
+        // Nearly always the directory is there already, and one stat is far cheaper than FileManager's
+        // creation path (this runs several times in every call: locks, limiter state, audit, history).
+        var status = stat()
+        if stat(url.path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR { return }
         try FileManager.default.createDirectory(
             at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     }

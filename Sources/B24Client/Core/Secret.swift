@@ -54,10 +54,6 @@ public struct Redactor: Sendable {
         secrets.sort { $0.raw.count > $1.raw.count }
     }
 
-    /// Webhook codes by position (`/rest/USER/CODE/`, `/rest/api/USER/CODE/`), whatever their length, so that a
-    /// code b24 was never told about (a mistyped argument, a redirect target) is masked too.
-    private static let webhookPath = try! NSRegularExpression(pattern: "(/rest/(?:api/)?[0-9]+/)[A-Za-z0-9_-]+(/|$)")
-
     /// The text with every registered secret masked, raw or percent-encoded, and webhook codes masked by position.
     public func redact(_ text: String) -> String {
         var output = Self.maskWebhookPaths(text)
@@ -74,10 +70,57 @@ public struct Redactor: Sendable {
         return output
     }
 
-    /// Masks the code segment of every webhook URL path in the text.
+    /// Masks the code segment of every webhook URL path in the text (`/rest/USER/CODE/` and
+    /// `/rest/api/USER/CODE/`, the code being letters, digits, `_` and `-`), whatever its length, so that a code
+    /// b24 was never told about (a mistyped argument, a redirect target) is masked too.
+    ///
+    /// A scan by hand rather than a regular expression: compiling one cost about 1.5 ms of every `b24 call`.
     public static func maskWebhookPaths(_ text: String) -> String {
         guard text.contains("/rest/") else { return text }
-        let range = NSRange(text.startIndex..., in: text)
-        return webhookPath.stringByReplacingMatches(in: text, range: range, withTemplate: "$1****$2")
+        let bytes = Array(text.utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            if let code = webhookCode(in: bytes, at: index) {
+                output += bytes[index..<code.lowerBound]
+                output += Array("****".utf8)
+                index = code.upperBound
+            } else {
+                output.append(bytes[index])
+                index += 1
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// The byte range of the code when a webhook path `/rest/[api/]USER/CODE` followed by `/` or the end starts
+    /// at `start`.
+    private static func webhookCode(in bytes: [UInt8], at start: Int) -> Range<Int>? {
+        func has(_ word: String, at position: Int) -> Bool {
+            let pattern = Array(word.utf8)
+            return position + pattern.count <= bytes.count && Array(bytes[position..<position + pattern.count]) == pattern
+        }
+        guard bytes[start] == UInt8(ascii: "/"), has("/rest/", at: start) else { return nil }
+        var position = start + 6
+        if has("api/", at: position) { position += 4 }
+        let userStart = position
+        while position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) { position += 1 }
+        guard position > userStart, position < bytes.count, bytes[position] == UInt8(ascii: "/") else { return nil }
+        position += 1
+        let codeStart = position
+        while position < bytes.count, isCodeByte(bytes[position]) { position += 1 }
+        guard position > codeStart, position == bytes.count || bytes[position] == UInt8(ascii: "/") else { return nil }
+        return codeStart..<position
+    }
+
+    private static func isCodeByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "_"), UInt8(ascii: "-"):
+            return true
+        default:
+            return false
+        }
     }
 }

@@ -1,4 +1,5 @@
 import B24Catalog
+import B24Wire
 import Foundation
 
 /// Client-side limits of one portal: the leaky bucket (burst / drain per second) and the operating-time budget.
@@ -189,7 +190,9 @@ public final class SharedLeakyBucket: @unchecked Sendable {
         }
     }
 
-    private struct BucketState: Codable {
+    /// The shared state, kept as `{"level": L, "updated": UNIX_TIME}`. Read and written with B24Wire rather
+    /// than Foundation's JSON coders, which cost milliseconds of start-up on every call.
+    private struct BucketState {
         var level: Double
         /// Unix time of `level`.
         var updated: Double
@@ -197,19 +200,20 @@ public final class SharedLeakyBucket: @unchecked Sendable {
 
     private func drainedLevel(at now: Double) -> Double {
         guard let data = FileManager.default.contents(atPath: stateFile.path) else { return 0 }
-        guard let state = try? JSONDecoder().decode(BucketState.self, from: data),
-              state.level.isFinite, state.updated.isFinite
+        guard let state = try? JSONParser.parse(data), let level = state["level"]?.doubleValue,
+              let updated = state["updated"]?.doubleValue, level.isFinite, updated.isFinite
         else {
             // Damaged state: assume a full bucket rather than risk a burst of 503s.
             return burst
         }
         // A clock that went backwards drains nothing (and the next save restarts from now).
-        let elapsed = max(0, now - state.updated)
-        return max(0, state.level - elapsed * rate)
+        let elapsed = max(0, now - updated)
+        return max(0, level - elapsed * rate)
     }
 
     private func save(_ state: BucketState) throws {
-        try writeFileAtomically(try JSONEncoder().encode(state), to: stateFile, durable: false)
+        let text = JSONWriter.compact(["level": .double(state.level), "updated": .double(state.updated)])
+        try writeFileAtomically(Data(text.utf8), to: stateFile, durable: false)
     }
 }
 

@@ -55,7 +55,7 @@ public final class OperatingBudget: @unchecked Sendable {
                 // Forget windows that are over, so the file stays as small as the set of busy methods.
                 entries = entries.filter { $0.value.resetAt > now }
                 entries[method.lowercased()] = Usage(operating: operating, resetAt: reset)
-                try writeFileAtomically(try JSONEncoder().encode(entries), to: stateFile, durable: false)
+                try writeFileAtomically(Data(Self.text(of: entries).utf8), to: stateFile, durable: false)
             }
         }
     }
@@ -88,8 +88,29 @@ public final class OperatingBudget: @unchecked Sendable {
         return usage
     }
 
+    // The file is `{"method": {"operating": SECONDS, "resetAt": SECONDS_SINCE_2001}}` (the layout Foundation's
+    // JSONEncoder gave it), read and written with B24Wire: the Foundation coders cost milliseconds per start.
+
     private func load() -> [String: Usage] {
-        guard let data = FileManager.default.contents(atPath: stateFile.path) else { return [:] }
-        return (try? JSONDecoder().decode([String: Usage].self, from: data)) ?? [:]
+        guard let data = FileManager.default.contents(atPath: stateFile.path),
+              let entries = (try? JSONParser.parse(data))?.objectValue
+        else { return [:] }
+        var usages: [String: Usage] = [:]
+        for (method, entry) in entries {
+            guard let operating = entry["operating"]?.doubleValue, operating.isFinite,
+                  let resetAt = entry["resetAt"]?.doubleValue, resetAt.isFinite
+            else { continue }
+            usages[method] = Usage(operating: operating, resetAt: Date(timeIntervalSinceReferenceDate: resetAt))
+        }
+        return usages
+    }
+
+    private static func text(of entries: [String: Usage]) -> String {
+        var object = JSONObject()
+        for (method, usage) in entries.sorted(by: { $0.key < $1.key }) {
+            object[method] = ["operating": .double(usage.operating),
+                              "resetAt": .double(usage.resetAt.timeIntervalSinceReferenceDate)]
+        }
+        return JSONWriter.compact(.object(object))
     }
 }

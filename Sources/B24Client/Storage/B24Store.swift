@@ -53,6 +53,8 @@ public final class B24Store: @unchecked Sendable {
                 try Self.migrator.migrate(pool)
                 return pool
             }
+            // A failed import is not a reason to refuse calls; history reads retry it and report the error.
+            try? HistoryInbox(database: path).importLines(into: pool)
         } catch {
             throw Self.wrap(error, "cannot open the b24 database \(path.path)")
         }
@@ -124,29 +126,15 @@ public final class B24Store: @unchecked Sendable {
     ///
     /// The trace is stored as given: it is already masked, and the store neither masks nor alters anything.
     public func record(_ trace: CallTrace) throws {
-        var skeleton = trace
-        skeleton.request.params = .emptyObject
-        skeleton.response = nil
-        let traceText: String
-        do {
-            traceText = String(decoding: try Self.encoder().encode(skeleton), as: UTF8.self)
-        } catch {
-            throw B24Error.usage("cannot store call \(trace.id) in history: \(error)")
-        }
-        let params = JSONWriter.compact(trace.request.params)
-        let response = trace.response.map { Self.historyText(of: $0) }
-        try write("cannot store call \(trace.id) in history") { db in
-            try db.execute(
-                sql: """
-                    INSERT OR REPLACE INTO history (id, started_at, profile, method, api_version, risk, status,
-                        error_code, duration, plan_id, idempotency_key, replayed, trace, request_params, response)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    trace.id, trace.startedAt.timeIntervalSince1970, trace.profile, trace.method,
-                    trace.apiVersion.rawValue, trace.risk, trace.status, trace.error?.code, trace.duration,
-                    trace.planID, trace.idempotencyKey, trace.replayed, traceText, params, response,
-                ])
+        let row = HistoryRow(trace)
+        try write("cannot store call \(trace.id) in history") { db in try row.insert(into: db) }
+    }
+
+    /// Moves the traces other processes left in the history inbox (see ``HistoryInbox``) into the database.
+    /// Opening the store does it too; history reads do it first so they see every call.
+    public func importHistoryInbox() throws {
+        do { try HistoryInbox(database: path).importLines(into: pool) } catch {
+            throw Self.wrap(error, "cannot import the history inbox of \(path.path)")
         }
     }
 
@@ -172,6 +160,7 @@ public final class B24Store: @unchecked Sendable {
     ///   - method: only this method (case-insensitive); a trailing `*` matches a prefix (`crm.deal.*`).
     public func recentHistory(limit: Int, profile: String? = nil, method: String? = nil) throws -> [HistoryEntry] {
         guard limit > 0 else { return [] }
+        try importHistoryInbox()
         var clauses: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
         if let profile {
@@ -209,6 +198,7 @@ public final class B24Store: @unchecked Sendable {
     public func trace(id: String) throws -> CallTrace? {
         let needle = id.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !needle.isEmpty else { throw B24Error.usage("give a call id (or the start of one) from `b24 history`") }
+        try importHistoryInbox()
         let row: Row? = try read("cannot read call \(needle) from history") { db in
             if let exact = try Row.fetchOne(
                 db, sql: "SELECT id, trace, request_params, response FROM history WHERE id = ?", arguments: [needle])
@@ -432,7 +422,8 @@ public final class B24Store: @unchecked Sendable {
     /// Deletes expired plans and idempotency records, and history older than `historyRetention` when given.
     @discardableResult
     public func purgeExpired(now: Date = Date(), historyRetention: TimeInterval? = nil) throws -> PurgeResult {
-        try write("cannot purge expired records") { db in
+        if historyRetention != nil { try importHistoryInbox() }
+        return try write("cannot purge expired records") { db in
             let unixNow = now.timeIntervalSince1970
             try db.execute(sql: "DELETE FROM plans WHERE expires_at <= ?", arguments: [unixNow])
             let plans = db.changesCount
@@ -472,13 +463,6 @@ public final class B24Store: @unchecked Sendable {
         } catch {
             throw B24Error.usage("\(what) in \(path.path) is damaged: \(error)")
         }
-    }
-
-    private static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        // Stable text, so equal traces store equal rows.
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
     }
 
     static func timestamp(_ date: Date) -> String {

@@ -64,8 +64,15 @@ public final class NIOHTTPTransport: HTTPTransport, @unchecked Sendable {
         // being retried inside the pool until the deadline.
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.decompression = .disabled
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        // One event loop thread is plenty for b24's few connections and starts faster than NIO's singleton
+        // group, which spawns a thread per core.
+        return HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup(numberOfThreads: 1), configuration: configuration)
     }()
+
+    /// Makes the shared client now (its event loop thread starts), so the first request does not wait for it.
+    public static func prepare() {
+        _ = client
+    }
 
     private let timeout: TimeInterval
 
