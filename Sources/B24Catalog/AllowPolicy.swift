@@ -1,3 +1,5 @@
+import B24Wire
+
 /// A method-name pattern: an exact name (`batch`) or a glob where `*` stands for any run of characters
 /// (`crm.*`, `*.delete`, `tasks.*.list`). Matching ignores case.
 public struct MethodPattern: Sendable, Hashable, CustomStringConvertible {
@@ -5,7 +7,7 @@ public struct MethodPattern: Sendable, Hashable, CustomStringConvertible {
     public let text: String
 
     public init(_ text: String) {
-        self.text = text.trimmingCharacters(in: .whitespaces).lowercased()
+        self.text = text.trimmingWhitespace.lowercased()
     }
 
     /// True when `text` has no wildcard.
@@ -60,7 +62,7 @@ public struct AllowPolicy: Sendable, Equatable {
         var names: [String] = []
         var patterns: [MethodPattern] = []
         for raw in packs {
-            let name = raw.trimmingCharacters(in: .whitespaces)
+            let name = raw.trimmingWhitespace
             if name.isEmpty || name.lowercased() == "none" { continue }
             guard let pack = catalog.pack(named: name) else {
                 throw CatalogError.unknownPack(name: name, valid: catalog.packNames + ["none"])
@@ -70,7 +72,7 @@ public struct AllowPolicy: Sendable, Equatable {
             patterns += pack.allow.map(MethodPattern.init)
         }
         for raw in extraPatterns {
-            let text = raw.trimmingCharacters(in: .whitespaces)
+            let text = raw.trimmingWhitespace
             if text.isEmpty { continue }
             // Method names are dotted words; a pattern adds only `*`.
             guard text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._*".contains($0)) }) else {

@@ -155,7 +155,7 @@ public struct Catalog: Sendable {
 
     /// A pack by name (case-insensitive).
     public func pack(named name: String) -> Pack? {
-        let key = name.trimmingCharacters(in: .whitespaces).lowercased()
+        let key = name.trimmingWhitespace.lowercased()
         return packs.first { $0.name.lowercased() == key }
     }
 
@@ -189,7 +189,7 @@ public struct Catalog: Sendable {
         var seen = Set<String>()
         var result: [(key: String, name: String)] = []
         for raw in portalMethods {
-            let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            let name = raw.trimmingWhitespace
             let key = name.lowercased()
             guard !key.isEmpty, methodIndex[key] == nil, seen.insert(key).inserted else { continue }
             result.append((key, name))

@@ -1,3 +1,5 @@
+import B24Wire
+
 /// How a portal reads a method name from a URL: case does not matter, and a trailing `/` and a `.json` or `.xml`
 /// format suffix are not part of the name (`crm.lead.delete.json` runs `crm.lead.delete`). Guardrails judge the
 /// method the portal will run, so every check goes through `canonical(_:)` first.
@@ -16,7 +18,7 @@ public enum MethodName {
     }
 
     private static func withoutTrailingSlashes(_ raw: String) -> Substring {
-        var name = Substring(raw.trimmingCharacters(in: .whitespacesAndNewlines))
+        var name = Substring(raw.trimmingWhitespace)
         while name.hasSuffix("/") { name = name.dropLast() }
         return name
     }

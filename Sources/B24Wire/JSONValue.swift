@@ -145,7 +145,7 @@ extension JSONValue {
         case .double(let number):
             guard number.rounded() == number, abs(number) < 9.2e18 else { return nil }
             return Int64(number)
-        case .string(let text): return Int64(text.trimmingCharacters(in: .whitespaces))
+        case .string(let text): return Int64(text.trimmingWhitespace)
         default: return nil
         }
     }
@@ -155,7 +155,7 @@ extension JSONValue {
         switch self {
         case .int(let number): return Double(number)
         case .double(let number): return number
-        case .string(let text): return Double(text.trimmingCharacters(in: .whitespaces))
+        case .string(let text): return Double(text.trimmingWhitespace)
         default: return nil
         }
     }
@@ -222,4 +222,17 @@ extension JSONValue {
 extension JSONValue: CustomStringConvertible {
     /// Compact JSON text.
     public var description: String { JSONWriter.compact(self) }
+}
+
+// MARK: - Text
+
+extension StringProtocol {
+    /// The text without leading and trailing whitespace and newlines. Done natively: Foundation's
+    /// `trimmingCharacters(in:)` goes through NSString on Linux, and its first use costs a runtime type lookup
+    /// on the path of every `b24 call`.
+    public var trimmingWhitespace: String {
+        guard let first = firstIndex(where: { !$0.isWhitespace }) else { return "" }
+        let last = lastIndex(where: { !$0.isWhitespace })!
+        return String(self[first...last])
+    }
 }

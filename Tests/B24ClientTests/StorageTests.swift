@@ -427,6 +427,10 @@ extension StorageTests {
             }
             #expect(Redactor([secret]).redact("see /rest/5/\(secret.reveal())/x?auth=\(secret.reveal())")
                 == "see /rest/5/****/x?auth=\(secret.masked)")
+            // A token with characters a form body escapes is caught in its escaped spelling too.
+            let token = Secret("tok/en+with=padding")
+            #expect(Redactor.percentEncoded(token.reveal()) == "tok%2Fen%2Bwith%3Dpadding")
+            #expect(Redactor([token]).redact("auth=tok%2Fen%2Bwith%3Dpadding&x=1") == "auth=\(token.masked)&x=1")
         }
     }
 }

@@ -1,3 +1,4 @@
+import B24Wire
 import Foundation
 
 /// A named portal plus how b24 authenticates to it, and the guardrails that apply to it.
@@ -109,7 +110,7 @@ public struct WebhookAuth: Codable, Sendable, Equatable {
     /// Splits a pasted webhook URL into portal base, user id and code. Extra path after the code (a method name)
     /// is ignored. Plain `http` is accepted only for loopback hosts.
     public static func parse(_ text: String) throws -> (portal: URL, auth: WebhookAuth) {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmingWhitespace
         guard let components = URLComponents(string: trimmed), let scheme = components.scheme?.lowercased(),
               let host = components.host, !host.isEmpty
         else {
@@ -166,7 +167,7 @@ public struct OAuthAuth: Codable, Sendable, Equatable {
 
 /// Reads a portal base URL given by a user: adds `https://` when no scheme is given and drops any path.
 public func parsePortalURL(_ text: String) throws -> URL {
-    var trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+    var trimmed = text.trimmingWhitespace
     if !trimmed.contains("://") { trimmed = "https://" + trimmed }
     guard let components = URLComponents(string: trimmed), let scheme = components.scheme?.lowercased(),
           let host = components.host, !host.isEmpty, !host.contains(" ")

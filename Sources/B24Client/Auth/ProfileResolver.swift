@@ -1,3 +1,4 @@
+import B24Wire
 import Foundation
 
 /// The profile a command runs with, and whether it is saved (so refreshed tokens can be written back).
@@ -74,7 +75,7 @@ public enum ProfileResolver {
     static func applyEnvironmentPolicy(_ profile: Profile, _ environment: [String: String]) -> Profile {
         var profile = profile
         if let packs = environment["B24_PACKS"], !packs.isEmpty {
-            profile.packs = packs.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            profile.packs = packs.split(separator: ",").map { $0.trimmingWhitespace }
         }
         if let flag = environment["B24_REQUIRE_PLAN"], ["1", "true", "yes", "y"].contains(flag.lowercased()) {
             profile.requirePlan = true

@@ -72,7 +72,7 @@ public enum BatchInput {
         return try members.map { key, value in
             switch value {
             case .string(let text):
-                let trimmed = text.trimmingCharacters(in: .whitespaces)
+                let trimmed = text.trimmingWhitespace
                 guard !trimmed.isEmpty else { throw B24Error.usage("batch command '\(key)' is empty") }
                 let command = BatchCommand(key: key, encoded: trimmed)
                 _ = try RequestBuilder.normalizedMethodName(command.method)

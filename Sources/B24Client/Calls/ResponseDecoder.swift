@@ -38,7 +38,7 @@ public enum ResponseDecoder {
         if let start = text.range(of: "<title>", options: .caseInsensitive),
            let end = text.range(of: "</title>", options: .caseInsensitive, range: start.upperBound..<text.endIndex)
         {
-            return "\"" + text[start.upperBound..<end.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines) + "\""
+            return "\"" + text[start.upperBound..<end.lowerBound].trimmingWhitespace + "\""
         }
         let flattened = text.replacingOccurrences(of: "<[^>]+>", with: " ", options: .regularExpression)
             .split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")

@@ -36,10 +36,9 @@ public final class FileLock: @unchecked Sendable {
     }
 }
 
-/// Writes a file atomically (temporary file + rename) with the given permissions, so a crash or a concurrent
-/// reader never sees half a file and secrets are never briefly world-readable. `durable: false` skips the
-/// fsync for state that may be lost in a power cut (limiter levels), which matters on every call.
-public func writeFileAtomically(_ data: Data, to url: URL, permissions: Int = 0o600, durable: Bool = true) throws {
+/// Writes a file atomically (temporary file + rename + fsync) with the given permissions, so a crash or a
+/// concurrent reader never sees half a file and secrets are never briefly world-readable.
+public func writeFileAtomically(_ data: Data, to url: URL, permissions: Int = 0o600) throws {
     try B24Paths.ensurePrivateDirectory(url.deletingLastPathComponent())
     let temporary = url.deletingLastPathComponent()
         .appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
@@ -47,18 +46,39 @@ public func writeFileAtomically(_ data: Data, to url: URL, permissions: Int = 0o
     guard descriptor >= 0 else {
         throw B24Error.usage("cannot write \(url.path): \(String(cString: strerror(errno)))")
     }
-    var written = 0
-    let failed: Bool = data.withUnsafeBytes { buffer in
-        while written < buffer.count {
-            let result = write(descriptor, buffer.baseAddress! + written, buffer.count - written)
-            if result < 0 { if errno == EINTR { continue }; return true }
-            written += result
-        }
-        return durable && fsync(descriptor) != 0
-    }
+    let failed = !writeAll(data, to: descriptor) || fsync(descriptor) != 0
     close(descriptor)
     guard !failed, rename(temporary.path, url.path) == 0 else {
         unlink(temporary.path)
         throw B24Error.usage("cannot write \(url.path): \(String(cString: strerror(errno)))")
+    }
+}
+
+/// Replaces the contents of a small state file in place (mode 0600, no fsync): for limiter state that is
+/// written on every call under a `FileLock`, where a temporary file and a rename cost most of a millisecond.
+/// A reader outside the lock may see a damaged file for a moment; limiter state treats that as "no report"
+/// or "bucket full", never as room to send more.
+func overwriteStateFile(_ data: Data, at url: URL) throws {
+    try B24Paths.ensurePrivateDirectory(url.deletingLastPathComponent())
+    let descriptor = open(url.path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
+    guard descriptor >= 0 else {
+        throw B24Error.usage("cannot write \(url.path): \(String(cString: strerror(errno)))")
+    }
+    defer { close(descriptor) }
+    guard writeAll(data, to: descriptor), ftruncate(descriptor, off_t(data.count)) == 0 else {
+        throw B24Error.usage("cannot write \(url.path): \(String(cString: strerror(errno)))")
+    }
+}
+
+/// Writes all of `data` from the descriptor's current offset; false on an error other than an interruption.
+private func writeAll(_ data: Data, to descriptor: Int32) -> Bool {
+    var written = 0
+    return data.withUnsafeBytes { buffer in
+        while written < buffer.count {
+            let result = write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+            if result < 0 { if errno == EINTR { continue }; return false }
+            written += result
+        }
+        return true
     }
 }

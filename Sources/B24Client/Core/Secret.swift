@@ -39,7 +39,8 @@ public struct Secret: Sendable, Hashable, Codable, CustomStringConvertible, Cust
 /// Webhook codes travel inside the URL path and tokens may be echoed back by proxies, so every string that
 /// leaves the client for the screen, a log, the audit file or history goes through a redactor.
 public struct Redactor: Sendable {
-    private var secrets: [(raw: String, masked: String)] = []
+    /// Each secret as given, percent-encoded (nil when that is the same text), and its mask; longest first.
+    private var secrets: [(raw: String, encoded: String?, masked: String)] = []
 
     public init(_ secrets: [Secret] = []) {
         for secret in secrets { add(secret) }
@@ -49,7 +50,8 @@ public struct Redactor: Sendable {
     public mutating func add(_ secret: Secret) {
         let raw = secret.reveal()
         guard raw.count >= 6, !secrets.contains(where: { $0.raw == raw }) else { return }
-        secrets.append((raw, secret.masked))
+        let encoded = Self.percentEncoded(raw)
+        secrets.append((raw, encoded == raw ? nil : encoded, secret.masked))
         // Longest first, so a secret that contains another is masked whole.
         secrets.sort { $0.raw.count > $1.raw.count }
     }
@@ -61,13 +63,27 @@ public struct Redactor: Sendable {
             if output.contains(secret.raw) {
                 output = output.replacingOccurrences(of: secret.raw, with: secret.masked)
             }
-            if let encoded = secret.raw.addingPercentEncoding(withAllowedCharacters: .alphanumerics),
-               encoded != secret.raw, output.contains(encoded)
-            {
+            if let encoded = secret.encoded, output.contains(encoded) {
                 output = output.replacingOccurrences(of: encoded, with: secret.masked)
             }
         }
         return output
+    }
+
+    /// The text with every byte other than an ASCII letter or digit percent-encoded (`%2F`), as a secret looks
+    /// inside a form body or a query string.
+    static func percentEncoded(_ text: String) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var bytes: [UInt8] = []
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                bytes.append(byte)
+            default:
+                bytes += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Masks the code segment of every webhook URL path in the text (`/rest/USER/CODE/` and

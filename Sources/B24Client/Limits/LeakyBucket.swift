@@ -51,7 +51,7 @@ public struct LimiterSettings: Codable, Sendable, Equatable {
                 "limiter rate \"\(text)\" is not BURST/PER_SECOND (for example 50/2, or 250/5 on Enterprise): \(reason)")
         }
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .map { $0.trimmingWhitespace }
         guard parts.count == 2 else { throw refuse("expected exactly one \"/\"") }
         guard let burst = Double(parts[0]), burst.isFinite else { throw refuse("burst \"\(parts[0])\" is not a number") }
         guard let rate = Double(parts[1]), rate.isFinite else {
@@ -213,7 +213,7 @@ public final class SharedLeakyBucket: @unchecked Sendable {
 
     private func save(_ state: BucketState) throws {
         let text = JSONWriter.compact(["level": .double(state.level), "updated": .double(state.updated)])
-        try writeFileAtomically(Data(text.utf8), to: stateFile, durable: false)
+        try overwriteStateFile(Data(text.utf8), at: stateFile)
     }
 }
 

@@ -55,7 +55,7 @@ public final class OperatingBudget: @unchecked Sendable {
                 // Forget windows that are over, so the file stays as small as the set of busy methods.
                 entries = entries.filter { $0.value.resetAt > now }
                 entries[method.lowercased()] = Usage(operating: operating, resetAt: reset)
-                try writeFileAtomically(Data(Self.text(of: entries).utf8), to: stateFile, durable: false)
+                try overwriteStateFile(Data(Self.text(of: entries).utf8), at: stateFile)
             }
         }
     }

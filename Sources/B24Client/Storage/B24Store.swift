@@ -196,7 +196,7 @@ public final class B24Store: @unchecked Sendable {
     ///
     /// Returns nil when nothing matches; throws `.usage` when the prefix is empty or matches several calls.
     public func trace(id: String) throws -> CallTrace? {
-        let needle = id.trimmingCharacters(in: .whitespacesAndNewlines)
+        let needle = id.trimmingWhitespace
         guard !needle.isEmpty else { throw B24Error.usage("give a call id (or the start of one) from `b24 history`") }
         try importHistoryInbox()
         let row: Row? = try read("cannot read call \(needle) from history") { db in
@@ -313,7 +313,7 @@ public final class B24Store: @unchecked Sendable {
     }
 
     private static func normalizedPlanID(_ id: String) -> String {
-        id.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        id.trimmingWhitespace.lowercased()
     }
 
     // MARK: - Idempotency
