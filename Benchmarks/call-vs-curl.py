@@ -15,7 +15,7 @@ import time
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--runs", type=int, default=60)
     parser.add_argument("--binary", default=".build/release/b24")
     args = parser.parse_args()
     if not os.access(args.binary, os.X_OK):
