@@ -145,6 +145,37 @@ struct CLITests {
         #expect(env.stateFiles().contains(env.webhookCode) == false)
     }
 
+    @Test("b24 history shows read calls (kept in the inbox) and writes (kept in the database), newest first, and one trace")
+    func historyOfReadsAndWrites() async throws {
+        let env = try await CLIEnvironment()
+        defer { Task { await env.stop() } }
+        let inbox = env.root.appendingPathComponent("state/b24/b24.sqlite-inbox.jsonl")
+        #expect(try await env.run(["call", "user.current", "--webhook", env.webhook]).status == 0)
+        // A read call does not open the database: its trace waits in the inbox.
+        #expect(FileManager.default.fileExists(atPath: inbox.path))
+        let add = try await env.run(["call", "crm.lead.add", "--webhook", env.webhook, "--confirm-write",
+                                     "--params", #"{"fields":{"TITLE":"From history test"}}"#])
+        #expect(add.status == 0, "\(add.stderr)")
+        #expect(try await env.run(["call", "department.get", "--webhook", env.webhook]).status == 0)
+
+        let list = try await env.run(["history", "--limit", "10"])
+        #expect(list.status == 0, "\(list.stderr)")
+        let methods = list.stdout.split(separator: "\n").compactMap { line in
+            line.split(separator: " ", omittingEmptySubsequences: true).first { $0.contains(".") && !$0.contains(":") }
+        }
+        #expect(methods == ["department.get", "crm.lead.add", "user.current"])
+        #expect(!FileManager.default.fileExists(atPath: inbox.path))
+
+        let id = try #require(list.stdout.split(separator: " ").first.map(String.init))
+        let trace = try await env.run(["history", id])
+        #expect(trace.status == 0)
+        #expect(trace.stdout.contains("department.get"))
+        #expect(trace.stdout.contains("200"))
+        for output in [list.stdout, trace.stdout, env.stateFiles()] {
+            #expect(output.contains(env.webhookCode) == false)
+        }
+    }
+
     @Test("Plans through the CLI: --plan-only prints an id, --execute-plan runs it once")
     func plans() async throws {
         let env = try await CLIEnvironment()

@@ -113,9 +113,10 @@ public struct Redactor: Sendable {
     /// The byte range of the code when a webhook path `/rest/[api/]USER/CODE` followed by `/` or the end starts
     /// at `start`.
     private static func webhookCode(in bytes: [UInt8], at start: Int) -> Range<Int>? {
-        func has(_ word: String, at position: Int) -> Bool {
-            let pattern = Array(word.utf8)
-            return position + pattern.count <= bytes.count && Array(bytes[position..<position + pattern.count]) == pattern
+        func has(_ word: StaticString, at position: Int) -> Bool {
+            let length = word.utf8CodeUnitCount
+            return position + length <= bytes.count
+                && bytes[position..<position + length].elementsEqual(UnsafeBufferPointer(start: word.utf8Start, count: length))
         }
         guard bytes[start] == UInt8(ascii: "/"), has("/rest/", at: start) else { return nil }
         var position = start + 6
