@@ -75,7 +75,8 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v5)],
             // A release b24 is linked at a fixed address: as a position-independent executable the loader had
             // 130 000 relocations to apply at every start, 2-3 ms of each `b24 call` (Benchmarks/call-vs-curl.py).
-            linkerSettings: [.unsafeFlags(["-Xlinker", "-no-pie"], .when(configuration: .release))]
+            // (-no-pie is the GNU ld/gold spelling, hence Linux only.)
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-no-pie"], .when(platforms: [.linux], configuration: .release))]
         ),
         /// Generic TUI toolkit: cells, styles, screen buffer + diff, width table, widgets, keys, themes.
         .target(

@@ -365,7 +365,7 @@ extension StorageTests {
             // A line cut short (disk full) must not cost the lines around it.
             let handle = try FileHandle(forWritingTo: inbox.file)
             try handle.seekToEnd()
-            try handle.write(contentsOf: Data(#"{"id":"cut","started_at":1750000050,"prof"#.utf8) + Data("\n".utf8))
+            try handle.write(contentsOf: Data(#"{"id":"cut","started_at":1750000050,"prof"#.utf8))
             try handle.close()
             try inbox.append(second)
             #expect(try store.recentHistory(limit: 10).map(\.id) == ["second", "first"])
@@ -421,6 +421,9 @@ extension StorageTests {
             #expect(Redactor.maskWebhookPaths("POST https://a.bitrix24.com/rest/api/12/k3y/tasks.task.get and /rest/7/tail")
                 == "POST https://a.bitrix24.com/rest/api/12/****/tasks.task.get and /rest/7/****")
             #expect(Redactor.maskWebhookPaths("https://Портал.рф/rest/3/c0de/") == "https://Портал.рф/rest/3/****/")
+            // A line break that ends the text ends the code too (a pasted line, a CRLF .env value).
+            #expect(Redactor.maskWebhookPaths("B24_WEBHOOK=https://a.b/rest/1/c0de\n") == "B24_WEBHOOK=https://a.b/rest/1/****\n")
+            #expect(Redactor.maskWebhookPaths("https://a.b/rest/1/c0de\r\n") == "https://a.b/rest/1/****\r\n")
             // Not webhook paths: no user number, no code, or a code with characters codes never have.
             for text in ["/rest/user.current", "/rest/api/tasks.task.get", "/rest/1/", "/rest/12/a.b", "no rest here"] {
                 #expect(Redactor.maskWebhookPaths(text) == text)
@@ -671,6 +674,10 @@ extension StorageTests {
                 "replayed", "attempts", "call_id",
             ])
             #expect(first["ts"] == "2025-06-15T15:06:40.125Z")
+            // Milliseconds that a double cannot hold exactly, the carry into the next second, and the epoch.
+            #expect(AuditLog.timestamp(Date(timeIntervalSince1970: 1_750_000_000.001)) == "2025-06-15T15:06:40.001Z")
+            #expect(AuditLog.timestamp(Date(timeIntervalSince1970: 1_750_000_059.9996)) == "2025-06-15T15:07:40.000Z")
+            #expect(AuditLog.timestamp(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
             #expect(first["profile"] == "prod")
             #expect(first["method"] == "crm.deal.get")
             #expect(first["risk"] == "read")

@@ -55,9 +55,9 @@ public func writeFileAtomically(_ data: Data, to url: URL, permissions: Int = 0o
 }
 
 /// Replaces the contents of a small state file in place (mode 0600, no fsync): for limiter state that is
-/// written on every call under a `FileLock`, where a temporary file and a rename cost most of a millisecond.
-/// A reader outside the lock may see a damaged file for a moment; limiter state treats that as "no report"
-/// or "bucket full", never as room to send more.
+/// written on every call, where a temporary file and a rename cost most of a millisecond. Writers and readers
+/// of such a file hold its `FileLock`, so nobody sees it half written; a file left damaged by a crash reads as
+/// "no report" (operating budget) or "bucket full" (leaky bucket).
 func overwriteStateFile(_ data: Data, at url: URL) throws {
     try B24Paths.ensurePrivateDirectory(url.deletingLastPathComponent())
     let descriptor = open(url.path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)

@@ -127,7 +127,11 @@ public struct Redactor: Sendable {
         position += 1
         let codeStart = position
         while position < bytes.count, isCodeByte(bytes[position]) { position += 1 }
-        guard position > codeStart, position == bytes.count || bytes[position] == UInt8(ascii: "/") else { return nil }
+        // Like the `(/|$)` of a regular expression: a slash, the end, or a line break that ends the text.
+        let rest = bytes[position...]
+        guard position > codeStart,
+              rest.first == UInt8(ascii: "/") || rest.isEmpty || [[10], [13], [13, 10]].contains(Array(rest))
+        else { return nil }
         return codeStart..<position
     }
 

@@ -84,7 +84,10 @@ public final class OperatingBudget: @unchecked Sendable {
 
     /// The last report for a method whose window is still running, or nil.
     public func usage(method: String, now: Date = Date()) -> Usage? {
-        guard let usage = load()[method.lowercased()], usage.resetAt > now else { return nil }
+        // Under the lock: `record` rewrites the file in place.
+        guard let entries = try? lock.withLock({ load() }),
+              let usage = entries[method.lowercased()], usage.resetAt > now
+        else { return nil }
         return usage
     }
 

@@ -87,8 +87,11 @@ public struct AuditLog: Sendable {
     static func timestamp(_ date: Date) -> String {
         let seconds = date.timeIntervalSince1970
         guard seconds.isFinite, abs(seconds) < 2.5e11 else { return "0000-00-00T00:00:00.000Z" }
-        var whole = time_t(seconds.rounded(.down))
-        let millis = min(999, Int(((seconds - Double(whole)) * 1000).rounded(.down)))
+        // The nearest whole millisecond first: `seconds - floor(seconds)` loses the last digit at today's
+        // magnitudes, and a time like .001 s is stored as .000999….
+        let totalMillis = (seconds * 1000).rounded()
+        var whole = time_t((totalMillis / 1000).rounded(.down))
+        let millis = Int(totalMillis - Double(whole) * 1000)
         var parts = tm()
         gmtime_r(&whole, &parts)
         func padded(_ value: Int32, _ width: Int) -> String {

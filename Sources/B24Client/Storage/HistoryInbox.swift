@@ -122,7 +122,7 @@ struct HistoryInbox {
         let bytes = Array((HistoryRow(trace).line + "\n").utf8)
         try B24Paths.ensurePrivateDirectory(file.deletingLastPathComponent())
         for _ in 0..<16 {
-            let descriptor = open(file.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+            let descriptor = open(file.path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
             guard descriptor >= 0 else { throw failure("cannot open") }
             defer { close(descriptor) }
             guard lock(descriptor) else { throw failure("cannot lock") }
@@ -132,12 +132,22 @@ struct HistoryInbox {
             guard fstat(descriptor, &opened) == 0, stat(file.path, &current) == 0,
                   opened.st_ino == current.st_ino, opened.st_dev == current.st_dev
             else { continue }
+            // A line an earlier writer left unfinished (killed mid-write) is closed first, so it cannot take
+            // this line down with it.
+            var line = bytes
+            var last: UInt8 = 0
+            if opened.st_size > 0, pread(descriptor, &last, 1, opened.st_size - 1) == 1, last != UInt8(ascii: "\n") {
+                line.insert(UInt8(ascii: "\n"), at: 0)
+            }
             var written = 0
-            while written < bytes.count {
-                let result = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, $0.count - written) }
+            while written < line.count {
+                let result = line.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, $0.count - written) }
                 if result < 0 {
                     if errno == EINTR { continue }
-                    throw failure("cannot append to")
+                    let error = failure("cannot append to")
+                    // Take back a partial line (disk full) rather than leave half a line for the next writer.
+                    ftruncate(descriptor, opened.st_size)
+                    throw error
                 }
                 written += result
             }
@@ -164,10 +174,20 @@ struct HistoryInbox {
             let descriptor = open(path.path, O_RDONLY | O_CLOEXEC)
             guard descriptor >= 0 else { continue }  // another importer finished it
             defer { close(descriptor) }
-            // Wait for an appender that opened the file before the rename to finish its line.
-            guard lock(descriptor) else { throw failure("cannot lock") }
-            let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: false)
-            let data = (try? handle.readToEnd()) ?? Data()
+            if path == claim {
+                // Wait for an appender that opened the file before the rename to finish its line.
+                guard lock(descriptor) else { throw failure("cannot lock") }
+            } else {
+                // A claim left by another importer: skip it while that importer is still at work.
+                guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else { continue }
+            }
+            let data: Data
+            do {
+                data = try FileHandle(fileDescriptor: descriptor, closeOnDealloc: false).readToEnd() ?? Data()
+            } catch {
+                // Keep the claim: the next import reads it again.
+                throw B24Error.usage("cannot read the history inbox \(path.path): \(error.localizedDescription)")
+            }
             let rows = data.split(separator: UInt8(ascii: "\n")).compactMap { HistoryRow(line: $0) }
             try pool.write { db in
                 for row in rows { try row.insert(into: db) }
@@ -184,6 +204,7 @@ struct HistoryInbox {
     }
 
     private func failure(_ what: String) -> B24Error {
-        B24Error.usage("\(what) the history inbox \(file.path): \(String(cString: strerror(errno)))")
+        let code = errno
+        return B24Error.usage("\(what) the history inbox \(file.path): \(String(cString: strerror(code)))")
     }
 }
