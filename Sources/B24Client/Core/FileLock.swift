@@ -26,10 +26,8 @@ public final class FileLock: @unchecked Sendable {
             throw B24Error.usage("cannot open lock file \(path.path): \(String(cString: strerror(errno)))")
         }
         defer { close(descriptor) }
-        while flock(descriptor, LOCK_EX) != 0 {
-            guard errno == EINTR else {
-                throw B24Error.usage("cannot lock \(path.path): \(String(cString: strerror(errno)))")
-            }
+        guard lockExclusively(descriptor) else {
+            throw B24Error.usage("cannot lock \(path.path): \(String(cString: strerror(errno)))")
         }
         defer { flock(descriptor, LOCK_UN) }
         return try body()
@@ -70,10 +68,20 @@ func overwriteStateFile(_ data: Data, at url: URL) throws {
     }
 }
 
-/// Writes all of `data` from the descriptor's current offset; false on an error other than an interruption.
-private func writeAll(_ data: Data, to descriptor: Int32) -> Bool {
+/// Takes an exclusive `flock` on an open file, waiting as long as needed; false (errno set) on an error other
+/// than an interruption.
+func lockExclusively(_ descriptor: Int32) -> Bool {
+    while flock(descriptor, LOCK_EX) != 0 {
+        guard errno == EINTR else { return false }
+    }
+    return true
+}
+
+/// Writes all of `bytes` from the descriptor's current offset (or at the end with `O_APPEND`), finishing short
+/// writes; false (errno set) on an error other than an interruption.
+func writeAll(_ bytes: some ContiguousBytes, to descriptor: Int32) -> Bool {
     var written = 0
-    return data.withUnsafeBytes { buffer in
+    return bytes.withUnsafeBytes { buffer in
         while written < buffer.count {
             let result = write(descriptor, buffer.baseAddress! + written, buffer.count - written)
             if result < 0 { if errno == EINTR { continue }; return false }

@@ -46,16 +46,8 @@ public struct AuditLog: Sendable {
         if fstat(descriptor, &status) == 0, status.st_mode & 0o077 != 0, fchmod(descriptor, 0o600) != 0 {
             throw failure("cannot make private (mode 0600) the audit log")
         }
-        var written = 0
-        while written < bytes.count {
-            // One write for the whole line; the loop only finishes a short write (disk full, signal).
-            let result = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, $0.count - written) }
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw failure("cannot append to the audit log")
-            }
-            written += result
-        }
+        // One write for the whole line; writeAll only finishes a short write (disk full, signal).
+        guard writeAll(bytes, to: descriptor) else { throw failure("cannot append to the audit log") }
     }
 
     /// The JSON text of a call's audit line (without the newline).

@@ -125,7 +125,7 @@ struct HistoryInbox {
             let descriptor = open(file.path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
             guard descriptor >= 0 else { throw failure("cannot open") }
             defer { close(descriptor) }
-            guard lock(descriptor) else { throw failure("cannot lock") }
+            guard lockExclusively(descriptor) else { throw failure("cannot lock") }
             // An importer may have renamed the file between our open and our lock: write to a fresh inbox then.
             var opened = stat()
             var current = stat()
@@ -139,17 +139,11 @@ struct HistoryInbox {
             if opened.st_size > 0, pread(descriptor, &last, 1, opened.st_size - 1) == 1, last != UInt8(ascii: "\n") {
                 line.insert(UInt8(ascii: "\n"), at: 0)
             }
-            var written = 0
-            while written < line.count {
-                let result = line.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, $0.count - written) }
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    let error = failure("cannot append to")
-                    // Take back a partial line (disk full) rather than leave half a line for the next writer.
-                    ftruncate(descriptor, opened.st_size)
-                    throw error
-                }
-                written += result
+            guard writeAll(line, to: descriptor) else {
+                let error = failure("cannot append to")
+                // Take back a partial line (disk full) rather than leave half a line for the next writer.
+                ftruncate(descriptor, opened.st_size)
+                throw error
             }
             return
         }
@@ -176,7 +170,7 @@ struct HistoryInbox {
             defer { close(descriptor) }
             if path == claim {
                 // Wait for an appender that opened the file before the rename to finish its line.
-                guard lock(descriptor) else { throw failure("cannot lock") }
+                guard lockExclusively(descriptor) else { throw failure("cannot lock") }
             } else {
                 // A claim left by another importer: skip it while that importer is still at work.
                 guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else { continue }
@@ -194,13 +188,6 @@ struct HistoryInbox {
             }
             unlink(path.path)
         }
-    }
-
-    private func lock(_ descriptor: Int32) -> Bool {
-        while flock(descriptor, LOCK_EX) != 0 {
-            guard errno == EINTR else { return false }
-        }
-        return true
     }
 
     private func failure(_ what: String) -> B24Error {
