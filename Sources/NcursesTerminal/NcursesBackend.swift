@@ -31,6 +31,10 @@ public final class NcursesBackend: TerminalBackend {
     /// - Throws: `NcursesError` when there is no usable terminal.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment,
                 maximumDepth: ColorDepth = .trueColor) throws {
+        // setlocale and terminfo loading write process globals (cur_term, the database reader's
+        // buffers): two start-ups at once crashed inside libtinfo when tests ran in parallel.
+        NcursesBackend.startupLock.lock()
+        defer { NcursesBackend.startupLock.unlock() }
         localeIsUTF8 = NcursesBackend.setUTF8Locale()
         guard let term = environment["TERM"], !term.isEmpty else { throw NcursesError.termNotSet }
         // setupterm with an error out-parameter reports an unknown TERM instead of exiting.
@@ -203,4 +207,6 @@ public final class NcursesBackend: TerminalBackend {
 
     /// True while a backend holds the terminal (signal handlers check it).
     nonisolated(unsafe) static var active = false
+    /// Serializes start-ups: ncurses' terminal set-up is not reentrant.
+    private static let startupLock = NSLock()
 }

@@ -24,6 +24,20 @@ import TerminalKit
         #expect("\(NcursesError.terminalCannotAddressCursor("dumb"))".hasPrefix("TERM=dumb cannot move the cursor"))
     }
 
+    /// Swift Testing runs tests in parallel; terminfo loading is not reentrant, so start-ups must queue.
+    @Test func concurrentStartupsFailCleanly() async {
+        await withTaskGroup(of: Void.self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    for _ in 0..<20 {
+                        let term = ["dumb", "no-such-terminal-b24", "xterm-256color", "screen"][worker % 4]
+                        #expect(throws: NcursesError.self) { try NcursesBackend(environment: ["TERM": term]) }
+                    }
+                }
+            }
+        }
+    }
+
     @Test func controlCharactersDecode() {
         #expect(NcursesKeys.decode(character: 13) == .enter)
         #expect(NcursesKeys.decode(character: 9) == .tab)
