@@ -95,7 +95,7 @@ let package = Package(
             dependencies: ["TerminalKit", "CNcursesw"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
-        .testTarget(name: "TerminalKitTests", dependencies: ["TerminalKit"], swiftSettings: [.swiftLanguageMode(.v5)]),
+        .testTarget(name: "TerminalKitTests", dependencies: ["TerminalKit"], exclude: ["Golden"], swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "NcursesTerminalTests", dependencies: ["NcursesTerminal", "TerminalKit"], swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "B24WireTests", dependencies: ["B24Wire"], swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "B24CatalogTests", dependencies: ["B24Catalog"], swiftSettings: [.swiftLanguageMode(.v5)]),

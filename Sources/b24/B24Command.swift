@@ -105,6 +105,7 @@ struct ConnectionOptions: ParsableArguments {
         options.readOnly = readOnly
         options.requirePlan = requirePlan || ["1", "true", "yes"].contains((environment["B24_REQUIRE_PLAN"] ?? "").lowercased())
         options.audit = !noAudit
+        options.historyRetention = try HistoryRetention(environment: environment)
         guard timeout > 0 else { throw B24Error.usage("--timeout must be positive") }
         options.timeout = timeout
         options.bucket = bucket

@@ -346,7 +346,7 @@ extension StorageTests {
                 redactor: Redactor([secret]))
             try inbox.append(trace)
             #expect(mode(inbox.file) == 0o600)
-            let store = try B24Store(path: database)
+            let store = try B24Store(path: database, retention: .unlimited)
             #expect(!FileManager.default.fileExists(atPath: inbox.file.path))
             #expect(try store.trace(id: trace.id) == trace)
             #expect(try store.recentHistory(limit: 5).map(\.id) == [trace.id])
@@ -357,7 +357,7 @@ extension StorageTests {
             let directory = try temporaryDirectory()
             defer { remove(directory) }
             let database = directory.appendingPathComponent("b24.sqlite")
-            let store = try B24Store(path: database)
+            let store = try B24Store(path: database, retention: .unlimited)
             let inbox = HistoryInbox(database: database)
             let first = sampleTrace(id: "first", startedAt: Date(timeIntervalSince1970: 1_750_000_000))
             let second = sampleTrace(id: "second", startedAt: Date(timeIntervalSince1970: 1_750_000_100))
@@ -377,8 +377,8 @@ extension StorageTests {
             let directory = try temporaryDirectory()
             defer { remove(directory) }
             let database = directory.appendingPathComponent("b24.sqlite")
-            let reader = try B24Store(path: database)
-            let importer = try B24Store(path: database)
+            let reader = try B24Store(path: database, retention: .unlimited)
+            let importer = try B24Store(path: database, retention: .unlimited)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for writer in 0..<3 {
                     group.addTask {
@@ -406,7 +406,7 @@ extension StorageTests {
             try inbox.append(sampleTrace(id: "abandoned"))
             let claim = directory.appendingPathComponent(inbox.file.lastPathComponent + ".importing.99999.1")
             #expect(rename(inbox.file.path, claim.path) == 0)
-            let store = try B24Store(path: database)
+            let store = try B24Store(path: database, retention: .unlimited)
             #expect(try store.trace(id: "abandoned") != nil)
             #expect(!FileManager.default.fileExists(atPath: claim.path))
         }
@@ -551,20 +551,73 @@ extension StorageTests {
             let store = try B24Store(path: directory.appendingPathComponent("b24.sqlite"))
             let old = makePlan()
             var fresh = makePlan()
-            fresh.expiresAt = created.addingTimeInterval(10_000)
+            fresh.expiresAt = created.addingTimeInterval(200_000)
             try store.savePlan(old)
             try store.savePlan(fresh)
             try store.storeIdempotent(key: "k1", profile: "prod", method: "m", paramsHash: "h", response: ["result": 1],
                                       ttl: 60, now: created)
             try store.record(sampleTrace(id: "old", startedAt: created))
-            try store.record(sampleTrace(id: "new", startedAt: created.addingTimeInterval(1000)))
-            let result = try store.purgeExpired(now: created.addingTimeInterval(1000), historyRetention: 500)
+            try store.record(sampleTrace(id: "new", startedAt: created.addingTimeInterval(86_400)))
+            let now = created.addingTimeInterval(86_400 + 1000)
+            let result = try store.purgeExpired(now: now, retention: HistoryRetention(days: 1, maximumCalls: nil))
             #expect(result == PurgeResult(plans: 1, idempotencyKeys: 1, history: 1))
             #expect(try store.plan(id: old.id) == nil)
             #expect(try store.plan(id: fresh.id) != nil)
             #expect(try store.recentHistory(limit: 10).map(\.id) == ["new"])
             // Without a retention, history is kept.
-            #expect(try store.purgeExpired(now: created.addingTimeInterval(100_000)).history == 0)
+            #expect(try store.purgeExpired(now: created.addingTimeInterval(100_000_000)).history == 0)
+        }
+
+        @Test("a call limit keeps the newest calls, same-second calls in the order they were stored")
+        func purgeByCount() throws {
+            let directory = try temporaryDirectory()
+            defer { remove(directory) }
+            let store = try B24Store(path: directory.appendingPathComponent("b24.sqlite"), retention: .unlimited)
+            for index in 0..<6 {
+                // Calls 4 and 5 start in the same instant: the one stored later counts as newer.
+                let offset = TimeInterval(min(index, 4))
+                try store.record(sampleTrace(id: "call-\(index)", startedAt: created.addingTimeInterval(offset)))
+            }
+            let result = try store.purgeExpired(now: created, retention: HistoryRetention(days: nil, maximumCalls: 3))
+            #expect(result.history == 3)
+            #expect(try store.recentHistory(limit: 10).map(\.id) == ["call-5", "call-4", "call-3"])
+        }
+
+        @Test("opening the database prunes it at most once per maintenance interval, inbox calls included")
+        func maintenanceOnOpen() throws {
+            let directory = try temporaryDirectory()
+            defer { remove(directory) }
+            let path = directory.appendingPathComponent("b24.sqlite")
+            let now = Date()
+            let retention = HistoryRetention(days: 30, maximumCalls: 20_000)
+            // A call from 40 days ago waits in the inbox (a read-only CLI call made then).
+            try HistoryInbox(database: path).append(sampleTrace(id: "ancient", startedAt: now.addingTimeInterval(-40 * 86_400)))
+            let first = try B24Store(path: path, retention: retention)
+            #expect(try first.recentHistory(limit: 10).isEmpty)
+            // Within the interval a second opening leaves an old call alone…
+            try first.record(sampleTrace(id: "old", startedAt: now.addingTimeInterval(-31 * 86_400)))
+            try first.record(sampleTrace(id: "recent", startedAt: now.addingTimeInterval(-86_400)))
+            _ = try B24Store(path: path, retention: retention)
+            #expect(try first.recentHistory(limit: 10).map(\.id) == ["recent", "old"])
+            #expect(try first.maintainIfDue(now: now.addingTimeInterval(60)) == nil)
+            // …and once it has passed, the next maintenance removes it.
+            let later = now.addingTimeInterval(B24Store.maintenanceInterval + 1)
+            #expect(try first.maintainIfDue(now: later)?.history == 1)
+            #expect(try first.recentHistory(limit: 10).map(\.id) == ["recent"])
+        }
+
+        @Test("retention from the environment; 0 lifts a limit; a bad value names its variable")
+        func retentionFromEnvironment() throws {
+            #expect(try HistoryRetention(environment: [:]) == .standard)
+            #expect(try HistoryRetention(environment: ["B24_HISTORY_DAYS": "7", "B24_HISTORY_MAX_CALLS": "0"])
+                == HistoryRetention(days: 7, maximumCalls: nil))
+            #expect {
+                try HistoryRetention(environment: ["B24_HISTORY_MAX_CALLS": "lots"])
+            } throws: { error in
+                let message = (error as? B24Error)?.message ?? ""
+                return message.contains("B24_HISTORY_MAX_CALLS must be a whole number of calls") && message.hasSuffix("not \"lots\"")
+            }
+            #expect(throws: B24Error.self) { try HistoryRetention(environment: ["B24_HISTORY_DAYS": "-1"]) }
         }
     }
 }

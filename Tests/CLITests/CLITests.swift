@@ -176,6 +176,63 @@ struct CLITests {
         }
     }
 
+    @Test("b24 history --prune keeps the newest calls it is told to; retention settings are checked before a call")
+    func historyPrune() async throws {
+        let env = try await CLIEnvironment()
+        defer { Task { await env.stop() } }
+        for method in ["user.current", "department.get", "user.get"] {
+            #expect(try await env.run(["call", method, "--webhook", env.webhook]).status == 0)
+        }
+        let prune = try await env.run(["history", "--prune", "--keep-calls", "1"])
+        #expect(prune.status == 0, "\(prune.stderr)")
+        #expect(prune.stdout.hasPrefix("deleted 2 calls from history, 0 expired plans, 0 expired idempotency keys"))
+        #expect(prune.stdout.contains("history keeps the last 30 days, at most 1 call\n"))
+        let list = try await env.run(["history"])
+        #expect(list.stdout.split(separator: "\n").count == 1)
+        #expect(list.stdout.contains(" user.get "))
+
+        let stray = try await env.run(["history", "--keep-days", "3"])
+        #expect(stray.status == 64)
+        #expect(stray.stderr.contains("--keep-days and --keep-calls go with --prune"))
+        let badSetting = try await env.run(["call", "user.current", "--webhook", env.webhook],
+                                           extraEnvironment: ["B24_HISTORY_DAYS": "a month"])
+        #expect(badSetting.status == 64)
+        #expect(badSetting.stderr.contains("B24_HISTORY_DAYS must be a whole number of days"))
+        #expect(env.sandbox.stats.calls("user.current") == 1)
+    }
+
+    @Test("A history inbox past its threshold is imported by the read call that fills it")
+    func fullInboxIsImported() async throws {
+        let env = try await CLIEnvironment()
+        defer { Task { await env.stop() } }
+        let inbox = env.root.appendingPathComponent("state/b24/b24.sqlite-inbox.jsonl")
+        #expect(try await env.run(["call", "user.current", "--webhook", env.webhook]).status == 0)
+        // Thousands of earlier read calls: copies of this one's line under their own ids, 64 KiB short of 4 MiB.
+        let threshold = 4 << 20
+        let line = try #require(String(contentsOf: inbox, encoding: .utf8).split(separator: "\n").first.map(String.init))
+        let id = try #require(JSONParser.parse(line)["id"]?.stringValue)
+        var text = line + "\n"
+        var copies = 0
+        func copy() -> String {
+            copies += 1
+            return line.replacingOccurrences(of: id, with: "copy-\(copies)")
+        }
+        while text.utf8.count + line.utf8.count + 1 < threshold - (64 << 10) { text += copy() + "\n" }
+        try text.write(to: inbox, atomically: false, encoding: .utf8)
+        #expect(try await env.run(["call", "department.get", "--webhook", env.webhook]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: inbox.path), "below the threshold the inbox only grows")
+        // One more line, padded (JSON allows trailing spaces) to leave the inbox a byte short of the threshold.
+        let handle = try FileHandle(forWritingTo: inbox)
+        let size = Int(try handle.seekToEnd())
+        let last = copy()
+        try handle.write(contentsOf: Data((last + String(repeating: " ", count: threshold - 1 - size - last.utf8.count - 1) + "\n").utf8))
+        try handle.close()
+        #expect(try await env.run(["call", "department.get", "--webhook", env.webhook]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: inbox.path), "past the threshold the call imports it")
+        let list = try await env.run(["history", "--limit", "100000"])
+        #expect(list.stdout.split(separator: "\n").count == copies + 3)
+    }
+
     @Test("Plans through the CLI: --plan-only prints an id, --execute-plan runs it once")
     func plans() async throws {
         let env = try await CLIEnvironment()

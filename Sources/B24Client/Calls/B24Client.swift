@@ -18,6 +18,8 @@ public struct ClientOptions: Sendable {
     public var audit = true
     /// Keep full traces in the SQLite history.
     public var history = true
+    /// How much history the database keeps (applied when it is opened, at most hourly).
+    public var historyRetention = HistoryRetention.standard
     /// Per-request timeout.
     public var timeout: TimeInterval = 70
     /// Attempts per call, first one included.
@@ -149,7 +151,7 @@ public final class B24Client: @unchecked Sendable {
         // A lock of its own: opening takes milliseconds and must not hold up the redactor or token state.
         try storeLock.withLock {
             if let storeStorage { return storeStorage }
-            let opened = try B24Store(path: paths.databaseFile)
+            let opened = try B24Store(path: paths.databaseFile, retention: options.historyRetention)
             storeStorage = opened
             return opened
         }
@@ -417,11 +419,13 @@ public final class B24Client: @unchecked Sendable {
     /// Records a finished call: straight into the database when this client has it open (writes open it for
     /// their idempotency keys), else into the history inbox, which the next opening of the database imports.
     /// A read-only CLI call thus never opens SQLite (about 3 ms of every `b24 call`, Benchmarks/call-vs-curl.py).
+    /// An inbox past ``HistoryInbox/importThreshold`` is imported at once (opening the store does it), so a
+    /// stream of read-only calls cannot grow it without end.
     private func recordHistory(_ trace: CallTrace) throws {
         if let opened = storeLock.withLock({ storeStorage }) {
             try opened.record(trace)
-        } else {
-            try HistoryInbox(database: paths.databaseFile).append(trace)
+        } else if try HistoryInbox(database: paths.databaseFile).append(trace) >= HistoryInbox.importThreshold {
+            _ = try store()
         }
     }
 

@@ -20,22 +20,32 @@ import Glibc
 public final class B24Store: @unchecked Sendable {
     /// The database file.
     public let path: URL
+    /// The history this database keeps; applied by the periodic maintenance.
+    public let retention: HistoryRetention
+    /// How often opening the database also prunes it.
+    public static let maintenanceInterval: TimeInterval = 3600
     // DatabasePool is itself thread-safe; it is the only state.
     private let pool: DatabasePool
 
     /// Opens (creating if needed) the database at `paths.databaseFile`, keeping the state directory private.
-    public convenience init(paths: B24Paths, busyTimeout: TimeInterval = 10) throws {
+    public convenience init(paths: B24Paths, busyTimeout: TimeInterval = 10, retention: HistoryRetention = .standard) throws {
         try B24Paths.ensurePrivateDirectory(paths.stateDirectory)
         // The state directory is b24's own; tighten it even if it was created elsewhere with a looser mode.
         chmod(paths.stateDirectory.path, 0o700)
-        try self.init(path: paths.databaseFile, busyTimeout: busyTimeout)
+        try self.init(path: paths.databaseFile, busyTimeout: busyTimeout, retention: retention)
     }
 
-    /// Opens (creating if needed) the database at `path`.
+    /// Opens (creating if needed) the database at `path`, imports the history inbox and, when the last
+    /// maintenance is over ``maintenanceInterval`` old, deletes expired plans and idempotency keys and the
+    /// history beyond `retention`.
     ///
-    /// - Parameter busyTimeout: how long a write waits for another process's write before failing.
-    public init(path: URL, busyTimeout: TimeInterval = 10) throws {
+    /// - Parameters:
+    ///   - busyTimeout: how long a write waits for another process's write before failing.
+    ///   - maintain: false skips the periodic pruning (`b24 history --prune` runs its own and reports it).
+    public init(path: URL, busyTimeout: TimeInterval = 10, retention: HistoryRetention = .standard,
+                maintain: Bool = true) throws {
         self.path = path
+        self.retention = retention
         let directory = path.deletingLastPathComponent()
         do {
             try B24Paths.ensurePrivateDirectory(directory)
@@ -53,8 +63,10 @@ public final class B24Store: @unchecked Sendable {
                 try Self.migrator.migrate(pool)
                 return pool
             }
-            // A failed import is not a reason to refuse calls; history reads retry it and report the error.
+            // A failed import or purge is not a reason to refuse calls; history reads retry the import and
+            // report its error, `b24 history --prune` reports a purge's.
             try? HistoryInbox(database: path).importLines(into: pool)
+            if maintain { _ = try? maintainIfDue() }
         } catch {
             throw Self.wrap(error, "cannot open the b24 database \(path.path)")
         }
@@ -116,6 +128,10 @@ public final class B24Store: @unchecked Sendable {
         // A key is claimed before its write is sent, so a second run (or a parallel one) never resends it.
         migrator.registerMigration("v2-idempotency-state") { db in
             try db.execute(sql: "ALTER TABLE idempotency ADD COLUMN state TEXT NOT NULL DEFAULT 'done'")
+        }
+        // When the periodic maintenance last ran (one row), so opening the database prunes at most hourly.
+        migrator.registerMigration("v3-maintenance") { db in
+            try db.execute(sql: "CREATE TABLE maintenance (name TEXT PRIMARY KEY NOT NULL, done_at REAL NOT NULL)")
         }
         return migrator
     }
@@ -419,23 +435,54 @@ public final class B24Store: @unchecked Sendable {
 
     // MARK: - Maintenance
 
-    /// Deletes expired plans and idempotency records, and history older than `historyRetention` when given.
+    /// Deletes expired plans and idempotency records, and the history beyond `retention` (calls older than its
+    /// days, then all but its newest calls). The history inbox is imported first, so its calls count too.
     @discardableResult
-    public func purgeExpired(now: Date = Date(), historyRetention: TimeInterval? = nil) throws -> PurgeResult {
-        if historyRetention != nil { try importHistoryInbox() }
-        return try write("cannot purge expired records") { db in
-            let unixNow = now.timeIntervalSince1970
-            try db.execute(sql: "DELETE FROM plans WHERE expires_at <= ?", arguments: [unixNow])
-            let plans = db.changesCount
-            try db.execute(sql: "DELETE FROM idempotency WHERE expires_at <= ?", arguments: [unixNow])
-            let keys = db.changesCount
-            var history = 0
-            if let historyRetention {
-                try db.execute(sql: "DELETE FROM history WHERE started_at < ?", arguments: [unixNow - historyRetention])
-                history = db.changesCount
-            }
-            return PurgeResult(plans: plans, idempotencyKeys: keys, history: history)
+    public func purgeExpired(now: Date = Date(), retention: HistoryRetention = .unlimited) throws -> PurgeResult {
+        if retention != .unlimited { try importHistoryInbox() }
+        return try write("cannot purge expired records") { db in try Self.purge(db, now: now, retention: retention) }
+    }
+
+    /// Runs ``purgeExpired(now:retention:)`` with this store's retention when the last run is more than
+    /// ``maintenanceInterval`` ago (or in the future: a clock set back). Returns nil when it was not due.
+    @discardableResult
+    func maintainIfDue(now: Date = Date()) throws -> PurgeResult? {
+        let unixNow = now.timeIntervalSince1970
+        let due = { (db: Database) throws -> Bool in
+            let last = try Double.fetchOne(db, sql: "SELECT done_at FROM maintenance WHERE name = 'purge'")
+            return last.map { unixNow - $0 >= Self.maintenanceInterval || $0 > unixNow } ?? true
         }
+        // A read first: nearly every opening finds nothing due and takes no write lock.
+        guard try read("cannot read the maintenance time", due) else { return nil }
+        return try write("cannot purge expired records") { db in
+            guard try due(db) else { return nil }  // another process just did it
+            let result = try Self.purge(db, now: now, retention: retention)
+            try db.execute(sql: "INSERT OR REPLACE INTO maintenance (name, done_at) VALUES ('purge', ?)", arguments: [unixNow])
+            return result
+        }
+    }
+
+    private static func purge(_ db: Database, now: Date, retention: HistoryRetention) throws -> PurgeResult {
+        let unixNow = now.timeIntervalSince1970
+        try db.execute(sql: "DELETE FROM plans WHERE expires_at <= ?", arguments: [unixNow])
+        let plans = db.changesCount
+        try db.execute(sql: "DELETE FROM idempotency WHERE expires_at <= ?", arguments: [unixNow])
+        let keys = db.changesCount
+        var history = 0
+        if let maximumAge = retention.maximumAge {
+            try db.execute(sql: "DELETE FROM history WHERE started_at < ?", arguments: [unixNow - maximumAge])
+            history += db.changesCount
+        }
+        if let maximumCalls = retention.maximumCalls {
+            try db.execute(
+                sql: """
+                    DELETE FROM history WHERE rowid IN
+                        (SELECT rowid FROM history ORDER BY started_at DESC, rowid DESC LIMIT -1 OFFSET ?)
+                    """,
+                arguments: [maximumCalls])
+            history += db.changesCount
+        }
+        return PurgeResult(plans: plans, idempotencyKeys: keys, history: history)
     }
 
     // MARK: - Helpers

@@ -117,8 +117,12 @@ struct HistoryInbox {
         file = URL(fileURLWithPath: database.path + "-inbox.jsonl")
     }
 
-    /// Appends one trace. Throws `.usage` when the line could not be written.
-    func append(_ trace: CallTrace) throws {
+    /// The inbox size from which the appender imports it itself (a few thousand calls).
+    static let importThreshold = 4 << 20
+
+    /// Appends one trace and returns the inbox size after it. Throws `.usage` when the line could not be written.
+    @discardableResult
+    func append(_ trace: CallTrace) throws -> Int {
         let bytes = Array((HistoryRow(trace).line + "\n").utf8)
         try B24Paths.ensurePrivateDirectory(file.deletingLastPathComponent())
         for _ in 0..<16 {
@@ -145,7 +149,7 @@ struct HistoryInbox {
                 ftruncate(descriptor, opened.st_size)
                 throw error
             }
-            return
+            return Int(opened.st_size) + line.count
         }
         throw B24Error.usage("cannot append to the history inbox \(file.path): it keeps being imported away")
     }

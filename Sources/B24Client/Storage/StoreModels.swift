@@ -114,11 +114,49 @@ public struct IdempotencyRecord: Sendable, Equatable {
     }
 }
 
-/// How many rows ``B24Store/purgeExpired(now:historyRetention:)`` removed.
+/// How many rows ``B24Store/purgeExpired(now:retention:)`` removed.
 public struct PurgeResult: Sendable, Equatable {
     public var plans: Int
     public var idempotencyKeys: Int
     public var history: Int
+}
+
+/// How much call history the database keeps: calls younger than `days`, and at most the newest `maximumCalls`.
+/// Nil keeps without that limit. An agent making thousands of calls a day would otherwise grow the database
+/// without end; the database prunes itself when opened (at most once an hour, ``B24Store``).
+public struct HistoryRetention: Sendable, Equatable {
+    public var days: Int?
+    public var maximumCalls: Int?
+
+    public init(days: Int?, maximumCalls: Int?) {
+        self.days = days
+        self.maximumCalls = maximumCalls
+    }
+
+    /// 30 days, 20 000 calls.
+    public static let standard = HistoryRetention(days: 30, maximumCalls: 20_000)
+    /// Keeps everything (plans and idempotency keys still expire).
+    public static let unlimited = HistoryRetention(days: nil, maximumCalls: nil)
+
+    /// The standard retention with `B24_HISTORY_DAYS` and `B24_HISTORY_MAX_CALLS` applied (0: no limit).
+    /// Throws `.usage` naming the variable when a value is not a whole number of 0 or more.
+    public init(environment: [String: String]) throws {
+        self = .standard
+        if let days = try Self.limit(environment, "B24_HISTORY_DAYS", unit: "days") { self.days = days }
+        if let calls = try Self.limit(environment, "B24_HISTORY_MAX_CALLS", unit: "calls") { maximumCalls = calls }
+    }
+
+    /// nil: the variable is unset; `.some(nil)`: 0, no limit.
+    private static func limit(_ environment: [String: String], _ name: String, unit: String) throws -> Int?? {
+        guard let text = environment[name]?.trimmingWhitespace, !text.isEmpty else { return nil }
+        guard let number = Int(text), number >= 0 else {
+            throw B24Error.usage("\(name) must be a whole number of \(unit) (0 keeps history without that limit), not \"\(text)\"")
+        }
+        return .some(number == 0 ? nil : number)
+    }
+
+    /// The age in seconds beyond which calls are deleted.
+    var maximumAge: TimeInterval? { days.map { TimeInterval($0) * 86_400 } }
 }
 
 extension JSONValue {
