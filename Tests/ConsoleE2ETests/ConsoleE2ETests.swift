@@ -76,7 +76,7 @@ struct ConsoleE2ETests {
             if !session.wait(for: "Анна Смирнова").ok { problems.append("no user") }
             session.keys("C-c")
             let exit = session.wait(for: "B24_EXITED 0")
-            if !exit.ok { problems.append("Ctrl+C did not quit:\n\(exit.screen)") }
+            if !exit.ok { problems.append("Ctrl+C did not quit:\n\(exit.screen)\nprocesses:\n\(session.paneProcesses())") }
             return problems
         }
         for problem in result { Issue.record(Comment(rawValue: problem)) }

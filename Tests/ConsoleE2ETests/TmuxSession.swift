@@ -99,6 +99,15 @@ final class TmuxSession: @unchecked Sendable {
         wait(timeout: timeout) { $0.contains(text) }
     }
 
+    /// The processes under the pane's shell (`ps` columns pid, state, wait channel, command) for failure reports.
+    func paneProcesses() -> String {
+        let shell = spawnAndWait(TmuxSession.tmuxPath ?? "/usr/bin/tmux",
+                                 ["-L", socket, "-f", "/dev/null", "display-message", "-p", "-t", name, "#{pane_pid}"],
+                                 captureStdout: true).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !shell.isEmpty else { return "(no pane)" }
+        return spawnAndWait("/bin/ps", ["-o", "pid,stat,wchan:20,args", "--ppid", shell], captureStdout: true).stdout
+    }
+
     func close() {
         tmux(["kill-server"])
         try? FileManager.default.removeItem(at: home)
