@@ -58,7 +58,7 @@ public enum ConsoleApp {
         let runtime = ConsoleRuntime(state: state, services: services, terminal: terminal, firstFrame: frame)
         await runtime.run()
         terminal.stop()
-        await services.shutdown()
+        await services.shutdown(waitingAtMost: 2)
         return 0
     }
 

@@ -169,4 +169,13 @@ public final class ConsoleServices: @unchecked Sendable {
         withLock { sandbox = nil; client = nil }
         await running?.stop()
     }
+
+    /// ``shutdown()``, waiting at most `limit` seconds: on quit the terminal is already given back and the
+    /// process ends next, so a server slow to drain its connections must not hold the user's shell.
+    public func shutdown(waitingAtMost limit: TimeInterval) async {
+        let (finished, signal) = AsyncStream<Void>.makeStream()
+        Task { await self.shutdown(); signal.yield() }
+        Task { try? await Task.sleep(nanoseconds: UInt64(max(0, limit) * 1e9)); signal.yield() }
+        for await _ in finished { break }
+    }
 }
