@@ -141,10 +141,15 @@ func guarded(redactor: Redactor = Redactor(), _ body: () async throws -> Void) a
     }
 }
 
-/// A file's bytes, or nil when it cannot be read. Works for pipes and devices such as `/dev/stdin`, which
-/// `FileManager.contents(atPath:)` refuses; a directory or unreadable file is nil rather than a crash.
-func readWholeFile(_ path: String) -> Data? {
-    guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-    defer { try? handle.close() }
-    do { return try handle.readToEnd() ?? Data() } catch { return nil }
+/// A file's bytes. Works for pipes and devices such as `/dev/stdin`, which `FileManager.contents(atPath:)`
+/// refuses. Throws `.usage` saying why ("cannot read --params file F: No such file or directory"); `what`
+/// names the file's role.
+func readWholeFile(_ path: String, what: String) throws -> Data {
+    func failure(_ reason: String) -> B24Error { .usage("cannot read \(what) \(path): \(reason)") }
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { throw failure(String(cString: strerror(errno))) }
+    let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+    var info = stat()
+    if fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR { throw failure("it is a directory") }
+    do { return try handle.readToEnd() ?? Data() } catch { throw failure(error.localizedDescription) }
 }

@@ -110,8 +110,7 @@ func readParamsAnyJSON(_ text: String) throws -> JSONValue {
         data = FileHandle.standardInput.readDataToEndOfFile()
     } else {
         let path = String(text.dropFirst())
-        guard let contents = readWholeFile(path) else { throw B24Error.usage("cannot read \(path)") }
-        data = contents
+        data = try readWholeFile(path, what: "--cmd-file")
     }
     do { return try JSONParser.parse(Array(data)) } catch {
         throw B24Error.usage("\(text == "-" ? "stdin" : String(text.dropFirst())) is not valid JSON: \(error)")

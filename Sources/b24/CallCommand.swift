@@ -177,8 +177,7 @@ func readParams(_ text: String?) throws -> JSONValue {
         source = "stdin"
     } else if text.hasPrefix("@") {
         let path = String(text.dropFirst())
-        guard let data = readWholeFile(path) else { throw B24Error.usage("cannot read --params file \(path)") }
-        bytes = Array(data)
+        bytes = Array(try readWholeFile(path, what: "--params file"))
         source = path
     } else {
         bytes = Array(text.utf8)

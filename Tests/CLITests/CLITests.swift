@@ -120,6 +120,13 @@ struct CLITests {
         #expect(stray.status == 64)
         #expect(stray.stderrLines.count == 1)
         #expect(stray.stderr.contains("strayc0de") == false)
+        // Files that cannot be read say why.
+        let missing = try await env.run(["call", "user.get", "--params", "@" + env.root.path + "/no-such.json", "--webhook", env.webhook])
+        #expect(missing.status == 64)
+        #expect(missing.stderr.hasSuffix("/no-such.json: No such file or directory\n"), "\(missing.stderr)")
+        let directory = try await env.run(["batch", "--cmd-file", env.root.path, "--webhook", env.webhook])
+        #expect(directory.status == 64)
+        #expect(directory.stderr == "b24: cannot read --cmd-file \(env.root.path): it is a directory\n")
         // A wrong webhook code is rejected credentials: exit 7.
         let wrongCode = try await env.run(["call", "user.current", "--webhook", env.webhook.replacingOccurrences(of: env.webhookCode, with: "wrongcode12345")])
         #expect(wrongCode.status == 7, "\(wrongCode.stderr)")
