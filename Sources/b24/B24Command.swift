@@ -106,10 +106,13 @@ struct ConnectionOptions: ParsableArguments {
         options.requirePlan = requirePlan || ["1", "true", "yes"].contains((environment["B24_REQUIRE_PLAN"] ?? "").lowercased())
         options.audit = !noAudit
         options.historyRetention = try HistoryRetention(environment: environment)
-        guard timeout > 0 else { throw B24Error.usage("--timeout must be positive") }
+        // The deadline is computed in nanoseconds: beyond a day (or infinity) it would overflow.
+        guard timeout > 0, timeout <= 86_400 else { throw B24Error.usage("--timeout must be between 0 and 86400 seconds") }
         options.timeout = timeout
         options.bucket = bucket
-        guard maxOperatingWait >= 0 else { throw B24Error.usage("--max-operating-wait must be 0 or more") }
+        guard maxOperatingWait >= 0, maxOperatingWait <= 86_400 else {
+            throw B24Error.usage("--max-operating-wait must be between 0 and 86400 seconds")
+        }
         options.maxOperatingWait = maxOperatingWait
         return try B24Client(profile: resolved, paths: paths, options: options)
     }

@@ -139,6 +139,26 @@ struct ClientCallTests {
         #expect(env.sandbox.stats.calls("crm.lead.add") == 2)
     }
 
+    @Test("A write batch in which one command failed is replayed on a re-run, not sent again")
+    func partialBatchIsReplayed() async throws {
+        let env = try await ClientTestEnvironment()
+        defer { Task { await env.stop() } }
+        let client = try env.webhookClient()
+        var request = CallRequest(method: "batch", params: ["cmd": [
+            "add": "crm.lead.add?fields[TITLE]=Partial batch",
+            "bad": "crm.lead.update?id=999999&fields[TITLE]=x",
+        ]])
+        request.confirmWrite = true
+        let first = await client.call(request)
+        #expect(first.trace.status == "partial")
+        let again = await client.call(request)
+        #expect(again.trace.replayed)
+        #expect(again.value == first.value)
+        #expect(env.sandbox.stats.calls("batch") == 1)
+        let leads = await client.call(CallRequest(method: "crm.lead.list", params: ["filter": ["TITLE": "Partial batch"]]))
+        #expect(leads.value?.arrayValue?.count == 1)
+    }
+
     @Test("Reads retry 503 QUERY_LIMIT_EXCEEDED, 500 and proxy pages with backoff, then succeed")
     func readRetries() async throws {
         let env = try await ClientTestEnvironment()

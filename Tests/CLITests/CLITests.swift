@@ -106,6 +106,10 @@ struct CLITests {
             ("10 MB body", ["call", "crm.lead.add", "--params", "@" + huge, "--confirm-write", "--webhook", env.webhook], 4),
             ("refused connection", ["call", "user.current", "--webhook", "http://127.0.0.1:9/rest/1/abcdefabcdef1234/"], 5),
             ("unknown host", ["call", "user.current", "--webhook", "https://no-such-host.invalid/rest/1/abcdefabcdef1234/"], 5),
+            ("port out of range", ["call", "user.current", "--webhook", "http://127.0.0.1:99999/rest/1/abcdefabcdef1234/"], 64),
+            ("profile with a port out of range", ["profile", "add", "far", "--webhook", "https://example.com:70000/rest/1/abcdefabcdef1234/"], 64),
+            ("infinite timeout", ["call", "user.current", "--timeout", "inf", "--webhook", env.webhook], 64),
+            ("timeout beyond a day", ["call", "user.current", "--timeout", "1e10", "--webhook", env.webhook], 64),
             ("write without confirmation", ["call", "crm.lead.add", "--params", #"{"fields":{"TITLE":"x"}}"#, "--webhook", env.webhook], 3),
         ]
         for (name, arguments, expected) in cases {

@@ -130,7 +130,7 @@ public struct WebhookAuth: Codable, Sendable, Equatable {
         var base = URLComponents()
         base.scheme = scheme
         base.host = host
-        base.port = components.port
+        base.port = try checkedPort(components.port, in: "webhook URL")
         guard let portal = base.url else { throw B24Error.usage("not a webhook URL") }
         return (portal, WebhookAuth(userID: String(user), code: Secret(parts[2])))
     }
@@ -178,7 +178,14 @@ public func parsePortalURL(_ text: String) throws -> URL {
     var base = URLComponents()
     base.scheme = scheme
     base.host = host
-    base.port = components.port
+    base.port = try checkedPort(components.port, in: "portal URL")
     guard let url = base.url else { throw B24Error.usage("not a portal URL: \(text)") }
     return url
+}
+
+/// A URL's port, refused with `.usage` unless it is 1–65535 (URLComponents accepts any number).
+func checkedPort(_ port: Int?, in what: String) throws -> Int? {
+    guard let port else { return nil }
+    guard (1...65_535).contains(port) else { throw B24Error.usage("\(what) has port \(port); a port is 1 to 65535") }
+    return port
 }

@@ -326,7 +326,9 @@ public final class B24Client: @unchecked Sendable {
         let result = await send(request, isWrite: isWrite, idempotencyKey: idempotencyKey, trace: &trace)
         if claimed, let key = idempotencyKey {
             switch result {
-            case .success(let envelope) where !Self.hasFailedCommands(envelope):
+            case .success(let envelope):
+                // A batch in which some commands failed still ran the others: its answer is kept and replayed
+                // like any other, or re-running it would repeat the writes that succeeded.
                 try? store().storeIdempotent(
                     key: key, profile: identity, method: request.method,
                     paramsHash: B24Store.paramsHash(request.params),

@@ -81,6 +81,8 @@ public final class NIOHTTPTransport: HTTPTransport, @unchecked Sendable {
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        // A hand-edited profile can still hold a port NIO would trap on; nothing is sent then.
+        _ = try checkedPort(request.url.port, in: "the URL of \(request.url.host ?? "the portal")")
         var outgoing = HTTPClientRequest(url: request.url.absoluteString)
         outgoing.method = HTTPMethod(rawValue: request.method)
         for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
