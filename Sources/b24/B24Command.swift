@@ -99,7 +99,12 @@ struct ConnectionOptions: ParsableArguments {
         let resolved = try ProfileResolver.resolve(
             webhook: webhook, profileName: profile, store: AuthStore(paths: paths), environment: environment)
         var options = ClientOptions()
-        if let packs { options.packs = splitList(packs) }
+        // B24_PACKS narrows (or widens) saved profiles too, like B24_REQUIRE_PLAN; --packs wins over both.
+        if let packs {
+            options.packs = splitList(packs)
+        } else if let packs = environment["B24_PACKS"], !splitList(packs).isEmpty {
+            options.packs = splitList(packs)
+        }
         options.methodAllowlist = methodAllowlist.map(splitList) ?? []
         options.allowUnlisted = allowUnlisted
         options.readOnly = readOnly

@@ -89,6 +89,12 @@ struct CLITests {
         #expect(blocked.status == 3)
         let allowed = try await env.run(["call", "department.get"], extraEnvironment: variables.merging(["B24_PACKS": "none"]) { $1 })
         #expect(allowed.status == 3, "B24_PACKS=none allows nothing")
+        // A saved profile is narrowed by B24_PACKS as well; --packs overrides the variable.
+        #expect(try await env.run(["profile", "add", "saved", "--webhook", env.webhook]).status == 0)
+        let narrowed = try await env.run(["call", "crm.lead.list"], extraEnvironment: ["B24_PACKS": "diagnostics"])
+        #expect(narrowed.status == 3, "\(narrowed.stderr)")
+        let flag = try await env.run(["call", "crm.lead.list", "--packs", "core"], extraEnvironment: ["B24_PACKS": "diagnostics"])
+        #expect(flag.status == 0, "\(flag.stderr)")
     }
 
     @Test("Bad input: each gives one line on stderr and its documented exit code, nothing recorded as a success")
