@@ -26,6 +26,11 @@ extension B24Command {
     /// Runs the command line. Argument errors become one redacted `b24:` line with the usage exit code (the
     /// parser's own text would echo a mistyped webhook URL, code and all).
     static func main() async {
+        // Swift's CommandLine.arguments replaces invalid UTF-8 with U+FFFD; a --params value would go out altered.
+        if let position = firstArgumentWithInvalidUTF8() {
+            printError("argument \(position) is not valid UTF-8 (Bitrix24 takes UTF-8 text only)")
+            Foundation.exit(64)
+        }
         // A command that calls the portal loads the catalog and starts the HTTP client on a second thread while
         // this one parses the arguments: about 1-2 ms of each `b24 call` (Benchmarks/call-vs-curl.py).
         if let command = CommandLine.arguments.dropFirst().first(where: { !$0.hasPrefix("-") }),
@@ -121,6 +126,16 @@ struct ConnectionOptions: ParsableArguments {
         options.maxOperatingWait = maxOperatingWait
         return try B24Client(profile: resolved, paths: paths, options: options)
     }
+}
+
+/// The 1-based position of the first command-line argument whose raw bytes are not valid UTF-8, if any.
+func firstArgumentWithInvalidUTF8() -> Int? {
+    for index in 1..<Int(CommandLine.argc) {
+        guard let raw = CommandLine.unsafeArgv[index] else { continue }
+        let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(raw).assumingMemoryBound(to: UInt8.self), count: strlen(raw))
+        if String(validating: bytes, as: UTF8.self) == nil { return index }
+    }
+    return nil
 }
 
 func splitList(_ text: String) -> [String] {

@@ -130,6 +130,13 @@ struct CLITests {
         #expect(stray.status == 64)
         #expect(stray.stderrLines.count == 1)
         #expect(stray.stderr.contains("strayc0de") == false)
+        // Invalid UTF-8 typed inline (Swift's arguments would turn it into U+FFFD and send that).
+        let script = "exec \"$0\" call user.get --params \"$(printf '{\"NAME\":\"\\377\"}')\" --webhook \"$1\""
+        let inline = try await env.run(["-c", script, CLIEnvironment.binary.path, env.webhook],
+                                       executable: URL(fileURLWithPath: "/bin/bash"))
+        #expect(inline.status == 64)
+        #expect(inline.stderr == "b24: argument 4 is not valid UTF-8 (Bitrix24 takes UTF-8 text only)\n", "\(inline.stderr)")
+        #expect(env.sandbox.stats.calls("user.get") == 0)
         // Files that cannot be read say why.
         let missing = try await env.run(["call", "user.get", "--params", "@" + env.root.path + "/no-such.json", "--webhook", env.webhook])
         #expect(missing.status == 64)
