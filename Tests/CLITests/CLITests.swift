@@ -112,6 +112,7 @@ struct CLITests {
             ("10 MB body", ["call", "crm.lead.add", "--params", "@" + huge, "--confirm-write", "--webhook", env.webhook], 4),
             ("refused connection", ["call", "user.current", "--webhook", "http://127.0.0.1:9/rest/1/abcdefabcdef1234/"], 5),
             ("unknown host", ["call", "user.current", "--webhook", "https://no-such-host.invalid/rest/1/abcdefabcdef1234/"], 5),
+            ("--all-pages on a method that is not a list", ["call", "user.current", "--all-pages", "--webhook", env.webhook], 64),
             ("port out of range", ["call", "user.current", "--webhook", "http://127.0.0.1:99999/rest/1/abcdefabcdef1234/"], 64),
             ("profile with a port out of range", ["profile", "add", "far", "--webhook", "https://example.com:70000/rest/1/abcdefabcdef1234/"], 64),
             ("infinite timeout", ["call", "user.current", "--timeout", "inf", "--webhook", env.webhook], 64),

@@ -139,7 +139,10 @@ extension B24Client {
         case .success(let envelope):
             outcome.pages += 1
             guard let (items, _) = envelope["result"].flatMap(Self.listItems) else {
-                outcome.error = .decoding("\(page.method) did not return a list; it cannot be paged")
+                // On the first page the method simply is not a list (a usage mistake); later it is a bad answer.
+                outcome.error = outcome.pages == 1
+                    ? .usage("\(page.method) does not return a list, so it has no pages; call it without --all-pages")
+                    : .decoding("\(page.method) page \(outcome.pages) did not return a list; it cannot be paged")
                 return nil
             }
             outcome.items += items
