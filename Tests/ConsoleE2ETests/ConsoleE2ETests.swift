@@ -100,26 +100,26 @@ struct TermErrorTests {
 
     @Test func termUnset() async {
         let r = await run([:])
-        #expect(r.status != 0)
+        #expect(r.status == 64)
         #expect(r.stderr == "b24: TERM is not set; run b24 inside a terminal or set TERM=xterm-256color\n")
     }
 
     @Test func termUnknown() async {
         let r = await run(["TERM": "no-such-terminal-xyz"])
-        #expect(r.status != 0)
+        #expect(r.status == 64)
         #expect(r.stderr.hasPrefix("b24: TERM=no-such-terminal-xyz is not a terminal type known here"))
         #expect(!r.stderr.contains("Error opening terminal"))
     }
 
     @Test func termWithoutCursorAddressing() async {
         let r = await run(["TERM": "dumb"])
-        #expect(r.status != 0)
+        #expect(r.status == 64)
         #expect(r.stderr.hasPrefix("b24: TERM=dumb cannot move the cursor"))
     }
 
     @Test func notATerminal() async {
         let r = await run(["TERM": "xterm-256color"])
-        #expect(r.status != 0)
+        #expect(r.status == 64)
         #expect(r.stderr.contains("the console needs a terminal"))
     }
 }

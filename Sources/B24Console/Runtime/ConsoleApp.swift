@@ -28,9 +28,12 @@ public enum ConsoleApp {
         return state
     }
 
+    /// The exit code when there is no usable terminal: b24's usage code, as for any other bad environment.
+    public static let unusableTerminalExitCode: Int32 = 64
+
     /// Takes the terminal (`makeBackend` runs on the terminal thread), runs the loop, restores the
     /// terminal and stops the embedded sandbox. Returns the process exit code; a terminal that cannot
-    /// be used prints its error (e.g. TERM unset) and returns 1.
+    /// be used prints its error (e.g. TERM unset) and returns ``unusableTerminalExitCode``.
     public static func run(_ launch: ConsoleLaunch, makeBackend: @escaping () throws -> TerminalBackend) async -> Int32 {
         let services = ConsoleServices(launch: launch)
         let boot = BootState()
@@ -52,9 +55,9 @@ public enum ConsoleApp {
             }
         } catch {
             FileHandle.standardError.write(Data("b24: \(error)\n".utf8))
-            return 1
+            return unusableTerminalExitCode
         }
-        guard let (state, frame) = boot.get() else { return 1 }
+        guard let (state, frame) = boot.get() else { return unusableTerminalExitCode }
         let runtime = ConsoleRuntime(state: state, services: services, terminal: terminal, firstFrame: frame)
         await runtime.run()
         terminal.stop()
