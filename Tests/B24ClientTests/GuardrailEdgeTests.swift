@@ -47,12 +47,16 @@ struct GuardrailEdgeTests {
         let plan = try client.plan(CallRequest(method: "crm.lead.add", params: ["fields": ["TITLE": "Planned"]]))
         let unconfirmed = await client.executePlan(id: plan.id, confirmWrite: false, confirmDestructive: false)
         #expect(unconfirmed.failure?.exitCode == B24ExitCode.policy)
+        // The refusal is audited as the planned call, not as an anonymous read.
+        #expect(unconfirmed.trace.method == "crm.lead.add")
+        #expect(unconfirmed.trace.risk == "write")
+        #expect(unconfirmed.trace.planID == plan.id)
         let confirmed = await client.executePlan(id: plan.id, confirmWrite: true, confirmDestructive: false)
         #expect(confirmed.failure == nil)
         #expect(env.sandbox.stats.calls("crm.lead.add") == 1)
     }
 
-    @Test("A batch whose commands failed is not replayed: the same batch runs again")
+    @Test("A batch whose commands all failed is not replayed: the same batch runs again")
     func failedBatchNotReplayed() async throws {
         let env = try await ClientTestEnvironment()
         defer { Task { await env.stop() } }

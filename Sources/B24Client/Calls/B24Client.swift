@@ -251,6 +251,8 @@ public final class B24Client: @unchecked Sendable {
         // Look first, check the guardrails, and only then use the plan up: a missing --confirm-write must not
         // burn a plan.
         let plan: StoredPlan
+        // What a refusal is audited as: the planned call once the plan is found.
+        var attempted = CallRequest(method: "plan:\(id)")
         do {
             guard let stored = try store().plan(id: id) else {
                 throw B24Error.policy("no plan with id \(id) (make one with --plan-only)")
@@ -259,11 +261,12 @@ public final class B24Client: @unchecked Sendable {
             request.confirmWrite = confirmWrite
             request.confirmDestructive = confirmDestructive
             request.planID = stored.id
+            attempted = request
             _ = try checkPolicy(request)
             plan = try store().consumePlan(id: id, profile: identity, now: Date())
         } catch {
             let failure = (error as? B24Error) ?? .usage("\(error)")
-            return finishEarly(CallRequest(method: "plan:\(id)"), failure)
+            return finishEarly(attempted, failure)
         }
         var request = CallRequest(method: plan.method, params: plan.params, apiVersion: plan.apiVersion)
         request.confirmWrite = confirmWrite
@@ -326,7 +329,7 @@ public final class B24Client: @unchecked Sendable {
         let result = await send(request, isWrite: isWrite, idempotencyKey: idempotencyKey, trace: &trace)
         if claimed, let key = idempotencyKey {
             switch result {
-            case .success(let envelope):
+            case .success(let envelope) where !Self.noCommandSucceeded(envelope):
                 // A batch in which some commands failed still ran the others: its answer is kept and replayed
                 // like any other, or re-running it would repeat the writes that succeeded.
                 try? store().storeIdempotent(
@@ -348,11 +351,18 @@ public final class B24Client: @unchecked Sendable {
         return seconds < 120 ? "\(seconds) s ago" : seconds < 7200 ? "\(seconds / 60) min ago" : "\(seconds / 3600) h ago"
     }
 
-    /// A batch whose commands failed is not a result worth replaying: after the cause is fixed, the same batch
-    /// must run again.
+    /// True for a batch answer with per-command errors (`result_error`, as a map or a list).
     static func hasFailedCommands(_ envelope: JSONValue) -> Bool {
         guard let errors = envelope["result"]?["result_error"] else { return false }
         return !(errors.objectValue ?? [:]).isEmpty
+    }
+
+    /// A batch whose commands all failed changed nothing and is not worth replaying: after the cause is fixed,
+    /// the same batch must run again. (One in which some succeeded is kept, so those are not repeated.)
+    static func noCommandSucceeded(_ envelope: JSONValue) -> Bool {
+        guard hasFailedCommands(envelope) else { return false }
+        let succeeded = envelope["result"]?["result"]?.objectValue?.values.contains { $0 != .null } ?? false
+        return !succeeded
     }
 
     private func newTrace(_ request: CallRequest, risk: RiskClass) -> CallTrace {
@@ -387,7 +397,7 @@ public final class B24Client: @unchecked Sendable {
     }
 
     private func finishEarly(_ request: CallRequest, _ error: B24Error) -> CallOutcome {
-        let trace = newTrace(request, risk: catalog.risk(of: request.method))
+        let trace = newTrace(request, risk: risk(of: request.method, params: request.params))
         // Blocked calls are audited (someone tried them); malformed input never became a call.
         if case .policy = error { return finish(trace, .failure(error)) }
         return finish(trace, .failure(error), record: false)
