@@ -24,6 +24,23 @@ struct ClientCallTests {
         #expect(try env.everythingWritten().contains(env.webhookCode) == false)
     }
 
+    @Test("A secret the portal echoes back is masked in the result, history and audit")
+    func echoedSecretIsMasked() async throws {
+        let env = try await ClientTestEnvironment()
+        defer { Task { await env.stop() } }
+        let client = try env.webhookClient()
+        // A lead whose title carries the webhook code, as a pasted handler URL or a note might.
+        var add = CallRequest(method: "crm.lead.add", params: ["fields": ["TITLE": .string("hook code \(env.webhookCode) here")]])
+        add.confirmWrite = true
+        let created = await client.call(add)
+        let id = try #require(created.value?.intValue)
+        let read = await client.call(CallRequest(method: "crm.lead.get", params: ["id": .int(id)]))
+        let title = try #require(read.value?["TITLE"]?.stringValue)
+        #expect(title.hasPrefix("hook code ") && title.hasSuffix(" here"))
+        #expect(title.contains(env.webhookCode) == false)
+        #expect(try env.everythingWritten().contains(env.webhookCode) == false)
+    }
+
     @Test("Allowlist: a method outside the packs is blocked before any request; packs and allowlists open it")
     func allowlist() async throws {
         let env = try await ClientTestEnvironment()

@@ -326,7 +326,9 @@ public final class B24Client: @unchecked Sendable {
             case nil: break  // no database: the write still goes out, unprotected against a re-run
             }
         }
-        let result = await send(request, isWrite: isWrite, idempotencyKey: idempotencyKey, trace: &trace)
+        // A portal may echo a secret (an event handler registered with a webhook URL, a proxy repeating the
+        // request): the answer is masked before it is stored, recorded or shown.
+        let result = await send(request, isWrite: isWrite, idempotencyKey: idempotencyKey, trace: &trace).map(redactJSON)
         if claimed, let key = idempotencyKey {
             switch result {
             case .success(let envelope) where !Self.noCommandSucceeded(envelope):
@@ -372,12 +374,14 @@ public final class B24Client: @unchecked Sendable {
         var trace = CallTrace(
             profile: profile.name, method: request.method, apiVersion: request.apiVersion, risk: risk.rawValue,
             request: .init(httpMethod: preview.method, url: redactor.redact(preview.url.absoluteString),
-                           params: redactParams(request.params)))
+                           params: redactJSON(request.params)))
         trace.planID = request.planID
         return trace
     }
 
-    private func redactParams(_ params: JSONValue) -> JSONValue {
+    /// Request parameters or a response with every known secret and webhook code masked in its strings, and
+    /// token-bearing members (`auth`, `access_token`, …) masked whole.
+    private func redactJSON(_ params: JSONValue) -> JSONValue {
         let redactor = self.redactor
         func walk(_ value: JSONValue) -> JSONValue {
             switch value {
