@@ -186,7 +186,8 @@ public enum ErrorAdvice {
         case "insufficient_scope": return "the webhook or app lacks the scope of this method; add it in the portal"
         case "WRONG_AUTH_TYPE": return "this method needs an OAuth application (use a profile added with --oauth)"
         case "NO_AUTH_FOUND": return "the webhook code or token is wrong; check the profile"
-        case "expired_token", "invalid_token": return "token expired; b24 refreshes it automatically"
+        // b24 has already refreshed and retried once when this reaches the user.
+        case "expired_token", "invalid_token": return "the portal refused the token even after a refresh; run `b24 login NAME` (OAuth) or check the webhook URL"
         case "ERROR_METHOD_NOT_FOUND": return "no such method on this portal (check spelling, scope, or REST 3.0 with --v3)"
         case "ACCESS_DENIED": return "the user or plan lacks access to this method"
         default: return nil
