@@ -125,9 +125,10 @@ public final class Sandbox: @unchecked Sendable {
         return (pair.access, pair.refresh, Int(portal.options.accessTokenLifetime))
     }
 
-    /// Makes the next `count` calls of `method` (any case; nil = any call) misbehave with `fault`.
-    public func injectFault(_ fault: Fault, method: String?, count: Int = 1) {
-        portal.faults.inject(fault, method: method, count: count)
+    /// Makes the next `count` calls of `method` (any case; nil = any call) misbehave with `fault`, after letting
+    /// the first `after` of them through.
+    public func injectFault(_ fault: Fault, method: String?, count: Int = 1, after: Int = 0) {
+        portal.faults.inject(fault, method: method, count: count, after: after)
     }
 }
 

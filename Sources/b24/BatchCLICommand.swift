@@ -55,7 +55,16 @@ extension ExitCode {
 /// Prints a batch outcome; a failed batch call exits with its error, failed commands with the portal-error code.
 func reportBatch(_ outcome: BatchOutcome, json: Bool, redactor: Redactor) throws {
     for warning in outcome.warnings { printError("warning: " + warning) }
-    if let error = outcome.error { fail(error, redactor: redactor) }
+    if let error = outcome.error {
+        // A split batch that failed in a later call: what the earlier calls ran must not be lost.
+        if !outcome.results.isEmpty {
+            printBatch(outcome, json: json)
+            let calls = outcome.traces.count - 1
+            printError("\(outcome.results.count) of \(outcome.commandCount) commands were answered by the first \(calls) "
+                + "batch call\(calls == 1 ? "" : "s") (printed above); batch call \(calls + 1) failed:")
+        }
+        fail(error, redactor: redactor)
+    }
     printBatch(outcome, json: json)
     let failed = outcome.results.filter { $0.error != nil }.count
     let calls = "\(outcome.traces.count) batch call\(outcome.traces.count == 1 ? "" : "s")"

@@ -88,6 +88,17 @@ struct PagingAndBatchTests {
                                         confirmWrite: true, confirmDestructive: true)
         #expect(nested.error?.exitCode == B24ExitCode.policy)
         #expect(env.sandbox.stats.totalRequests == 0)
+
+        // Split in two, with the delete in the second call: refused before the first call's writes are sent.
+        let split = (0..<55).map { index in
+            index < 54 ? BatchCommand(key: "add\(index)", method: "crm.lead.add", params: ["fields": ["TITLE": .string("split \(index)")]])
+                : BatchCommand(key: "gone", encoded: "crm.lead.delete?id=1")
+        }
+        let refused = await client.batch(split, halt: false, confirmWrite: true, confirmDestructive: false)
+        #expect(refused.error?.exitCode == B24ExitCode.policy)
+        #expect(refused.results.isEmpty)
+        #expect(refused.traces.count == 1, "the refused call is audited")
+        #expect(env.sandbox.stats.totalRequests == 0)
     }
 
     @Test("Batch halt stops at the first failing command; later commands are reported as not run")

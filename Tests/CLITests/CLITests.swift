@@ -300,6 +300,17 @@ struct CLITests {
         #expect(perCommand["me"]?["ran"]?.boolValue == true)
         #expect(perCommand["bad"]?["error"] != nil)
         #expect(perCommand["later"]?["ran"]?.boolValue == false)
+
+        // A split write batch whose second call loses its answer: the first call's 50 results are still printed.
+        var sixty = JSONObject()
+        for index in 0..<60 { sixty["add\(index)"] = .string("crm.lead.add?fields[TITLE]=Sixty \(index)") }
+        let sixtyFile = try env.file("sixty.json", Data(JSONWriter.compact(.object(sixty)).utf8))
+        env.sandbox.injectFault(.dropAfterRunning, method: "batch", count: 1, after: 1)
+        let lost = try await env.run(["batch", "--cmd-file", sixtyFile, "--confirm-write", "--json", "--webhook", env.webhook])
+        #expect(lost.status == 6, "\(lost.stderr)")
+        #expect(try JSONParser.parse(lost.stdout).objectValue?.count == 50)
+        #expect(lost.stderr.contains("50 of 60 commands were answered by the first 1 batch call (printed above); batch call 2 failed:"))
+        #expect(lost.stderr.contains("outcome unknown"))
     }
 
     @Test("Two processes with the same expired token: exactly one refresh, both calls succeed")

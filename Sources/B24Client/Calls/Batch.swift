@@ -46,7 +46,10 @@ public struct BatchOutcome: Sendable {
     public var results: [BatchCommandResult] = []
     public var traces: [CallTrace] = []
     /// A failure of a whole `batch` call (policy, transport, portal); per-command errors are in `results`.
+    /// When a split batch fails in a later call, `results` still holds the answers of the earlier calls.
     public var error: B24Error?
+    /// How many commands were asked for (all calls of a split batch).
+    public var commandCount = 0
     public var warnings: [String] = []
 
     public init() {}
@@ -113,18 +116,32 @@ extension B24Client {
                       idempotencyKey: String? = nil) async -> BatchOutcome
     {
         var outcome = BatchOutcome()
+        outcome.commandCount = commands.count
         let chunks: [[BatchCommand]]
         do { chunks = try BatchInput.chunks(commands) } catch {
             outcome.error = (error as? B24Error) ?? .usage("\(error)")
             return outcome
         }
-        for (index, chunk) in chunks.enumerated() {
+        let requests = chunks.enumerated().map { index, chunk in
             var cmd = JSONObject()
             for command in chunk { cmd[command.key] = .string(command.encoded) }
             var request = CallRequest(method: "batch", params: .object(["halt": .int(halt ? 1 : 0), "cmd": .object(cmd)]))
             request.confirmWrite = confirmWrite
             request.confirmDestructive = confirmDestructive
             request.idempotencyKey = idempotencyKey.map { chunks.count == 1 ? $0 : "\($0)-\(index + 1)" }
+            return request
+        }
+        // Every call is checked before the first is sent: a guardrail refusing call 2 (a delete among the later
+        // commands) must not leave call 1's writes done. The refused call is made so that it is audited; it
+        // fails on the same check without reaching the portal.
+        if let refused = requests.first(where: { (try? checkPolicy($0)) == nil }) {
+            let call = await self.call(refused)
+            outcome.traces.append(call.trace)
+            outcome.warnings += call.warnings
+            if case .failure(let error) = call.result { outcome.error = error }
+            return outcome
+        }
+        for (chunk, request) in zip(chunks, requests) {
             let call = await self.call(request)
             outcome.traces.append(call.trace)
             outcome.warnings += call.warnings
