@@ -91,6 +91,13 @@ struct RestV3AndAuditTests {
         // Once the budget is known to be spent, later calls are refused locally instead of hammering the portal.
         #expect(env.sandbox.stats.operationTimeLimit == 1)
         #expect(outcomes.dropFirst(2).allSatisfy { $0.failure?.exitCode == B24ExitCode.policy })
+
+        // The portal charges each webhook separately: another webhook on the same portal still gets through.
+        let crm = try WebhookAuth.parse(env.sandbox.crmWebhookURL.absoluteString)
+        let other = try B24Client(
+            profile: ResolvedProfile(profile: Profile(name: "crm", portal: crm.portal, auth: .webhook(crm.auth)), isSaved: false),
+            paths: env.paths, options: clientOptions)
+        #expect(await other.call(CallRequest(method: "crm.lead.list")).failure == nil)
     }
 }
 

@@ -133,7 +133,8 @@ public final class B24Client: @unchecked Sendable {
         }
         let portalKey = SharedLeakyBucket.portalKey(for: profile.portal)
         bucket = SharedLeakyBucket(portal: portalKey, settings: settings, paths: paths)
-        budget = OperatingBudget(portal: portalKey, settings: settings, paths: paths)
+        // Operating time is charged per app or webhook: one webhook's spent budget must not hold up another's.
+        budget = OperatingBudget(portal: portalKey + "@" + OperatingBudget.callerKey(for: profile.auth), settings: settings, paths: paths)
         backoff = BackoffPolicy(maxAttempts: options.maxAttempts)
         if case .oauth(let oauth) = profile.auth { currentOAuth = oauth }
         redactorStorage = Redactor(profile.secrets)

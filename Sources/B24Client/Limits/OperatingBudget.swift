@@ -12,7 +12,8 @@ import Foundation
 /// The reports of all processes go to one file per portal under `B24Paths.limiterDirectory`, updated under a
 /// `FileLock`; method names are compared case-insensitively, as the portal does.
 public final class OperatingBudget: @unchecked Sendable {
-    /// The portal key, `host:port` (see ``SharedLeakyBucket/portalKey(host:port:)``).
+    /// The portal key, `host:port` (see ``SharedLeakyBucket/portalKey(host:port:)``), followed by the caller
+    /// (``callerKey(for:)``) when the budget is a caller's: the portal counts it per app or webhook.
     public let portal: String
     public let settings: LimiterSettings
     /// Where the per-method reports are kept.
@@ -34,6 +35,17 @@ public final class OperatingBudget: @unchecked Sendable {
         let name = LimiterFiles.baseName(for: portal)
         stateFile = directory.appendingPathComponent("\(name).operating.json")
         lock = FileLock(path: directory.appendingPathComponent("\(name).operating.lock"))
+    }
+
+    /// Who the portal charges operating time to, safe for a file name: `app-CLIENT_ID` for an application,
+    /// `hook-USER-HASH` for a webhook (a digest of its code, which must not appear in a file name).
+    public static func callerKey(for auth: Profile.Auth) -> String {
+        switch auth {
+        case .webhook(let webhook):
+            return "hook-\(webhook.userID)-" + SHA256Hasher.hexDigest(webhook.code.reveal()).prefix(12)
+        case .oauth(let oauth):
+            return "app-\(oauth.clientID)"
+        }
     }
 
     /// The budget of a portal under `paths.limiterDirectory`.
