@@ -39,6 +39,16 @@ struct RestV3AndAuditTests {
         #expect(resent.failure == nil)
         #expect(resent.value?["item"]?["id"] == created.value?["item"]?["id"])
         #expect(env.sandbox.stats.calls("tasks.task.add") == 2)
+
+        // The same write through v2 is another call: not answered with the v3 reply, and its key is its own.
+        var v2 = CallRequest(method: "tasks.task.add", params: add.params)
+        v2.confirmWrite = true
+        let classic = await client.call(v2)
+        #expect(classic.trace.replayed == false)
+        #expect(classic.trace.idempotencyKey != created.trace.idempotencyKey)
+        v2.idempotencyKey = add.idempotencyKey
+        let reused = await client.call(v2)
+        #expect(reused.failure?.exitCode == B24ExitCode.policy, "a v3 key reused for the v2 call is refused")
     }
 
     @Test("--no-audit turns off the JSONL line only; history still has the trace")

@@ -296,16 +296,19 @@ public final class B24Client: @unchecked Sendable {
         var trace = newTrace(request, risk: risk)
         let isWrite = risk.mayChangeData
         var idempotencyKey: String?
+        // A v3 write is a different call from the v2 one with the same name and params (other URL, other answer
+        // shape): its key and stored answer must not be shared.
+        let keyedMethod = request.apiVersion == .v3 ? "v3:" + request.method : request.method
         if isWrite {
             idempotencyKey = request.idempotencyKey
-                ?? B24Store.derivedIdempotencyKey(profile: identity, method: request.method.lowercased(), params: request.params)
+                ?? B24Store.derivedIdempotencyKey(profile: identity, method: keyedMethod.lowercased(), params: request.params)
             trace.idempotencyKey = idempotencyKey
         }
         var claimed = false
         if let key = idempotencyKey {
             // Claimed before sending, so neither a parallel run nor a re-run after a lost answer sends it twice.
             let claim = try? store().claimIdempotencyKey(
-                key: key, profile: identity, method: request.method, paramsHash: B24Store.paramsHash(request.params),
+                key: key, profile: identity, method: keyedMethod, paramsHash: B24Store.paramsHash(request.params),
                 ttl: options.idempotencyTTL, now: Date())
             switch claim {
             case .claimed?: claimed = true
@@ -336,7 +339,7 @@ public final class B24Client: @unchecked Sendable {
                 // A batch in which some commands failed still ran the others: its answer is kept and replayed
                 // like any other, or re-running it would repeat the writes that succeeded.
                 try? store().storeIdempotent(
-                    key: key, profile: identity, method: request.method,
+                    key: key, profile: identity, method: keyedMethod,
                     paramsHash: B24Store.paramsHash(request.params),
                     response: envelope, ttl: options.idempotencyTTL, now: Date())
             case .failure(.outcomeUnknown):
