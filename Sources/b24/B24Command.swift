@@ -31,6 +31,12 @@ extension B24Command {
             printError("argument \(position) is not valid UTF-8 (Bitrix24 takes UTF-8 text only)")
             Foundation.exit(64)
         }
+        // The console is the default command, so a mistyped command name would reach it as a stray argument
+        // ("Unexpected argument 'histroy'"): name the problem instead.
+        if let problem = unknownCommandProblem(Array(CommandLine.arguments.dropFirst())) {
+            printError(problem)
+            Foundation.exit(64)
+        }
         // A command that calls the portal loads the catalog and starts the HTTP client on a second thread while
         // this one parses the arguments: about 1-2 ms of each `b24 call` (Benchmarks/call-vs-curl.py).
         if let command = CommandLine.arguments.dropFirst().first(where: { !$0.hasPrefix("-") }),
@@ -56,7 +62,8 @@ extension B24Command {
             }
             let text = message(for: error).split(separator: "\n").first.map(String.init) ?? ""
             if !text.isEmpty {
-                printError(Redactor().redact(text) + (code == .validationFailure ? " (see b24 --help)" : ""))
+                let command = CommandLine.arguments.dropFirst().first.flatMap { commandNames.contains($0) ? $0 + " " : nil } ?? ""
+                printError(Redactor().redact(text) + (code == .validationFailure ? " (see b24 \(command)--help)" : ""))
             }
             Foundation.exit(code.rawValue)
         }
@@ -117,7 +124,7 @@ struct ConnectionOptions: ParsableArguments {
         options.audit = !noAudit
         options.historyRetention = try HistoryRetention(environment: environment)
         // The deadline is computed in nanoseconds: beyond a day (or infinity) it would overflow.
-        guard timeout > 0, timeout <= 86_400 else { throw B24Error.usage("--timeout must be between 0 and 86400 seconds") }
+        guard timeout > 0, timeout <= 86_400 else { throw B24Error.usage("--timeout must be more than 0 and at most 86400 seconds") }
         options.timeout = timeout
         options.bucket = bucket
         guard maxOperatingWait >= 0, maxOperatingWait <= 86_400 else {
@@ -126,6 +133,40 @@ struct ConnectionOptions: ParsableArguments {
         options.maxOperatingWait = maxOperatingWait
         return try B24Client(profile: resolved, paths: paths, options: options)
     }
+}
+
+/// The names of b24's commands, as typed after `b24`.
+let commandNames = B24Command.configuration.subcommands.compactMap { $0.configuration.commandName }
+
+/// The error line for a first argument that is neither an option nor a command (nor `help` followed by one),
+/// with the closest command name when one is near; nil when the arguments start well.
+func unknownCommandProblem(_ arguments: [String]) -> String? {
+    guard var word = arguments.first, !word.hasPrefix("-") else { return nil }
+    if word == "help" {
+        guard arguments.count > 1, !arguments[1].hasPrefix("-") else { return nil }
+        word = arguments[1]
+    }
+    guard !commandNames.contains(word) else { return nil }
+    let closest = commandNames.min { editDistance(word, $0) < editDistance(word, $1) }
+    let suggestion = closest.flatMap { editDistance(word, $0) <= 2 ? " (did you mean \($0)?)" : nil } ?? ""
+    return "unknown command '\(word)'\(suggestion); commands: \(commandNames.joined(separator: ", "))"
+}
+
+/// Levenshtein distance: insertions, deletions and substitutions of characters.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    guard !a.isEmpty else { return b.count }
+    var row = Array(0...b.count)  // distances from a[..<i] to each prefix of b
+    for i in 1...a.count {
+        var diagonal = row[0]
+        row[0] = i
+        for j in 1..<(b.count + 1) {
+            let above = row[j]
+            row[j] = min(above + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1))
+            diagonal = above
+        }
+    }
+    return row[b.count]
 }
 
 /// The 1-based position of the first command-line argument whose raw bytes are not valid UTF-8, if any.

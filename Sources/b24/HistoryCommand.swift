@@ -34,6 +34,7 @@ struct HistoryCommand: AsyncParsableCommand {
     func run() async throws {
         await guarded {
             let environment = ProcessInfo.processInfo.environment
+            guard limit > 0 else { throw B24Error.usage("--limit must be 1 or more") }
             var retention = try HistoryRetention(environment: environment)
             if prune {
                 guard id == nil else { throw B24Error.usage("--prune takes no call id") }

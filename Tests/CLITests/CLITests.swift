@@ -112,6 +112,9 @@ struct CLITests {
             ("10 MB body", ["call", "crm.lead.add", "--params", "@" + huge, "--confirm-write", "--webhook", env.webhook], 4),
             ("refused connection", ["call", "user.current", "--webhook", "http://127.0.0.1:9/rest/1/abcdefabcdef1234/"], 5),
             ("unknown host", ["call", "user.current", "--webhook", "https://no-such-host.invalid/rest/1/abcdefabcdef1234/"], 5),
+            ("misspelled command", ["histroy"], 64),
+            ("help for an unknown command", ["help", "nosuch"], 64),
+            ("unknown option", ["call", "user.current", "--bogus", "--webhook", env.webhook], 64),
             ("--all-pages on a method that is not a list", ["call", "user.current", "--all-pages", "--webhook", env.webhook], 64),
             ("port out of range", ["call", "user.current", "--webhook", "http://127.0.0.1:99999/rest/1/abcdefabcdef1234/"], 64),
             ("profile with a port out of range", ["profile", "add", "far", "--webhook", "https://example.com:70000/rest/1/abcdefabcdef1234/"], 64),
@@ -131,6 +134,10 @@ struct CLITests {
         #expect(stray.status == 64)
         #expect(stray.stderrLines.count == 1)
         #expect(stray.stderr.contains("strayc0de") == false)
+        let misspelled = try await env.run(["cal", "user.current"])
+        #expect(misspelled.stderr.hasPrefix("b24: unknown command 'cal' (did you mean call?); commands: console, call,"))
+        let option = try await env.run(["call", "user.current", "--bogus"])
+        #expect(option.stderr.hasSuffix("(see b24 call --help)\n"))
         // Invalid UTF-8 typed inline (Swift's arguments would turn it into U+FFFD and send that).
         let script = "exec \"$0\" call user.get --params \"$(printf '{\"NAME\":\"\\377\"}')\" --webhook \"$1\""
         let inline = try await env.run(["-c", script, CLIEnvironment.binary.path, env.webhook],

@@ -68,6 +68,9 @@ public enum LoginFlow {
             return first
         }
         continuation.finish()
+        // The handler posts the redirect before its answer is written: give the browser its page ("you can close
+        // this tab" or why the redirect was refused) before the listener is stopped on the way out.
+        if redirect != nil { try? await Task.sleep(nanoseconds: 200_000_000) }
         guard let redirect else {
             throw B24Error.usage("no redirect arrived within \(Int(timeout)) s; open the URL above in a browser logged in to the portal")
         }
@@ -78,7 +81,13 @@ public enum LoginFlow {
             throw B24Error.policy("the redirect's state does not match this login (possible forgery); nothing was stored")
         }
         guard let code = redirect.query["code"] else { throw B24Error.usage("the redirect carried no code") }
-        var updated = try await OAuthClient(transport: transport).exchange(code: code, oauth: oauth)
+        var updated: OAuthAuth
+        do {
+            updated = try await OAuthClient(transport: transport).exchange(code: code, oauth: oauth)
+        } catch B24Error.portal(let error) where error.code == "invalid_grant" {
+            throw B24Error.loginRequired(profile: profileName, reason:
+                "the OAuth server refused the authorization code, which is valid for 30 s and once only (\(error.message))")
+        }
         if updated.memberID == nil { updated.memberID = redirect.query["member_id"] }
         if updated.scope == nil { updated.scope = redirect.query["scope"] }
         try store.storeOAuth(updated, profile: profileName)

@@ -254,6 +254,7 @@ public final class B24Client: @unchecked Sendable {
         let plan: StoredPlan
         // What a refusal is audited as: the planned call once the plan is found.
         var attempted = CallRequest(method: "plan:\(id)")
+        attempted.planID = id
         do {
             guard let stored = try store().plan(id: id) else {
                 throw B24Error.policy("no plan with id \(id) (make one with --plan-only)")
@@ -321,12 +322,12 @@ public final class B24Client: @unchecked Sendable {
                     "idempotency key \(key) was already used for a different call (\(method)); use a new key")))
             case .inFlight(let since)?:
                 return finish(trace, .failure(.outcomeUnknown(method: request.method, reason:
-                    "the same write (key \(key)) was started \(Self.ago(since)) and has not finished; it was not sent again. "
-                    + "Check the portal; to write again use --idempotency-key with a new key")))
+                    "the same write (key \(key)) was started \(Self.ago(since)) and has not finished, or its b24 was "
+                    + "interrupted; to write again after checking, pass a new --idempotency-key")))
             case .outcomeUnknown(let since)?:
                 return finish(trace, .failure(.outcomeUnknown(method: request.method, reason:
-                    "the same write (key \(key)) was sent \(Self.ago(since)) and its answer was lost; it was not sent again. "
-                    + "Check the portal; to write again use --idempotency-key with a new key")))
+                    "the same write (key \(key)) was sent \(Self.ago(since)) and its answer was lost; to write again "
+                    + "after checking, pass a new --idempotency-key")))
             case nil: break  // no database: the write still goes out, unprotected against a re-run
             }
         }

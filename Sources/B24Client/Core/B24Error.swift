@@ -90,7 +90,7 @@ public enum TransportFailureKind: String, Sendable, Codable, Equatable {
 }
 
 /// Every way a b24 call can fail. Each case maps to one documented exit code of the CLI.
-public enum B24Error: Error, Sendable, Equatable {
+public enum B24Error: Error, Sendable, Equatable, CustomStringConvertible {
     /// Bad command-line input, bad parameters or bad configuration.
     case usage(String)
     /// Blocked by a guardrail (allowlist, read-only, missing confirmation, plan required, plan unknown/expired).
@@ -124,12 +124,15 @@ public enum B24Error: Error, Sendable, Equatable {
         case .transport(let kind, let text): return "network error (\(kind.rawValue)): \(text)"
         case .decoding(let text): return "unreadable response: \(text)"
         case .outcomeUnknown(let method, let reason):
-            return "outcome unknown for \(method): \(reason). The write may have run; check the portal before retrying (it was not resent)."
+            return "outcome unknown for \(method): \(reason). The write may have run and was not resent; check the portal first."
         case .loginRequired(let profile, let reason):
             // Environment profiles cannot be logged in to; their message already says what to set.
             return profile == "env" || profile == "webhook" ? reason : "\(reason) — run `b24 login \(profile)`"
         }
     }
+
+    /// The ``message``: an error interpolated into text reads as it does on the terminal.
+    public var description: String { message }
 
     /// The process exit code for this error (see README, "Exit codes").
     public var exitCode: Int32 {
@@ -182,12 +185,14 @@ public enum ErrorAdvice {
     public static func hint(for error: PortalError) -> String? {
         switch error.code {
         case "QUERY_LIMIT_EXCEEDED": return "rate limit hit; b24 backs off automatically, lower the limiter rate of the profile"
-        case "OPERATION_TIME_LIMIT": return "method's operating-time budget is spent; wait for operating_reset_at or use batch/filters"
+        // Calls inside a batch are charged to their own methods, so batching does not help here.
+        case "OPERATION_TIME_LIMIT": return "this method's operating-time budget is spent; wait for operating_reset_at, or make its calls cheaper (filters, select, smaller pages)"
         case "insufficient_scope": return "the webhook or app lacks the scope of this method; add it in the portal"
         case "WRONG_AUTH_TYPE": return "this method needs an OAuth application (use a profile added with --oauth)"
         case "NO_AUTH_FOUND": return "the webhook code or token is wrong; check the profile"
-        // b24 has already refreshed and retried once when this reaches the user.
-        case "expired_token", "invalid_token": return "the portal refused the token even after a refresh; run `b24 login NAME` (OAuth) or check the webhook URL"
+        // Shown on each attempt in a trace too, where a refresh may follow: say what b24 does and what is left to do.
+        case "expired_token", "invalid_token":
+            return "access token expired or revoked; b24 refreshes an OAuth token once and retries, and when that fails `b24 login NAME` is needed (a webhook has no token: check its URL)"
         case "ERROR_METHOD_NOT_FOUND": return "no such method on this portal (check spelling, scope, or REST 3.0 with --v3)"
         case "ACCESS_DENIED": return "the user or plan lacks access to this method"
         default: return nil
