@@ -131,6 +131,7 @@ struct ConnectionOptions: ParsableArguments {
             throw B24Error.usage("--max-operating-wait must be between 0 and 86400 seconds")
         }
         options.maxOperatingWait = maxOperatingWait
+        options.onWait = { printInfo($0) }
         return try B24Client(profile: resolved, paths: paths, options: options)
     }
 }

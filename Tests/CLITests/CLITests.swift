@@ -265,6 +265,26 @@ struct CLITests {
         #expect(list.stdout.split(separator: "\n").count == copies + 3)
     }
 
+    @Test("A long wait is announced on stderr before it starts")
+    func waitsAreAnnounced() async throws {
+        let env = try await CLIEnvironment()
+        defer { Task { await env.stop() } }
+        // A bucket of one slot refilling at 0.25 per second: the second process waits up to 4 s (less the time
+        // it took to start).
+        let first = try await env.run(["call", "user.current", "--bucket", "1/0.25", "--webhook", env.webhook])
+        #expect(first.status == 0)
+        #expect(first.stderr.contains("waiting") == false)
+        let second = try await env.run(["call", "user.current", "--bucket", "1/0.25", "--webhook", env.webhook])
+        #expect(second.status == 0)
+        let lines = second.stderrLines
+        #expect(lines.count == 2, "\(second.stderr)")
+        let announced = try #require(lines.first)
+        let seconds = Double(announced.dropFirst("waiting ".count).prefix { $0 != " " }) ?? 0
+        #expect(announced.hasPrefix("waiting ") && seconds >= 2 && seconds <= 4.5, "\(announced)")
+        #expect(announced.hasSuffix(" s for the rate limiter of 127.0.0.1:\(env.sandbox.port)"))
+        #expect(lines.last?.contains("user.current ok · waited ") == true)
+    }
+
     @Test("Plans through the CLI: --plan-only prints an id, --execute-plan runs it once")
     func plans() async throws {
         let env = try await CLIEnvironment()

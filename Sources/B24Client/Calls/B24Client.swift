@@ -32,6 +32,11 @@ public struct ClientOptions: Sendable {
     public var idempotencyTTL: TimeInterval = 24 * 3600
     /// How long a plan stays executable.
     public var planTTL: TimeInterval = 3600
+    /// Hears every wait of ``announcedWait`` seconds or more before it starts (rate limiter, operating-time
+    /// reset, retry backoff), as one line such as "waiting 12 s for the rate limiter of portal.bitrix24.com".
+    public var onWait: (@Sendable (String) -> Void)?
+    /// The shortest wait `onWait` hears about.
+    public static let announcedWait: TimeInterval = 2
 
     public init() {}
 }
@@ -352,6 +357,13 @@ public final class B24Client: @unchecked Sendable {
         return finish(trace, result)
     }
 
+    /// Tells ``ClientOptions/onWait`` about a wait that is long enough for a person to wonder.
+    private func announce(_ seconds: TimeInterval, _ what: String) {
+        guard seconds >= ClientOptions.announcedWait, let onWait = options.onWait else { return }
+        let shown = seconds < 10 ? String(format: "%.1f", seconds) : String(Int(seconds.rounded(.up)))
+        onWait("waiting \(shown) s \(what)")
+    }
+
     /// "12 s ago", "3 min ago": when an earlier run of a write started.
     static func ago(_ date: Date, now: Date = Date()) -> String {
         let seconds = max(0, Int(now.timeIntervalSince(date)))
@@ -503,11 +515,14 @@ public final class B24Client: @unchecked Sendable {
                         return .failure(.policy("\(request.method) has used its operating-time budget (OPERATION_TIME_LIMIT); it resets in \(Int(operatingWait.rounded(.up))) s — wait, or pass a larger --max-operating-wait"))
                     }
                     trace.waits.append(.init(reason: "operating-reset", seconds: operatingWait))
+                    announce(operatingWait, "for the operating-time budget of \(request.method) to reset (--max-operating-wait caps this)")
                     try await Task.sleep(nanoseconds: UInt64(operatingWait * 1e9))
                 }
                 await inFlight.acquire()
                 let waited: TimeInterval
-                do { waited = try await bucket.acquire() } catch {
+                do {
+                    waited = try await bucket.acquire { self.announce($0, "for the rate limiter of \(self.bucket.portal)") }
+                } catch {
                     await inFlight.release()
                     throw error
                 }
@@ -577,6 +592,7 @@ public final class B24Client: @unchecked Sendable {
                 case .retry(let delay, let reason):
                     if delay > 0 {
                         trace.waits.append(.init(reason: reason, seconds: delay))
+                        announce(delay, "before attempt \(attempt + 1) of \(request.method) (\(reason) after \(error.auditCode))")
                         try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))
                     }
                 case .refresh:

@@ -152,10 +152,14 @@ public final class SharedLeakyBucket: @unchecked Sendable {
     ///
     /// Throws `CancellationError` when the task is cancelled while waiting, or `.usage` when the state file
     /// cannot be written.
-    public func acquire() async throws -> TimeInterval {
+    /// `announce` hears the wait before it starts, so a person is not left looking at a silent terminal.
+    public func acquire(announce: ((TimeInterval) -> Void)? = nil) async throws -> TimeInterval {
         try Task.checkCancellation()
         let wait = try reserve()
-        if wait > 0 { try await sleeper(wait) }
+        if wait > 0 {
+            announce?(wait)
+            try await sleeper(wait)
+        }
         return wait
     }
 
