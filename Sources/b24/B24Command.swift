@@ -132,7 +132,30 @@ struct ConnectionOptions: ParsableArguments {
         }
         options.maxOperatingWait = maxOperatingWait
         options.onWait = { printInfo($0) }
-        return try B24Client(profile: resolved, paths: paths, options: options)
+        let client = try B24Client(profile: resolved, paths: paths, options: options)
+        StopSignals.settleWritesOnStop(client)
+        return client
+    }
+}
+
+/// Ctrl+C, SIGTERM or SIGHUP during a call: writes in flight are recorded as "outcome unknown" (history, audit,
+/// a blocked idempotency key) and named on stderr before the process ends with the signal's usual code (128 + N).
+enum StopSignals {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+
+    static func settleWritesOnStop(_ client: B24Client) {
+        for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
+            // Dispatch delivers the signal on a queue only while its default action (death) is off.
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler {
+                for line in client.interruptWritesInFlight() { printError(client.redactor.redact(line)) }
+                Foundation.exit(128 + signalNumber)
+            }
+            source.resume()
+            lock.withLock { sources.append(source) }
+        }
     }
 }
 

@@ -265,6 +265,28 @@ struct CLITests {
         #expect(list.stdout.split(separator: "\n").count == copies + 3)
     }
 
+    @Test("A write stopped by a signal is recorded as outcome unknown and is not resent by a re-run")
+    func stoppedWrite() async throws {
+        let env = try await CLIEnvironment()
+        defer { Task { await env.stop() } }
+        env.sandbox.injectFault(.slow(5), method: "crm.lead.add", count: 1)
+        let params = #"{"fields":{"TITLE":"Stopped"}}"#
+        let script = "\"$0\" \"$@\" & pid=$!; sleep 1.5; kill -TERM $pid; wait $pid"
+        let stopped = try await env.run(["-c", script, CLIEnvironment.binary.path, "call", "crm.lead.add", "--params", params,
+                                         "--confirm-write", "--webhook", env.webhook],
+                                        executable: URL(fileURLWithPath: "/bin/bash"))
+        #expect(stopped.status == 128 + 15)
+        #expect(stopped.stderr == "b24: outcome unknown for crm.lead.add: b24 was stopped while the write was under way. "
+            + "The write may have run and was not resent; check the portal first.\n", "\(stopped.stderr)")
+        let again = try await env.run(["call", "crm.lead.add", "--params", params, "--confirm-write", "--webhook", env.webhook])
+        #expect(again.status == 6)
+        #expect(again.stderr.contains("its answer was lost"))
+        let history = try await env.run(["history"])
+        #expect(history.stdout.contains("crm.lead.add  unknown OUTCOME_UNKNOWN"), "\(history.stdout)")
+        let audit = try String(contentsOf: env.root.appendingPathComponent("state/b24/audit.jsonl"), encoding: .utf8)
+        #expect(audit.contains(#""method":"crm.lead.add","risk":"write","status":"unknown""#), "\(audit)")
+    }
+
     @Test("A long wait is announced on stderr before it starts")
     func waitsAreAnnounced() async throws {
         let env = try await CLIEnvironment()

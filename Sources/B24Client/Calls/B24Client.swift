@@ -95,6 +95,9 @@ public final class B24Client: @unchecked Sendable {
     private var currentOAuth: OAuthAuth?
     private var redactorStorage: Redactor
     private var storeStorage: B24Store?
+    /// Writes claimed under an idempotency key and not yet settled, by key (guarded by `state`): what an
+    /// interruption leaves with an unknown outcome.
+    private var unsettledWrites: [String: CallTrace] = [:]
 
     public var profile: Profile { resolved.profile }
 
@@ -317,7 +320,9 @@ public final class B24Client: @unchecked Sendable {
                 key: key, profile: identity, method: keyedMethod, paramsHash: B24Store.paramsHash(request.params),
                 ttl: options.idempotencyTTL, now: Date())
             switch claim {
-            case .claimed?: claimed = true
+            case .claimed?:
+                claimed = true
+                state.withLock { unsettledWrites[key] = trace }
             case .replay(let stored)?:
                 trace.replayed = true
                 trace.response = stored.response
@@ -340,6 +345,8 @@ public final class B24Client: @unchecked Sendable {
         // request): the answer is masked before it is stored, recorded or shown.
         let result = await send(request, isWrite: isWrite, idempotencyKey: idempotencyKey, trace: &trace).map(redactJSON)
         if claimed, let key = idempotencyKey {
+            // Settled here unless an interruption got to it first (and is ending the process).
+            guard state.withLock({ unsettledWrites.removeValue(forKey: key) }) != nil else { return finish(trace, result) }
             switch result {
             case .success(let envelope) where !Self.noCommandSucceeded(envelope):
                 // A batch in which some commands failed still ran the others: its answer is kept and replayed
@@ -355,6 +362,22 @@ public final class B24Client: @unchecked Sendable {
             }
         }
         return finish(trace, result)
+    }
+
+    /// Settles the writes in flight as "outcome unknown" when the process is being stopped (Ctrl+C, SIGTERM):
+    /// their keys stay blocked as for a lost answer, and history and audit record them. Returns one error
+    /// line per write, for the terminal.
+    public func interruptWritesInFlight() -> [String] {
+        let writes = state.withLock { () -> [String: CallTrace] in
+            defer { unsettledWrites.removeAll() }
+            return unsettledWrites
+        }
+        return writes.sorted { $0.key < $1.key }.map { key, trace in
+            try? store().settleIdempotencyKey(key: key, profile: identity, outcomeUnknown: true)
+            let error = B24Error.outcomeUnknown(method: trace.method, reason: "b24 was stopped while the write was under way")
+            _ = finish(trace, .failure(error))
+            return error.message
+        }
     }
 
     /// Tells ``ClientOptions/onWait`` about a wait that is long enough for a person to wonder.
