@@ -123,10 +123,25 @@ struct CallCommand: AsyncParsableCommand {
         report(await client.call(request), client: client)
     }
 
+    /// A portal error as the portal sent it: `{error, error_description}` (v2) or `{error: {code, message,
+    /// validation}}` (REST 3.0). Its text is already masked.
+    static func errorEnvelope(_ error: PortalError) -> JSONValue {
+        guard error.apiVersion == .v3 else {
+            return .object(["error": .string(error.code), "error_description": .string(error.message)])
+        }
+        var detail: JSONObject = ["code": .string(error.code), "message": .string(error.message)]
+        if !error.validation.isEmpty {
+            detail["validation"] = .array(error.validation.map { .object(["field": .string($0.field), "message": .string($0.message)]) })
+        }
+        return .object(["error": .object(detail)])
+    }
+
     func report(_ outcome: CallOutcome, client: B24Client) {
         for warning in outcome.warnings { printError("warning: " + warning) }
         switch outcome.result {
         case .failure(let error):
+            // --json promises the portal's envelope: a portal error is printed in its own shape for scripts.
+            if json, case .portal(let portal) = error { print(JSONWriter.pretty(Self.errorEnvelope(portal))) }
             failCall(error, trace: outcome.trace, redactor: client.redactor)
         case .success(let envelope):
             if json {

@@ -134,6 +134,11 @@ struct CLITests {
         #expect(stray.status == 64)
         #expect(stray.stderrLines.count == 1)
         #expect(stray.stderr.contains("strayc0de") == false)
+        // --json prints a portal error in the portal's own envelope, besides the one stderr line.
+        let missingLead = try await env.run(["call", "crm.lead.get", "--params", #"{"id":999999999}"#, "--json", "--webhook", env.webhook])
+        #expect(missingLead.status == 4)
+        #expect(try JSONParser.parse(missingLead.stdout)["error_description"]?.stringValue?.isEmpty == false)
+        #expect(missingLead.stderrLines.count == 1)
         let misspelled = try await env.run(["cal", "user.current"])
         #expect(misspelled.stderr.hasPrefix("b24: unknown command 'cal' (did you mean call?); commands: console, call,"))
         let option = try await env.run(["call", "user.current", "--bogus"])
