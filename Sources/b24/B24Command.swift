@@ -96,13 +96,13 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(name: .long, help: "Do not write the JSONL audit line (history is still kept).")
     var noAudit = false
 
-    @Option(name: .long, help: "Per-request timeout in seconds.")
+    @Option(name: .long, parsing: .unconditional, help: "Per-request timeout in seconds.")
     var timeout: Double = 70
 
     @Option(name: .long, help: "Leaky bucket BURST/PER_SECOND for this portal (default 50/2, e.g. 250/5).")
     var bucket: String?
 
-    @Option(name: .long, help: "Longest wait, in seconds, for a method's operating-time budget to reset.")
+    @Option(name: .long, parsing: .unconditional, help: "Longest wait, in seconds, for a method's operating-time budget to reset.")
     var maxOperatingWait: Double = 600
 
     /// The client for these options.

@@ -11,7 +11,7 @@ struct HistoryCommand: AsyncParsableCommand {
     @Argument(help: "A call id (or unique prefix) to show in full.")
     var id: String?
 
-    @Option(name: .long, help: "How many calls to list.")
+    @Option(name: .long, parsing: .unconditional, help: "How many calls to list.")
     var limit = 20
 
     @Option(name: .long, help: "Only calls of this profile.")
@@ -25,10 +25,10 @@ struct HistoryCommand: AsyncParsableCommand {
         discussion: "The retention is 30 days and 20000 calls unless B24_HISTORY_DAYS / B24_HISTORY_MAX_CALLS (0: no limit) or --keep-days / --keep-calls say otherwise. b24 also prunes by itself, at most hourly, when it opens the database."))
     var prune = false
 
-    @Option(name: .long, help: "With --prune: keep calls of the last N days (0: no age limit).")
+    @Option(name: .long, parsing: .unconditional, help: "With --prune: keep calls of the last N days (0: no age limit).")
     var keepDays: Int?
 
-    @Option(name: .long, help: "With --prune: keep at most the newest N calls (0: no count limit).")
+    @Option(name: .long, parsing: .unconditional, help: "With --prune: keep at most the newest N calls (0: no count limit).")
     var keepCalls: Int?
 
     func run() async throws {
