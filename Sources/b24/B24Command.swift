@@ -123,7 +123,7 @@ struct ConnectionOptions: ParsableArguments {
         options.requirePlan = requirePlan || ["1", "true", "yes"].contains((environment["B24_REQUIRE_PLAN"] ?? "").lowercased())
         options.audit = !noAudit
         options.historyRetention = try HistoryRetention(environment: environment)
-        // The deadline is computed in nanoseconds: beyond a day (or infinity) it would overflow.
+        // Infinity or a huge number would trap where the deadline is turned into nanoseconds; a day is plenty.
         guard timeout > 0, timeout <= 86_400 else { throw B24Error.usage("--timeout must be more than 0 and at most 86400 seconds") }
         options.timeout = timeout
         options.bucket = bucket
@@ -139,23 +139,43 @@ struct ConnectionOptions: ParsableArguments {
 }
 
 /// Ctrl+C, SIGTERM or SIGHUP during a call: writes in flight are recorded as "outcome unknown" (history, audit,
-/// a blocked idempotency key) and named on stderr before the process ends with the signal's usual code (128 + N).
+/// a blocked idempotency key) and named on stderr, then b24 dies by the same signal, so a shell loop around it
+/// stops as it would for any program. A signal the parent had ignored (`nohup`, a background job) stays ignored.
 enum StopSignals {
-    private static let lock = NSLock()
+    /// One serial queue: a second signal waits for the first one's settling instead of exiting under it.
+    private static let queue = DispatchQueue(label: "b24.stop-signals")
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
 
     static func settleWritesOnStop(_ client: B24Client) {
-        for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
-            // Dispatch delivers the signal on a queue only while its default action (death) is off.
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler {
-                for line in client.interruptWritesInFlight() { printError(client.redactor.redact(line)) }
-                Foundation.exit(128 + signalNumber)
+        queue.sync {
+            for signalNumber in [SIGINT, SIGTERM, SIGHUP] where !isIgnored(signalNumber) {
+                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
+                source.setEventHandler {
+                    for line in client.interruptWritesInFlight() { printError(client.redactor.redact(line)) }
+                    dieBy(signalNumber)
+                }
+                source.resume()
+                sources.append(source)
             }
-            source.resume()
-            lock.withLock { sources.append(source) }
         }
+    }
+
+    /// True when the signal's disposition is SIG_IGN (inherited from the parent).
+    private static func isIgnored(_ signalNumber: Int32) -> Bool {
+        var current = sigaction()
+        guard sigaction(signalNumber, nil, &current) == 0 else { return false }
+        return unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self) == 1  // SIG_IGN
+    }
+
+    /// Ends the process by `signalNumber` with its default action, as if b24 had not caught it.
+    private static func dieBy(_ signalNumber: Int32) -> Never {
+        signal(signalNumber, SIG_DFL)
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, signalNumber)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        kill(getpid(), signalNumber)
+        Foundation.exit(128 + signalNumber)  // only if the signal did not end the process
     }
 }
 
@@ -195,7 +215,7 @@ func editDistance(_ a: String, _ b: String) -> Int {
 
 /// The 1-based position of the first command-line argument whose raw bytes are not valid UTF-8, if any.
 func firstArgumentWithInvalidUTF8() -> Int? {
-    for index in 1..<Int(CommandLine.argc) {
+    for index in 1..<max(1, Int(CommandLine.argc)) {
         guard let raw = CommandLine.unsafeArgv[index] else { continue }
         let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(raw).assumingMemoryBound(to: UInt8.self), count: strlen(raw))
         if String(validating: bytes, as: UTF8.self) == nil { return index }

@@ -290,6 +290,19 @@ struct CLITests {
         #expect(history.stdout.contains("crm.lead.add  unknown OUTCOME_UNKNOWN"), "\(history.stdout)")
         let audit = try String(contentsOf: env.root.appendingPathComponent("state/b24/audit.jsonl"), encoding: .utf8)
         #expect(audit.contains(#""method":"crm.lead.add","risk":"write","status":"unknown""#), "\(audit)")
+
+        // Stopped while still waiting for the rate limiter: nothing was sent, so the key is released.
+        #expect(try await env.run(["call", "user.current", "--bucket", "1/0.2", "--webhook", env.webhook]).status == 0)
+        let other = #"{"fields":{"TITLE":"Never sent"}}"#
+        let waiting = try await env.run(["-c", script, CLIEnvironment.binary.path, "call", "crm.lead.add", "--params", other,
+                                         "--confirm-write", "--bucket", "1/0.2", "--webhook", env.webhook],
+                                        executable: URL(fileURLWithPath: "/bin/bash"))
+        #expect(waiting.status == 128 + 15)
+        #expect(waiting.stderrLines.last == "b24: blocked: b24 was stopped before crm.lead.add was sent; nothing reached the portal",
+                "\(waiting.stderr)")
+        let sent = try await env.run(["call", "crm.lead.add", "--params", other, "--confirm-write", "--webhook", env.webhook])
+        #expect(sent.status == 0, "\(sent.stderr)")
+        #expect(env.sandbox.stats.calls("crm.lead.add") == 2, "the stopped write and this one; the waiting one never left")
     }
 
     @Test("A long wait is announced on stderr before it starts")

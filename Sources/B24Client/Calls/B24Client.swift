@@ -33,7 +33,7 @@ public struct ClientOptions: Sendable {
     /// How long a plan stays executable.
     public var planTTL: TimeInterval = 3600
     /// Hears every wait of ``announcedWait`` seconds or more before it starts (rate limiter, operating-time
-    /// reset, retry backoff), as one line such as "waiting 12 s for the rate limiter of portal.bitrix24.com".
+    /// reset, retry backoff), as one line such as "waiting 12 s for the rate limiter of portal.bitrix24.com:443".
     public var onWait: (@Sendable (String) -> Void)?
     /// The shortest wait `onWait` hears about.
     public static let announcedWait: TimeInterval = 2
@@ -95,9 +95,12 @@ public final class B24Client: @unchecked Sendable {
     private var currentOAuth: OAuthAuth?
     private var redactorStorage: Redactor
     private var storeStorage: B24Store?
-    /// Writes claimed under an idempotency key and not yet settled, by key (guarded by `state`): what an
-    /// interruption leaves with an unknown outcome.
-    private var unsettledWrites: [String: CallTrace] = [:]
+    /// Writes claimed under an idempotency key and not yet settled, by key, with whether a request left for the
+    /// portal yet (guarded by `state`): what an interruption must settle.
+    private var unsettledWrites: [String: (trace: CallTrace, sent: Bool)] = [:]
+    /// Held while a write is settled and recorded, by the call or by an interruption, so the two never both do it
+    /// and the process is not ended halfway through.
+    private let settling = NSLock()
 
     public var profile: Profile { resolved.profile }
 
@@ -322,7 +325,7 @@ public final class B24Client: @unchecked Sendable {
             switch claim {
             case .claimed?:
                 claimed = true
-                state.withLock { unsettledWrites[key] = trace }
+                state.withLock { unsettledWrites[key] = (trace, false) }
             case .replay(let stored)?:
                 trace.replayed = true
                 trace.response = stored.response
@@ -345,8 +348,12 @@ public final class B24Client: @unchecked Sendable {
         // request): the answer is masked before it is stored, recorded or shown.
         let result = await send(request, isWrite: isWrite, idempotencyKey: idempotencyKey, trace: &trace).map(redactJSON)
         if claimed, let key = idempotencyKey {
-            // Settled here unless an interruption got to it first (and is ending the process).
-            guard state.withLock({ unsettledWrites.removeValue(forKey: key) }) != nil else { return finish(trace, result) }
+            settling.lock()
+            defer { settling.unlock() }
+            // An interruption got here first: it recorded the call and is ending the process.
+            guard state.withLock({ unsettledWrites.removeValue(forKey: key) }) != nil else {
+                return finish(trace, result, record: false)
+            }
             switch result {
             case .success(let envelope) where !Self.noCommandSucceeded(envelope):
                 // A batch in which some commands failed still ran the others: its answer is kept and replayed
@@ -367,15 +374,20 @@ public final class B24Client: @unchecked Sendable {
     /// Settles the writes in flight as "outcome unknown" when the process is being stopped (Ctrl+C, SIGTERM):
     /// their keys stay blocked as for a lost answer, and history and audit record them. Returns one error
     /// line per write, for the terminal.
+    /// A write stopped before any request left releases its key instead (nothing reached the portal).
     public func interruptWritesInFlight() -> [String] {
-        let writes = state.withLock { () -> [String: CallTrace] in
+        settling.lock()
+        defer { settling.unlock() }
+        let writes = state.withLock { () -> [String: (trace: CallTrace, sent: Bool)] in
             defer { unsettledWrites.removeAll() }
             return unsettledWrites
         }
-        return writes.sorted { $0.key < $1.key }.map { key, trace in
-            try? store().settleIdempotencyKey(key: key, profile: identity, outcomeUnknown: true)
-            let error = B24Error.outcomeUnknown(method: trace.method, reason: "b24 was stopped while the write was under way")
-            _ = finish(trace, .failure(error))
+        return writes.sorted { $0.key < $1.key }.map { key, write in
+            try? store().settleIdempotencyKey(key: key, profile: identity, outcomeUnknown: write.sent)
+            let error = write.sent
+                ? B24Error.outcomeUnknown(method: write.trace.method, reason: "b24 was stopped while the write was under way")
+                : B24Error.policy("b24 was stopped before \(write.trace.method) was sent; nothing reached the portal")
+            _ = finish(write.trace, .failure(error))
             return error.message
         }
     }
@@ -481,7 +493,8 @@ public final class B24Client: @unchecked Sendable {
         if let opened = storeLock.withLock({ storeStorage }) {
             try opened.record(trace)
         } else if try HistoryInbox(database: paths.databaseFile).append(trace) >= HistoryInbox.importThreshold {
-            _ = try store()
+            // The trace is safe in the inbox; a database that will not open now is retried by the next call.
+            _ = try? store()
         }
     }
 
@@ -491,6 +504,7 @@ public final class B24Client: @unchecked Sendable {
         case .policy(let text): return .policy(redactor.redact(text))
         case .portal(var portal):
             portal.message = redactor.redact(portal.message)
+            portal.validation = portal.validation.map { .init(field: redactor.redact($0.field), message: redactor.redact($0.message)) }
             return .portal(portal)
         case .http(let status, let snippet): return .http(status: status, snippet: redactor.redact(snippet))
         case .transport(let kind, let text): return .transport(kind, redactor.redact(text))
@@ -561,6 +575,7 @@ public final class B24Client: @unchecked Sendable {
             var status: Int?
             let outcome: Result<JSONValue, B24Error>
             do {
+                if let key = idempotencyKey { state.withLock { unsettledWrites[key]?.sent = true } }
                 let response = try await transport.send(httpRequest)
                 status = response.status
                 if [301, 302, 303, 307, 308].contains(response.status) {
