@@ -583,6 +583,20 @@ extension StorageTests {
             #expect(try store.recentHistory(limit: 10).map(\.id) == ["call-5", "call-4", "call-3"])
         }
 
+        @Test("a backlog larger than one pruning pass is pruned whole, in several transactions")
+        func purgeInPasses() throws {
+            let directory = try temporaryDirectory()
+            defer { remove(directory) }
+            let store = try B24Store(path: directory.appendingPathComponent("b24.sqlite"), retention: .unlimited)
+            let count = B24Store.purgeBatch + 500
+            for index in 0..<count {
+                try store.record(sampleTrace(id: "c\(index)", startedAt: created.addingTimeInterval(TimeInterval(index))))
+            }
+            let result = try store.purgeExpired(now: created, retention: HistoryRetention(days: nil, maximumCalls: 10))
+            #expect(result.history == count - 10)
+            #expect(try store.recentHistory(limit: 100).map(\.id) == (count - 10..<count).reversed().map { "c\($0)" })
+        }
+
         @Test("opening the database prunes it at most once per maintenance interval, inbox calls included")
         func maintenanceOnOpen() throws {
             let directory = try temporaryDirectory()

@@ -440,7 +440,7 @@ public final class B24Store: @unchecked Sendable {
     @discardableResult
     public func purgeExpired(now: Date = Date(), retention: HistoryRetention = .unlimited) throws -> PurgeResult {
         if retention != .unlimited { try importHistoryInbox() }
-        return try write("cannot purge expired records") { db in try Self.purge(db, now: now, retention: retention) }
+        return try purge(now: now, retention: retention)
     }
 
     /// Runs ``purgeExpired(now:retention:)`` with this store's retention when the last run is more than
@@ -454,35 +454,49 @@ public final class B24Store: @unchecked Sendable {
         }
         // A read first: nearly every opening finds nothing due and takes no write lock.
         guard try read("cannot read the maintenance time", due) else { return nil }
-        return try write("cannot purge expired records") { db in
-            guard try due(db) else { return nil }  // another process just did it
-            let result = try Self.purge(db, now: now, retention: retention)
+        // Claimed first, so a second process opening meanwhile does not prune too.
+        let claimed = try write("cannot update the maintenance time") { db -> Bool in
+            guard try due(db) else { return false }
             try db.execute(sql: "INSERT OR REPLACE INTO maintenance (name, done_at) VALUES ('purge', ?)", arguments: [unixNow])
-            return result
+            return true
         }
+        return claimed ? try purge(now: now, retention: retention) : nil
     }
 
-    private static func purge(_ db: Database, now: Date, retention: HistoryRetention) throws -> PurgeResult {
+    /// Rows deleted per transaction: a first prune of a large backlog must not hold the write lock for long,
+    /// while other processes' writes wait to claim their idempotency keys.
+    static let purgeBatch = 2_000
+
+    private func purge(now: Date, retention: HistoryRetention) throws -> PurgeResult {
         let unixNow = now.timeIntervalSince1970
-        try db.execute(sql: "DELETE FROM plans WHERE expires_at <= ?", arguments: [unixNow])
-        let plans = db.changesCount
-        try db.execute(sql: "DELETE FROM idempotency WHERE expires_at <= ?", arguments: [unixNow])
-        let keys = db.changesCount
-        var history = 0
+        var result = try write("cannot purge expired records") { db -> PurgeResult in
+            try db.execute(sql: "DELETE FROM plans WHERE expires_at <= ?", arguments: [unixNow])
+            let plans = db.changesCount
+            try db.execute(sql: "DELETE FROM idempotency WHERE expires_at <= ?", arguments: [unixNow])
+            return PurgeResult(plans: plans, idempotencyKeys: db.changesCount, history: 0)
+        }
+        // Each pass deletes up to purgeBatch calls that are too old or beyond the newest maximumCalls.
+        var conditions: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
         if let maximumAge = retention.maximumAge {
-            try db.execute(sql: "DELETE FROM history WHERE started_at < ?", arguments: [unixNow - maximumAge])
-            history += db.changesCount
+            conditions.append("started_at < ?")
+            arguments.append(unixNow - maximumAge)
         }
         if let maximumCalls = retention.maximumCalls {
-            try db.execute(
-                sql: """
-                    DELETE FROM history WHERE rowid IN
-                        (SELECT rowid FROM history ORDER BY started_at DESC, rowid DESC LIMIT -1 OFFSET ?)
-                    """,
-                arguments: [maximumCalls])
-            history += db.changesCount
+            conditions.append("rowid IN (SELECT rowid FROM history ORDER BY started_at DESC, rowid DESC LIMIT -1 OFFSET ?)")
+            arguments.append(maximumCalls)
         }
-        return PurgeResult(plans: plans, idempotencyKeys: keys, history: history)
+        guard !conditions.isEmpty else { return result }
+        let sql = "DELETE FROM history WHERE rowid IN (SELECT rowid FROM history WHERE "
+            + conditions.joined(separator: " OR ") + " LIMIT \(Self.purgeBatch))"
+        while true {
+            let deleted = try write("cannot purge old history") { db -> Int in
+                try db.execute(sql: sql, arguments: StatementArguments(arguments))
+                return db.changesCount
+            }
+            result.history += deleted
+            if deleted < Self.purgeBatch { return result }
+        }
     }
 
     // MARK: - Helpers
