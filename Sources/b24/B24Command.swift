@@ -111,16 +111,13 @@ struct ConnectionOptions: ParsableArguments {
         let resolved = try ProfileResolver.resolve(
             webhook: webhook, profileName: profile, store: AuthStore(paths: paths), environment: environment)
         var options = ClientOptions()
-        // B24_PACKS narrows (or widens) saved profiles too, like B24_REQUIRE_PLAN; --packs wins over both.
-        if let packs {
-            options.packs = splitList(packs)
-        } else if let packs = environment["B24_PACKS"], !splitList(packs).isEmpty {
-            options.packs = splitList(packs)
-        }
+        // B24_PACKS and B24_REQUIRE_PLAN are applied by the resolver (they can only tighten a saved profile);
+        // --packs is explicit and wins.
+        if let packs { options.packs = splitList(packs) }
         options.methodAllowlist = methodAllowlist.map(splitList) ?? []
         options.allowUnlisted = allowUnlisted
         options.readOnly = readOnly
-        options.requirePlan = requirePlan || ["1", "true", "yes"].contains((environment["B24_REQUIRE_PLAN"] ?? "").lowercased())
+        options.requirePlan = requirePlan
         options.audit = !noAudit
         options.historyRetention = try HistoryRetention(environment: environment)
         // Infinity or a huge number would trap where the deadline is turned into nanoseconds; a day is plenty.

@@ -95,6 +95,14 @@ struct CLITests {
         #expect(narrowed.status == 3, "\(narrowed.stderr)")
         let flag = try await env.run(["call", "crm.lead.list", "--packs", "core"], extraEnvironment: ["B24_PACKS": "diagnostics"])
         #expect(flag.status == 0, "\(flag.stderr)")
+        // …but never widened: the saved profile has only core, so diagnostics stays shut.
+        let kept = try await env.run(["call", "crm.lead.list"], extraEnvironment: ["B24_PACKS": "core,diagnostics"])
+        #expect(kept.status == 0, "\(kept.stderr)")
+        let widened = try await env.run(["call", "server.time"], extraEnvironment: ["B24_PACKS": "core,diagnostics"])
+        #expect(widened.status == 3, "\(widened.stderr)")
+        let planned = try await env.run(["call", "crm.lead.add", "--params", #"{"fields":{"TITLE":"x"}}"#, "--confirm-write"],
+                                        extraEnvironment: ["B24_REQUIRE_PLAN": "y"])
+        #expect(planned.status == 3, "B24_REQUIRE_PLAN applies to saved profiles: \(planned.stderr)")
     }
 
     @Test("Bad input: each gives one line on stderr and its documented exit code, nothing recorded as a success")

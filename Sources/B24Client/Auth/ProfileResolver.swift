@@ -1,3 +1,4 @@
+import B24Catalog
 import B24Wire
 import Foundation
 
@@ -25,14 +26,14 @@ public enum ProfileResolver {
                 Profile(name: "webhook", portal: parsed.portal, auth: .webhook(parsed.auth)), environment), isSaved: false)
         }
         if let profileName {
-            return ResolvedProfile(profile: try store.profile(named: profileName), isSaved: true)
+            return ResolvedProfile(profile: applyEnvironmentLimits(try store.profile(named: profileName), environment), isSaved: true)
         }
         if let fromEnvironment = try environmentProfile(environment) {
             return ResolvedProfile(profile: fromEnvironment, isSaved: false)
         }
         let file = try store.load()
         if let name = file.defaultProfile, let profile = file.profiles[name] {
-            return ResolvedProfile(profile: profile, isSaved: true)
+            return ResolvedProfile(profile: applyEnvironmentLimits(profile, environment), isSaved: true)
         }
         if !file.profiles.isEmpty {
             throw B24Error.usage("no default profile: pass --profile NAME or pick one with `b24 profile use NAME` ("
@@ -72,14 +73,36 @@ public enum ProfileResolver {
         return applyEnvironmentPolicy(Profile(name: "env", portal: portal, auth: auth), environment)
     }
 
+    /// An unsaved profile (`--webhook`, the seed's variables) takes its packs from `B24_PACKS`.
     static func applyEnvironmentPolicy(_ profile: Profile, _ environment: [String: String]) -> Profile {
         var profile = profile
-        if let packs = environment["B24_PACKS"], !packs.isEmpty {
-            profile.packs = packs.split(separator: ",").map { $0.trimmingWhitespace }
-        }
-        if let flag = environment["B24_REQUIRE_PLAN"], ["1", "true", "yes", "y"].contains(flag.lowercased()) {
-            profile.requirePlan = true
-        }
+        if let packs = environmentPacks(environment) { profile.packs = packs }
+        if environmentFlag(environment["B24_REQUIRE_PLAN"]) { profile.requirePlan = true }
         return profile
+    }
+
+    /// A saved profile can only be tightened by the variables: `B24_PACKS` keeps those of its packs it names
+    /// (a leftover export must not open a production profile wider; none left means no pack), and
+    /// `B24_REQUIRE_PLAN` can only turn plans on.
+    static func applyEnvironmentLimits(_ profile: Profile, _ environment: [String: String]) -> Profile {
+        var profile = profile
+        if let packs = environmentPacks(environment) {
+            let own = Set((profile.packs ?? [Catalog.bundled.defaultPackName]).map { $0.lowercased() })
+            let kept = packs.filter { own.contains($0.lowercased()) }
+            profile.packs = kept.isEmpty ? ["none"] : kept
+        }
+        if environmentFlag(environment["B24_REQUIRE_PLAN"]) { profile.requirePlan = true }
+        return profile
+    }
+
+    /// `B24_PACKS` as a list (commas or spaces between names); nil when unset or empty.
+    static func environmentPacks(_ environment: [String: String]) -> [String]? {
+        let packs = (environment["B24_PACKS"] ?? "").split(whereSeparator: { $0 == "," || $0.isWhitespace }).map(String.init)
+        return packs.isEmpty ? nil : packs
+    }
+
+    /// A yes/no variable such as `B24_REQUIRE_PLAN`: 1, true, yes or y (any case) mean yes.
+    public static func environmentFlag(_ value: String?) -> Bool {
+        ["1", "true", "yes", "y"].contains((value ?? "").trimmingWhitespace.lowercased())
     }
 }
