@@ -183,6 +183,8 @@ public final class NcursesBackend: TerminalBackend {
     public func shutdown() {
         guard !isShutDown else { return }
         isShutDown = true
+        NcursesBackend.startupLock.lock()
+        defer { NcursesBackend.startupLock.unlock() }
         if isendwin() == false { endwin() }
         if let s = screenPointer { delscreen(s) }
         screenPointer = nil
@@ -207,6 +209,6 @@ public final class NcursesBackend: TerminalBackend {
 
     /// True while a backend holds the terminal (signal handlers check it).
     nonisolated(unsafe) static var active = false
-    /// Serializes start-ups: ncurses' terminal set-up is not reentrant.
+    /// Serializes start-ups and shut-downs: ncurses' terminal set-up and tear-down are not reentrant.
     private static let startupLock = NSLock()
 }
