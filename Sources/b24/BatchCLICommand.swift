@@ -68,18 +68,20 @@ func reportBatch(_ outcome: BatchOutcome, json: Bool, redactor: Redactor) throws
     printBatch(outcome, json: json)
     let failed = outcome.results.filter { $0.error != nil }.count
     let calls = "\(outcome.traces.count) batch call\(outcome.traces.count == 1 ? "" : "s")"
-    guard failed == 0 else {
-        printError(redactor.redact("\(failed) of \(outcome.results.count) batch commands failed (\(calls)); see the per-command errors above"))
-        throw ExitCode.portalErrors
-    }
-    var line = "\(outcome.results.count) command\(outcome.results.count == 1 ? "" : "s") in \(calls), all ok"
+    // A replay is said in both endings: a replayed partial batch must not look like a fresh run.
+    var replayNote = ""
     let replayed = outcome.traces.filter(\.replayed)
     if !replayed.isEmpty {
-        line += " · \(replayed.count == outcome.traces.count ? "replayed" : "\(replayed.count) replayed") from idempotency key"
+        replayNote = " · \(replayed.count == outcome.traces.count ? "replayed" : "\(replayed.count) replayed") from idempotency key"
             + " \(replayed.compactMap(\.idempotencyKey).joined(separator: ", ")) — the portal was not called"
             + " (use another --idempotency-key to write again)"
     }
-    printInfo(line)
+    guard failed == 0 else {
+        printError(redactor.redact("\(failed) of \(outcome.results.count) batch commands failed (\(calls)); see the per-command errors above"
+            + replayNote))
+        throw ExitCode.portalErrors
+    }
+    printInfo("\(outcome.results.count) command\(outcome.results.count == 1 ? "" : "s") in \(calls), all ok" + replayNote)
 }
 
 /// Prints per-command results: JSON, or one block per command.

@@ -103,6 +103,10 @@ struct CLITests {
         let planned = try await env.run(["call", "crm.lead.add", "--params", #"{"fields":{"TITLE":"x"}}"#, "--confirm-write"],
                                         extraEnvironment: ["B24_REQUIRE_PLAN": "y"])
         #expect(planned.status == 3, "B24_REQUIRE_PLAN applies to saved profiles: \(planned.stderr)")
+        let typo = try await env.run(["call", "crm.lead.add", "--params", #"{"fields":{"TITLE":"x"}}"#, "--confirm-write"],
+                                     extraEnvironment: ["B24_REQUIRE_PLAN": "maybe"])
+        #expect(typo.status == 64)
+        #expect(typo.stderr == "b24: B24_REQUIRE_PLAN must be 1/true/yes/y or 0/false/no/n, not \"maybe\"\n")
     }
 
     @Test("Bad input: each gives one line on stderr and its documented exit code, nothing recorded as a success")
@@ -296,6 +300,9 @@ struct CLITests {
         #expect(again.stderr.contains("its answer was lost"))
         let history = try await env.run(["history"])
         #expect(history.stdout.contains("crm.lead.add  unknown OUTCOME_UNKNOWN"), "\(history.stdout)")
+        let id = try #require(history.stdout.split(separator: "\n").last?.split(separator: " ").first.map(String.init))
+        let trace = try await env.run(["history", id])
+        #expect(trace.stdout.contains("stopped by a signal"), "the attempt under way is in the trace:\n\(trace.stdout)")
         let audit = try String(contentsOf: env.root.appendingPathComponent("state/b24/audit.jsonl"), encoding: .utf8)
         #expect(audit.contains(#""method":"crm.lead.add","risk":"write","status":"unknown""#), "\(audit)")
 
@@ -376,6 +383,15 @@ struct CLITests {
         #expect(perCommand["bad"]?["error"] != nil)
         #expect(perCommand["later"]?["ran"]?.boolValue == false)
 
+        // A write batch with a failing command is replayed on a re-run, and the summary says so.
+        let partial = try env.file("partial.json", Data(#"{"add":"crm.lead.add?fields[TITLE]=Partial","bad":"crm.lead.update?id=999999999&fields[TITLE]=x"}"#.utf8))
+        let firstRun = try await env.run(["batch", "--cmd-file", partial, "--confirm-write", "--webhook", env.webhook])
+        #expect(firstRun.status == 4)
+        #expect(firstRun.stderr.contains("replayed") == false)
+        let secondRun = try await env.run(["batch", "--cmd-file", partial, "--confirm-write", "--webhook", env.webhook])
+        #expect(secondRun.status == 4)
+        #expect(secondRun.stderr.contains("1 of 2 batch commands failed (1 batch call); see the per-command errors above · replayed from idempotency key"),
+                "\(secondRun.stderr)")
         // A split write batch whose second call loses its answer: the first call's 50 results are still printed.
         var sixty = JSONObject()
         for index in 0..<60 { sixty["add\(index)"] = .string("crm.lead.add?fields[TITLE]=Sixty \(index)") }

@@ -22,18 +22,18 @@ public enum ProfileResolver {
     {
         if let webhook {
             let parsed = try WebhookAuth.parse(webhook)
-            return ResolvedProfile(profile: applyEnvironmentPolicy(
+            return ResolvedProfile(profile: try applyEnvironmentPolicy(
                 Profile(name: "webhook", portal: parsed.portal, auth: .webhook(parsed.auth)), environment), isSaved: false)
         }
         if let profileName {
-            return ResolvedProfile(profile: applyEnvironmentLimits(try store.profile(named: profileName), environment), isSaved: true)
+            return ResolvedProfile(profile: try applyEnvironmentLimits(try store.profile(named: profileName), environment), isSaved: true)
         }
         if let fromEnvironment = try environmentProfile(environment) {
             return ResolvedProfile(profile: fromEnvironment, isSaved: false)
         }
         let file = try store.load()
         if let name = file.defaultProfile, let profile = file.profiles[name] {
-            return ResolvedProfile(profile: applyEnvironmentLimits(profile, environment), isSaved: true)
+            return ResolvedProfile(profile: try applyEnvironmentLimits(profile, environment), isSaved: true)
         }
         if !file.profiles.isEmpty {
             throw B24Error.usage("no default profile: pass --profile NAME or pick one with `b24 profile use NAME` ("
@@ -70,28 +70,28 @@ public enum ProfileResolver {
         default:
             throw B24Error.usage("B24_AUTH_MODE must be 'webhook' or 'oauth', not '\(mode)'")
         }
-        return applyEnvironmentPolicy(Profile(name: "env", portal: portal, auth: auth), environment)
+        return try applyEnvironmentPolicy(Profile(name: "env", portal: portal, auth: auth), environment)
     }
 
     /// An unsaved profile (`--webhook`, the seed's variables) takes its packs from `B24_PACKS`.
-    static func applyEnvironmentPolicy(_ profile: Profile, _ environment: [String: String]) -> Profile {
+    static func applyEnvironmentPolicy(_ profile: Profile, _ environment: [String: String]) throws -> Profile {
         var profile = profile
         if let packs = environmentPacks(environment) { profile.packs = packs }
-        if environmentFlag(environment["B24_REQUIRE_PLAN"]) { profile.requirePlan = true }
+        if try environmentFlag(environment, "B24_REQUIRE_PLAN") { profile.requirePlan = true }
         return profile
     }
 
     /// A saved profile can only be tightened by the variables: `B24_PACKS` keeps those of its packs it names
     /// (a leftover export must not open a production profile wider; none left means no pack), and
     /// `B24_REQUIRE_PLAN` can only turn plans on.
-    static func applyEnvironmentLimits(_ profile: Profile, _ environment: [String: String]) -> Profile {
+    static func applyEnvironmentLimits(_ profile: Profile, _ environment: [String: String]) throws -> Profile {
         var profile = profile
         if let packs = environmentPacks(environment) {
             let own = Set((profile.packs ?? [Catalog.bundled.defaultPackName]).map { $0.lowercased() })
             let kept = packs.filter { own.contains($0.lowercased()) }
             profile.packs = kept.isEmpty ? ["none"] : kept
         }
-        if environmentFlag(environment["B24_REQUIRE_PLAN"]) { profile.requirePlan = true }
+        if try environmentFlag(environment, "B24_REQUIRE_PLAN") { profile.requirePlan = true }
         return profile
     }
 
@@ -101,8 +101,12 @@ public enum ProfileResolver {
         return packs.isEmpty ? nil : packs
     }
 
-    /// A yes/no variable such as `B24_REQUIRE_PLAN`: 1, true, yes or y (any case) mean yes.
-    public static func environmentFlag(_ value: String?) -> Bool {
-        ["1", "true", "yes", "y"].contains((value ?? "").trimmingWhitespace.lowercased())
+    /// A yes/no variable such as `B24_REQUIRE_PLAN`: 1, true, yes or y mean yes; unset, empty, 0, false, no or n
+    /// mean no (any case). Anything else is a usage error: a guardrail must not be switched off by a typo.
+    public static func environmentFlag(_ environment: [String: String], _ name: String) throws -> Bool {
+        let value = (environment[name] ?? "").trimmingWhitespace.lowercased()
+        if ["1", "true", "yes", "y"].contains(value) { return true }
+        if ["", "0", "false", "no", "n"].contains(value) { return false }
+        throw B24Error.usage("\(name) must be 1/true/yes/y or 0/false/no/n, not \"\(environment[name] ?? "")\"")
     }
 }

@@ -97,7 +97,7 @@ public final class B24Client: @unchecked Sendable {
     private var storeStorage: B24Store?
     /// Writes claimed under an idempotency key and not yet settled, by key, with whether a request left for the
     /// portal yet (guarded by `state`): what an interruption must settle.
-    private var unsettledWrites: [String: (trace: CallTrace, sent: Bool)] = [:]
+    private var unsettledWrites: [String: (trace: CallTrace, sentAt: Date?)] = [:]
     /// Held while a write is settled and recorded, by the call or by an interruption, so the two never both do it
     /// and the process is not ended halfway through.
     private let settling = NSLock()
@@ -325,7 +325,7 @@ public final class B24Client: @unchecked Sendable {
             switch claim {
             case .claimed?:
                 claimed = true
-                state.withLock { unsettledWrites[key] = (trace, false) }
+                state.withLock { unsettledWrites[key] = (trace, nil) }
             case .replay(let stored)?:
                 trace.replayed = true
                 trace.response = stored.response
@@ -371,6 +371,13 @@ public final class B24Client: @unchecked Sendable {
         return finish(trace, result)
     }
 
+    /// Notes when the first request of a claimed write left (retries keep the first time).
+    private func markSent(_ key: String) {
+        state.withLock {
+            if let write = unsettledWrites[key], write.sentAt == nil { unsettledWrites[key] = (write.trace, Date()) }
+        }
+    }
+
     /// Settles the writes in flight as "outcome unknown" when the process is being stopped (Ctrl+C, SIGTERM):
     /// their keys stay blocked as for a lost answer, and history and audit record them. Returns one error
     /// line per write, for the terminal.
@@ -378,16 +385,24 @@ public final class B24Client: @unchecked Sendable {
     public func interruptWritesInFlight() -> [String] {
         settling.lock()
         defer { settling.unlock() }
-        let writes = state.withLock { () -> [String: (trace: CallTrace, sent: Bool)] in
+        let writes = state.withLock { () -> [String: (trace: CallTrace, sentAt: Date?)] in
             defer { unsettledWrites.removeAll() }
             return unsettledWrites
         }
         return writes.sorted { $0.key < $1.key }.map { key, write in
-            try? store().settleIdempotencyKey(key: key, profile: identity, outcomeUnknown: write.sent)
-            let error = write.sent
-                ? B24Error.outcomeUnknown(method: write.trace.method, reason: "b24 was stopped while the write was under way")
-                : B24Error.policy("b24 was stopped before \(write.trace.method) was sent; nothing reached the portal")
-            _ = finish(write.trace, .failure(error))
+            try? store().settleIdempotencyKey(key: key, profile: identity, outcomeUnknown: write.sentAt != nil)
+            var trace = write.trace
+            let error: B24Error
+            if let sentAt = write.sentAt {
+                error = .outcomeUnknown(method: trace.method, reason: "b24 was stopped while the write was under way")
+                // The attempt under way when the signal came, so the trace shows that a request did leave.
+                trace.attempts.append(.init(number: trace.attempts.count + 1, startedAt: sentAt,
+                                            duration: Date().timeIntervalSince(sentAt), httpStatus: nil,
+                                            errorCode: error.auditCode, decision: "stopped by a signal", note: nil))
+            } else {
+                error = .policy("b24 was stopped before \(trace.method) was sent; nothing reached the portal")
+            }
+            _ = finish(trace, .failure(error))
             return error.message
         }
     }
@@ -575,7 +590,7 @@ public final class B24Client: @unchecked Sendable {
             var status: Int?
             let outcome: Result<JSONValue, B24Error>
             do {
-                if let key = idempotencyKey { state.withLock { unsettledWrites[key]?.sent = true } }
+                if let key = idempotencyKey { markSent(key) }
                 let response = try await transport.send(httpRequest)
                 status = response.status
                 if [301, 302, 303, 307, 308].contains(response.status) {

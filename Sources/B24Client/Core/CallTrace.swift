@@ -43,10 +43,13 @@ public struct CallTrace: Sendable, Codable, Equatable {
         self.startedAt = startedAt
     }
 
-    /// "ok", "partial" (a batch in which some commands failed), "error" or "unknown" (outcome unknown), for
-    /// audit lines and history lists.
+    /// "ok", "partial" (a batch in which some commands failed), "error" (a failed call, or a batch in which every
+    /// command failed) or "unknown" (outcome unknown), for audit lines and history lists.
     public var status: String {
-        guard let error else { return response.map(B24Client.hasFailedCommands) == true ? "partial" : "ok" }
+        guard let error else {
+            guard let response, B24Client.hasFailedCommands(response) else { return "ok" }
+            return B24Client.noCommandSucceeded(response) ? "error" : "partial"
+        }
         return error.code == "OUTCOME_UNKNOWN" ? "unknown" : "error"
     }
 
