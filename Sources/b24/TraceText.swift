@@ -54,10 +54,15 @@ enum TraceText {
         return lines.joined(separator: "\n")
     }
 
-    /// The trace as JSON with ISO 8601 times.
+    /// The trace as JSON with ISO 8601 times in milliseconds (attempts and waits are often under a second apart).
     static func json(_ trace: CallTrace) throws -> String {
         let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(formatter.string(from: date))
+        }
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(trace), as: UTF8.self)
     }

@@ -220,6 +220,9 @@ struct CLITests {
         #expect(trace.status == 0)
         #expect(trace.stdout.contains("department.get"))
         #expect(trace.stdout.contains("200"))
+        let json = try await env.run(["history", id, "--json"])
+        let started = try #require(try JSONParser.parse(json.stdout)["startedAt"]?.stringValue)
+        #expect(started.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$"#, options: .regularExpression) != nil, "\(started)")
         for output in [list.stdout, trace.stdout, env.stateFiles()] {
             #expect(output.contains(env.webhookCode) == false)
         }
