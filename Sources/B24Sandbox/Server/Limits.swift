@@ -24,8 +24,9 @@ final class Limits: @unchecked Sendable {
         guard let setting = bucketSetting else { return true }
         return buckets.withLock { buckets in
             var bucket = buckets[address] ?? Bucket(level: 0, last: now)
-            bucket.level = max(0, bucket.level - (now - bucket.last) * setting.perSecond)
-            bucket.last = now
+            // `now` is read before the lock: a request that took it earlier may come second. Time never runs back.
+            bucket.level = max(0, bucket.level - max(0, now - bucket.last) * setting.perSecond)
+            bucket.last = max(bucket.last, now)
             let admitted = bucket.level + 1 <= Double(setting.burst)
             if admitted { bucket.level += 1 }
             buckets[address] = bucket
