@@ -29,13 +29,13 @@ extension B24Command {
         // Swift's CommandLine.arguments replaces invalid UTF-8 with U+FFFD; a --params value would go out altered.
         if let position = firstArgumentWithInvalidUTF8() {
             printError("argument \(position) is not valid UTF-8 (Bitrix24 takes UTF-8 text only)")
-            Foundation.exit(64)
+            Foundation.exit(B24ExitCode.usage)
         }
         // The console is the default command, so a mistyped command name would reach it as a stray argument
         // ("Unexpected argument 'histroy'"): name the problem instead.
         if let problem = unknownCommandProblem(Array(CommandLine.arguments.dropFirst())) {
             printError(problem)
-            Foundation.exit(64)
+            Foundation.exit(B24ExitCode.usage)
         }
         // A command that calls the portal loads the catalog and starts the HTTP client on a second thread while
         // this one parses the arguments: about 1-2 ms of each `b24 call` (Benchmarks/call-vs-curl.py).
@@ -188,8 +188,8 @@ func unknownCommandProblem(_ arguments: [String]) -> String? {
         word = arguments[1]
     }
     guard !commandNames.contains(word) else { return nil }
-    let closest = commandNames.min { editDistance(word, $0) < editDistance(word, $1) }
-    let suggestion = closest.flatMap { editDistance(word, $0) <= 2 ? " (did you mean \($0)?)" : nil } ?? ""
+    let closest = commandNames.map { (name: $0, distance: editDistance(word, $0)) }.min { $0.distance < $1.distance }
+    let suggestion = closest.flatMap { $0.distance <= 2 ? " (did you mean \($0.name)?)" : nil } ?? ""
     return "unknown command '\(word)'\(suggestion); commands: \(commandNames.joined(separator: ", "))"
 }
 
@@ -219,6 +219,9 @@ func firstArgumentWithInvalidUTF8() -> Int? {
     }
     return nil
 }
+
+/// "1 call", "3 calls": a count with its noun, plural by an added "s".
+func counted(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
 
 func splitList(_ text: String) -> [String] {
     text.split(whereSeparator: { $0 == "," || $0.isWhitespace }).map(String.init)

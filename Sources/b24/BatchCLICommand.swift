@@ -60,14 +60,14 @@ func reportBatch(_ outcome: BatchOutcome, json: Bool, redactor: Redactor) throws
         if !outcome.results.isEmpty {
             printBatch(outcome, json: json)
             let calls = outcome.traces.count - 1
-            printError("\(outcome.results.count) of \(outcome.commandCount) commands were answered by the first \(calls) "
-                + "batch call\(calls == 1 ? "" : "s") (printed above); batch call \(calls + 1) failed:")
+            printError("\(outcome.results.count) of \(outcome.commandCount) commands were answered by the first "
+                + "\(counted(calls, "batch call")) (printed above); batch call \(calls + 1) failed:")
         }
         fail(error, redactor: redactor)
     }
     printBatch(outcome, json: json)
     let failed = outcome.results.filter { $0.error != nil }.count
-    let calls = "\(outcome.traces.count) batch call\(outcome.traces.count == 1 ? "" : "s")"
+    let calls = counted(outcome.traces.count, "batch call")
     // A replay is said in both endings: a replayed partial batch must not look like a fresh run.
     var replayNote = ""
     let replayed = outcome.traces.filter(\.replayed)
@@ -81,7 +81,7 @@ func reportBatch(_ outcome: BatchOutcome, json: Bool, redactor: Redactor) throws
             + replayNote))
         throw ExitCode.portalErrors
     }
-    printInfo("\(outcome.results.count) command\(outcome.results.count == 1 ? "" : "s") in \(calls), all ok" + replayNote)
+    printInfo("\(counted(outcome.results.count, "command")) in \(calls), all ok" + replayNote)
 }
 
 /// Prints per-command results: JSON, or one block per command.

@@ -115,7 +115,7 @@ struct CallCommand: AsyncParsableCommand {
             }
             print(JSONWriter.pretty(.array(paged.items)))
             let duration = paged.traces.reduce(0) { $0 + $1.duration }
-            var line = "\(paged.items.count) items in \(paged.pages) page\(paged.pages == 1 ? "" : "s")"
+            var line = "\(paged.items.count) items in \(counted(paged.pages, "page"))"
             if let total = paged.total { line += " (total \(total))" }
             printInfo(line + " · \(formatDuration(duration))")
             return

@@ -57,8 +57,9 @@ struct HistoryCommand: AsyncParsableCommand {
                 print(json ? try TraceText.json(trace) : TraceText.render(trace))
                 return
             }
+            let formatter = ISO8601DateFormatter()
             for entry in try store.recentHistory(limit: limit, profile: profile) {
-                let time = ISO8601DateFormatter().string(from: entry.startedAt)
+                let time = formatter.string(from: entry.startedAt)
                 print("\(entry.id.prefix(8))  \(time)  \(entry.profile)  \(entry.method)  \(entry.status)\(entry.errorCode.map { " " + $0 } ?? "")  \(formatDuration(entry.duration))")
             }
         }
@@ -77,6 +78,4 @@ struct HistoryCommand: AsyncParsableCommand {
         }
         return retention
     }
-
-    private func counted(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
 }

@@ -1,4 +1,5 @@
 import B24Catalog
+import B24Client
 import Foundation
 import TerminalKit
 
@@ -29,7 +30,7 @@ public enum ConsoleApp {
     }
 
     /// The exit code when there is no usable terminal: b24's usage code, as for any other bad environment.
-    public static let unusableTerminalExitCode: Int32 = 64
+    public static let unusableTerminalExitCode = B24ExitCode.usage
 
     /// Takes the terminal (`makeBackend` runs on the terminal thread), runs the loop, restores the
     /// terminal and stops the embedded sandbox. Returns the process exit code; a terminal that cannot
