@@ -17,8 +17,8 @@ func state(cursor: Int) -> ConsoleState {
     var s = ConsoleState(catalog: .bundled, keymap: ConsoleKeymap.defaults, theme: .default, themeName: "default", size: size)
     s.connection = ConnectionInfo(profile: "東京支店", portal: "https://tokyo.bitrix24.jp", auth: "webhook (user 1, code ****c0de)")
     s.live.user = .loaded("Иван Петров (id 3)")
-    s.stack.append(Page(.pack("core")))
-    s.page.panes[0].selected = cursor
+    _ = reduce(&s, .open(.pack("core")))
+    for _ in 0 ..< cursor { _ = reduce(&s, .key(.down)) }
     return s
 }
 

@@ -1,39 +1,35 @@
+import B24Client
 import Foundation
 import TerminalKit
 
 /// The console's keymap: TerminalKit's navigation keys plus console actions, remappable in
-/// `$XDG_CONFIG_HOME/b24/config.toml` under `[keys]`.
+/// `$XDG_CONFIG_HOME/b24/config.toml` under `[keys]`, every name one of ``KeyAction``.
 public enum ConsoleKeymap {
     /// Console actions on top of `Keymap.navigation`. Backspace also goes back; no Ctrl+J/S/O
     /// (tmux and flow control take them).
     public static let consoleBindings = Keymap([
-        "back": ["esc", "backspace"],
-        "palette": [":"],
-        "home": ["H"],
-        "packs": ["P"],
+        KeyAction.back.rawValue: ["esc", "backspace"],
+        KeyAction.palette.rawValue: [":"],
+        KeyAction.home.rawValue: ["H"],
+        KeyAction.packs.rawValue: ["P"],
     ])
 
     /// The keymap used when no config file changes it.
     public static let defaults: Keymap = Keymap.navigation.merging(consoleBindings)
 
     /// What each action does, in help order.
-    public static let descriptions: [(action: String, description: String)] =
-        Keymap.navigationDescriptions.map { item in
-            item.action == "back" ? (item.action, "go back / close") : item
-        } + [
-            ("palette", "command palette (:packs, :pack NAME, :method NAME, :chains, :profile NAME, :theme NAME, :quit)"),
-            ("home", "go to Home"),
-            ("packs", "go to the pack list"),
-        ]
+    public static var descriptions: [(action: String, description: String)] {
+        KeyAction.allCases.map { ($0.rawValue, $0.helpText) }
+    }
 
     /// Every action a config file may bind.
-    public static var knownActions: Set<String> { Set(descriptions.map(\.action)) }
+    public static var knownActions: Set<String> { Set(KeyAction.allCases.map(\.rawValue)) }
 
-    /// `$XDG_CONFIG_HOME/b24/config.toml`, else `$HOME/.config/b24/config.toml`.
+    /// `config.toml` in b24's config directory (`$XDG_CONFIG_HOME/b24`, else `~/.config/b24`).
     public static func configFile(environment: [String: String]) -> String? {
-        if let xdg = environment["XDG_CONFIG_HOME"], !xdg.isEmpty { return xdg + "/b24/config.toml" }
-        if let home = environment["HOME"], !home.isEmpty { return home + "/.config/b24/config.toml" }
-        return nil
+        guard environment["XDG_CONFIG_HOME"].map({ !$0.isEmpty }) == true || environment["HOME"].map({ !$0.isEmpty }) == true
+        else { return nil }
+        return B24Paths.fromEnvironment(environment).configDirectory.appendingPathComponent("config.toml").path
     }
 
     /// The defaults merged with the config file. A broken file leaves the defaults and returns the

@@ -2,53 +2,6 @@ import B24Catalog
 import Foundation
 import TerminalKit
 
-/// A screen of the console. The route stack's top is what is shown.
-public enum Route: Equatable, Sendable, CustomStringConvertible {
-    /// Portal, user, scopes, server time, limiter, profile switcher.
-    case home
-    /// Every pack (plus "other" once live discovery found methods the catalog lacks).
-    case packs
-    /// One pack: its methods and its chains side by side.
-    case pack(String)
-    /// One method: summary, parameters, risk, doc link, chains, live availability.
-    case method(String)
-    /// Chains of a pack (nil: of every pack).
-    case chains(String?)
-    /// One chain: ordered steps and guardrails.
-    case chain(String)
-    /// Search across packs, methods and chains.
-    case search
-
-    public var description: String {
-        switch self {
-        case .home: return "home"
-        case .packs: return "packs"
-        case .pack(let name): return "pack \(name)"
-        case .method(let name): return "method \(name)"
-        case .chains(let pack): return pack.map { "chains of \($0)" } ?? "chains"
-        case .chain(let id): return "chain \(id)"
-        case .search: return "search"
-        }
-    }
-}
-
-/// One entry of the route stack: the route plus its cursor in each pane and which pane has focus.
-public struct Page: Equatable, Sendable {
-    public var route: Route
-    /// Index of the focused pane (Tab cycles).
-    public var focus: Int = 0
-    /// Cursor and scroll per pane.
-    public var panes: [ScrollState] = [ScrollState(), ScrollState()]
-
-    public init(_ route: Route) { self.route = route }
-
-    /// The focused pane's cursor.
-    public var cursor: ScrollState {
-        get { panes[focus] }
-        set { panes[focus] = newValue }
-    }
-}
-
 /// A value that arrives later from the portal.
 public enum Loadable<Value: Equatable & Sendable>: Equatable, Sendable {
     case idle, loading
@@ -147,25 +100,21 @@ public enum MethodAvailability: Equatable, Sendable {
     case available, notAvailable, notExisting
 }
 
-/// Overlays drawn above the current screen.
-public enum ModalState: Equatable, Sendable {
-    /// Generated key help; the number is the scroll offset.
-    case help(Int)
-    /// The `:` command palette with its input line.
-    case palette(EditableText)
-}
-
 /// The whole console state. Only `reduce` changes it.
 public struct ConsoleState {
     private let catalogStore: LazyCatalog
     /// The catalog, loaded on first use (the first frame, "connecting…", does not need it).
     public var catalog: Catalog { catalogStore.value }
     /// Never empty; the last page is on screen.
-    public var stack: [Page] = [Page(.home)]
-    public var modal: ModalState?
-    public var search = SearchState()
+    public var stack: [Page]
+    /// Drawn above the page (help, the palette).
+    public var overlay: Page?
+    /// The id the next page gets.
+    var nextPageID = 1
     public var status: StatusMessage?
     public var connection: ConnectionInfo?
+    /// Counts connections: answers for an older one are dropped.
+    public var generation = 0
     /// Connecting / connection error, shown on Home until connected.
     public var connectionState: Loadable<String> = .loading
     public var live = LiveInfo()
@@ -186,6 +135,7 @@ public struct ConsoleState {
         self.theme = theme
         self.themeName = themeName
         self.size = size
+        stack = [Page(id: 0, screen: HomeScreen())]
     }
 
     /// The page on screen.
@@ -202,13 +152,12 @@ public struct ConsoleState {
         guard let all = live.portalMethods.value else { return [] }
         return catalog.unlisted(from: all)
     }
-}
 
-/// The search screen: query line and results.
-public struct SearchState: Equatable, Sendable {
-    public var query = EditableText()
-    public var hits: [SearchHit] = []
-    public init() {}
+    /// A new page for `route`, with the next id.
+    mutating func makePage(_ route: Route) -> Page {
+        defer { nextPageID += 1 }
+        return Page(id: nextPageID, screen: route.makeScreen(self))
+    }
 }
 
 /// Loads the catalog once, on first use, from any thread.

@@ -1,9 +1,9 @@
 import Foundation
 import TOMLKit
 
-/// Finds themes by name. A user file `$XDG_CONFIG_HOME/b24/themes/NAME.toml` (or
-/// `~/.config/b24/themes/NAME.toml`) wins over the built-in of the same name; built-ins are
-/// "default", "light", "high-contrast" and "mono", embedded in the module (same text as `themes/`).
+/// Finds themes by name. A user file `THEMES_DIRECTORY/NAME.toml` (the app says where: TerminalKit knows no
+/// app's config directory) wins over the built-in of the same name; built-ins are "default", "light",
+/// "high-contrast" and "mono", embedded in the module.
 public struct ThemeStore: Sendable {
     /// Directory searched for user themes; nil = built-ins only.
     public var userDirectory: String?
@@ -17,17 +17,11 @@ public struct ThemeStore: Sendable {
         self.noColor = noColor
     }
 
-    /// Reads `XDG_CONFIG_HOME` / `HOME` and `NO_COLOR` from the environment.
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
-        self.init(userDirectory: ThemeStore.userThemeDirectory(environment: environment),
+    /// User themes in `configDirectory/themes` (the app's own config directory, nil for built-ins only);
+    /// `NO_COLOR` read from `environment`.
+    public init(configDirectory: String?, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.init(userDirectory: configDirectory.map { $0 + "/themes" },
                   noColor: !(environment["NO_COLOR"] ?? "").isEmpty)
-    }
-
-    /// `$XDG_CONFIG_HOME/b24/themes`, else `$HOME/.config/b24/themes`, else nil.
-    public static func userThemeDirectory(environment: [String: String]) -> String? {
-        if let xdg = environment["XDG_CONFIG_HOME"], !xdg.isEmpty { return xdg + "/b24/themes" }
-        if let home = environment["HOME"], !home.isEmpty { return home + "/.config/b24/themes" }
-        return nil
     }
 
     /// The built-in theme text (the TOML shipped in `themes/`).

@@ -30,7 +30,7 @@ struct KeymapTests {
     @Test func helpIsGeneratedFromTheKeymap() {
         var keymap = ConsoleKeymap.defaults
         keymap.setKeys([.char("x")], for: "quit")
-        let lines = HelpView.lines(keymap)
+        let lines = HelpScreen.lines(keymap)
         #expect(lines.contains { $0.hasPrefix("x ") && $0.hasSuffix("quit") })
         #expect(lines.contains { $0.contains(":") && $0.hasSuffix("command palette (:packs, :pack NAME, :method NAME, :chains, :profile NAME, :theme NAME, :quit)") })
     }
@@ -39,7 +39,7 @@ struct KeymapTests {
         let routes: [Route] = [.home, .packs, .pack("core"), .method("crm.lead.list"), .chains(nil), .chain("core.lead-intake"), .search]
         for route in routes {
             var state = Fixture.connected(production: true)
-            state.stack.append(Page(route))
+            state.stack.append(state.makePage(route))
             let s = render(state, size: Size(width: 80, height: 24))
             #expect(s.text(row: 1).contains("PRODUCTION"), "\(route)")
         }

@@ -17,7 +17,7 @@ struct ReducerTests {
     @Test func connectedToSandboxAsksHomeFacts() {
         var state = ConsoleState()
         let info = ConnectionInfo(profile: "sandbox", portal: "http://127.0.0.1:1", auth: "webhook", isSandbox: true)
-        let effects = reduce(&state, .connected(info, profiles: []))
+        let effects = reduce(&state, .connected(info, profiles: [], generation: state.generation))
         #expect(state.status?.text == "sandbox portal — no account needed")
         #expect(effects.map(\.summary) == ["call user.current", "call scope", "call server.time", "call methods", "limiter"])
         #expect(state.live.user == .loading)
@@ -26,11 +26,11 @@ struct ReducerTests {
     @Test func profileThemeAppliesUnlessFlagGiven() {
         var state = ConsoleState()
         var info = ConnectionInfo(profile: "p", portal: "https://x", auth: "a", theme: "light")
-        #expect(reduce(&state, .connected(info, profiles: [])).map(\.summary).contains("theme light"))
+        #expect(reduce(&state, .connected(info, profiles: [], generation: state.generation)).map(\.summary).contains("theme light"))
         state = ConsoleState()
         state.themeFromFlag = true
         info.theme = "light"
-        #expect(!reduce(&state, .connected(info, profiles: [])).map(\.summary).contains("theme light"))
+        #expect(!reduce(&state, .connected(info, profiles: [], generation: state.generation)).map(\.summary).contains("theme light"))
     }
 
     @Test func navigationThroughPacksMethodAndBack() {
@@ -156,9 +156,9 @@ struct ReducerTests {
         #expect(state.stack == before)
         #expect(state.status?.kind == .error)
         #expect(state.status?.text.hasPrefix("unknown command \"pakc\"") == true)
-        #expect(state.modal == .palette(EditableText("pakc core")))  // the typed text is kept
+        #expect((state.overlay?.screen as? PaletteScreen)?.text == EditableText("pakc core"))  // the typed text is kept
         Fixture.keys(&state, .escape)
-        #expect(state.modal == nil)
+        #expect(state.overlay == nil)
         #expect(state.stack == before)
     }
 
@@ -194,11 +194,11 @@ struct ReducerTests {
     @Test func helpOpensAndCloses() {
         var state = Fixture.connected()
         Fixture.keys(&state, .char("?"))
-        #expect(state.modal == .help(0))
+        #expect(state.overlay?.route == .help)
         Fixture.keys(&state, .char("j"))
-        #expect(state.modal == .help(1))
+        #expect((state.overlay?.screen as? HelpScreen)?.offset == 1)
         Fixture.keys(&state, .escape)
-        #expect(state.modal == nil)
+        #expect(state.overlay == nil)
         #expect(state.route == .home)
     }
 
@@ -233,12 +233,12 @@ struct ReducerTests {
         #expect(state.status == .refreshing)
         let trace = CallTrace(profile: "sandbox", method: "x", apiVersion: .v2, risk: "read",
                               request: .init(httpMethod: "POST", url: "http://x/rest/1/****/x", params: .emptyObject))
-        var purposes: [CallPurpose] = []
-        for case .call(let purpose, _) in effects { purposes.append(purpose) }
-        #expect(purposes.count == 5)  // four Home facts and method.get
-        for (i, purpose) in purposes.enumerated() {
+        var ids: [EffectID] = []
+        for case .call(let id, _) in effects { ids.append(id) }
+        #expect(ids.count == 5)  // four Home facts and method.get
+        for (i, id) in ids.enumerated() {
             #expect(state.status == .refreshing, "still loading before answer \(i)")
-            Fixture.apply(&state, .callFinished(purpose, CallOutcome(trace: trace, result: .success(["result": []]))))
+            Fixture.apply(&state, .answered(id, .call(CallOutcome(trace: trace, result: .success(["result": []])))))
         }
         #expect(state.status == nil)
     }

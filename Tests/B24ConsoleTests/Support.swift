@@ -1,28 +1,45 @@
 import B24Catalog
+import B24Client
 @testable import B24Console
 import Foundation
 import Testing
 import TerminalKit
 
-/// Golden files: `Golden/NAME.txt` next to this file. `UPDATE_GOLDEN=1` rewrites them.
+/// Golden files: `Golden/NAME.txt` next to this file, compared through TerminalKit's shared ``GoldenFile``
+/// (with `styles`, colours and attributes too). `UPDATE_GOLDEN=1` rewrites them.
 enum Golden {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
 
-    static func check(_ screen: Screen, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) {
-        let text = screen.text + "\n"
-        let url = directory.appendingPathComponent(name + ".txt")
-        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
-            try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try? text.write(to: url, atomically: true, encoding: .utf8)
-            return
+    static func check(_ screen: Screen, _ name: String, styles: Bool = false, sourceLocation: SourceLocation = #_sourceLocation) {
+        if let problem = GoldenFile.mismatch(screen, file: directory.appendingPathComponent(name + ".txt"), styles: styles) {
+            Issue.record(Comment(rawValue: problem), sourceLocation: sourceLocation)
         }
-        guard let expected = try? String(contentsOf: url, encoding: .utf8) else {
-            Issue.record("missing golden \(name).txt (run with UPDATE_GOLDEN=1)", sourceLocation: sourceLocation)
-            return
-        }
-        if expected != text {
-            Issue.record("screen differs from \(name).txt:\n\(text)", sourceLocation: sourceLocation)
-        }
+    }
+}
+
+/// The rows of a list screen's pane, as the screen for `route` shows them in `state`.
+enum Panes {
+    static func rows(_ route: Route, pane: Int, _ state: ConsoleState) -> [PaneRow] {
+        guard let screen = route.makeScreen(state) as? any PaneScreen else { return [] }
+        let panes = screen.panes(state)
+        return pane < panes.count ? panes[pane].rows : []
+    }
+}
+
+extension ConsoleState {
+    /// The search screen of the stack (a fresh one when there is none).
+    var search: SearchScreen { (stack.last { $0.route == .search }?.screen as? SearchScreen) ?? SearchScreen() }
+}
+
+extension Page {
+    /// The focused pane's cursor.
+    var cursor: ScrollState { panes.isEmpty ? ScrollState() : panes[focus] }
+}
+
+extension Action {
+    /// The answer to a root-owned call of connection `generation` (Fixture states are generation 0).
+    static func callFinished(_ purpose: CallPurpose, _ outcome: CallOutcome, generation: Int = 0) -> Action {
+        .answered(EffectID(owner: .root(purpose), generation: generation, name: outcome.trace.method), .call(outcome))
     }
 }
 

@@ -93,6 +93,10 @@ struct ViewTests {
         let frame = renderFrame(state, size: small)
         Golden.check(frame.screen, "search-open-lines-80x24")
         #expect(frame.cursor != nil)
+        // ':', '?' and 'q' type into the query here: the key bar names the keys that still work.
+        let hints = frame.screen.text(row: 22)
+        #expect(!hints.contains(": command") && !hints.contains("? help") && !hints.contains("q quit"), "\(hints)")
+        #expect(hints.contains("f1 help") && hints.contains("ctrl+c quit"), "\(hints)")
     }
 
     @Test func help80x24() {
@@ -266,7 +270,7 @@ struct ViewTests {
                      Size(width: 200, height: 60)] {
             for route in routes {
                 var state = Fixture.connected(size: size)
-                state.stack.append(Page(route))
+                state.stack.append(state.makePage(route))
                 let s = render(state, size: size)
                 #expect(s.size == size)
             }

@@ -64,12 +64,12 @@ import Testing
         #expect(throws: ConfigFileError.self) { try ThemeStore(userDirectory: nil).load("nope") }
     }
 
-    @Test func environmentPicksUserDirectoryAndNoColor() {
-        let store = ThemeStore(environment: ["XDG_CONFIG_HOME": "/x", "HOME": "/h", "NO_COLOR": "1"])
-        #expect(store.userDirectory == "/x/b24/themes")
+    @Test func theAppNamesTheConfigDirectoryAndNoColorComesFromTheEnvironment() {
+        let store = ThemeStore(configDirectory: "/x/someapp", environment: ["XDG_CONFIG_HOME": "/elsewhere", "NO_COLOR": "1"])
+        #expect(store.userDirectory == "/x/someapp/themes")
         #expect(store.noColor)
-        #expect(ThemeStore(environment: ["HOME": "/h", "NO_COLOR": ""]).userDirectory == "/h/.config/b24/themes")
-        #expect(!ThemeStore(environment: ["NO_COLOR": ""]).noColor)
+        #expect(ThemeStore(configDirectory: nil, environment: ["HOME": "/h"]).userDirectory == nil)
+        #expect(!ThemeStore(configDirectory: "/c", environment: ["NO_COLOR": ""]).noColor)
     }
 
     @Test func noColorResolvesToMonoWithoutColours() throws {

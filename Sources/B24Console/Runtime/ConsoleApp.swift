@@ -18,7 +18,7 @@ public enum ConsoleApp {
         case .themeLoaded(let shown, let t): theme = t; label = shown
         case .themeFailed(let message):
             themeError = message
-            theme = (try? ThemeStore(environment: launch.environment).resolve("default", depth: services.colorDepth)) ?? .plain
+            theme = (try? services.themeStore.resolve("default", depth: services.colorDepth)) ?? .plain
         default: theme = .plain
         }
         var state = ConsoleState(catalog: .bundled, keymap: keymap, theme: theme,

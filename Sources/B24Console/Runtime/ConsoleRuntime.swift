@@ -1,22 +1,27 @@
 import Foundation
 import TerminalKit
 
-/// A thread-safe queue of actions with an async wait for "something arrived".
+/// A thread-safe inbox with an async wait for "something arrived". Effect answers and other messages are
+/// handed out before keys, so a key acts on the newest state.
 final class ActionQueue: @unchecked Sendable {
     private let lock = NSLock()
-    private var items: [Action] = []
+    private var messages: [Action] = []
+    private var keys: [Action] = []
     private var waiter: CheckedContinuation<Void, Never>?
 
     func post(_ action: Action) {
         lock.lock()
-        items.append(action)
+        switch action {
+        case .key, .resize: keys.append(action)
+        default: messages.append(action)
+        }
         let w = waiter
         waiter = nil
         lock.unlock()
         w?.resume()
     }
 
-    /// Everything queued, waiting until there is at least one action.
+    /// Everything queued, messages first, waiting until there is at least one action.
     func drain() async -> [Action] {
         while true {
             if let batch = take() { return batch }
@@ -26,25 +31,63 @@ final class ActionQueue: @unchecked Sendable {
 
     private func take() -> [Action]? {
         lock.lock(); defer { lock.unlock() }
-        guard !items.isEmpty else { return nil }
-        defer { items.removeAll() }
-        return items
+        guard !messages.isEmpty || !keys.isEmpty else { return nil }
+        defer { messages.removeAll(); keys.removeAll() }
+        return messages + keys
     }
 
     /// Keeps the waiter unless something arrived in the meantime.
     private func park(_ c: CheckedContinuation<Void, Never>) {
         lock.lock()
-        if items.isEmpty { waiter = c; lock.unlock() } else { lock.unlock(); c.resume() }
+        if messages.isEmpty && keys.isEmpty { waiter = c; lock.unlock() } else { lock.unlock(); c.resume() }
     }
 }
 
-/// The console loop: drain queued actions (keys, effect results), reduce each, run the effects on
-/// detached tasks, then render once and hand the screen to the terminal thread, which sends only
-/// the changed cells (everything after a resize).
+/// The work running for effects with ids: one task per id, cancelled by id, by page or by connection.
+final class EffectRunner: @unchecked Sendable {
+    private let lock = NSLock()
+    private var tasks: [EffectID: (serial: Int, task: Task<Void, Never>)] = [:]
+    private var serial = 0
+
+    /// Starts `work` for `id` (cancelling earlier work of the same id).
+    func start(_ id: EffectID, _ work: @escaping @Sendable () async -> Void) {
+        lock.lock(); defer { lock.unlock() }
+        serial += 1
+        let mine = serial
+        tasks[id]?.task.cancel()
+        tasks[id] = (mine, Task.detached { [weak self] in
+            await work()
+            self?.finished(id, serial: mine)
+        })
+    }
+
+    private func finished(_ id: EffectID, serial: Int) {
+        lock.lock(); defer { lock.unlock() }
+        if tasks[id]?.serial == serial { tasks[id] = nil }
+    }
+
+    /// Cancels the work of every id that matches.
+    func cancel(where matches: (EffectID) -> Bool) {
+        lock.lock(); defer { lock.unlock() }
+        for (id, entry) in tasks where matches(id) {
+            entry.task.cancel()
+            tasks[id] = nil
+        }
+    }
+
+    /// Ids with work still running (tests).
+    var running: [EffectID] { lock.lock(); defer { lock.unlock() }; return Array(tasks.keys) }
+}
+
+/// The console loop: drain queued actions (effect answers first, then keys), reduce each, run the effects, then
+/// render once per batch and hand the screen to the terminal thread, which sends only the changed cells
+/// (everything after a resize). Effects with ids run under an ``EffectRunner``: they can be cancelled, and a
+/// new connection cancels the old one's work.
 public final class ConsoleRuntime: @unchecked Sendable {
     public let services: ConsoleServices
     public let terminal: TerminalThread
     private let queue = ActionQueue()
+    let runner = EffectRunner()
     private let stateLock = NSLock()
     private var stateStorage: ConsoleState
     private var presented: Frame?
@@ -86,7 +129,7 @@ public final class ConsoleRuntime: @unchecked Sendable {
         while !state.quitting {
             let batch = await queue.drain()
             for action in batch {
-                if case .key(let key) = action, state.keymap.action(for: key) == "redraw", state.modal == nil {
+                if case .key(let key) = action, state.keymap.keyAction(for: key) == .redraw, state.overlay == nil {
                     terminal.redraw()
                 }
                 let effects = reduce(&state, action)
@@ -127,10 +170,25 @@ public final class ConsoleRuntime: @unchecked Sendable {
         let services = self.services
         let queue = self.queue
         switch effect {
-        case .call(let purpose, let request):
-            Task.detached { queue.post(await services.call(purpose, request)) }
-        case .connect(let profile):
-            Task.detached { queue.post(await services.connect(profile: profile)) }
+        case .call(let id, let request):
+            runner.start(id) {
+                let outcome = await services.call(request)
+                if !Task.isCancelled { queue.post(.answered(id, outcome.map { .call($0) } ?? .ended("not connected"))) }
+            }
+        case .stream(let id, let spec):
+            runner.start(id) {
+                for await answer in services.stream(spec) {
+                    if Task.isCancelled { return }
+                    queue.post(.answered(id, answer))
+                }
+            }
+        case .cancel(let id):
+            runner.cancel { $0 == id }
+        case .cancelPage(let page):
+            runner.cancel { $0.owner == .page(page) }
+        case .connect(let profile, let generation):
+            runner.cancel { $0.generation < generation }
+            Task.detached { queue.post(await services.connect(profile: profile, generation: generation)) }
         case .loadTheme(let name):
             Task.detached { queue.post(services.loadTheme(name)) }
         case .readLimiter:
@@ -142,6 +200,8 @@ public final class ConsoleRuntime: @unchecked Sendable {
             }
         case .quit:
             break  // the loop ends on state.quitting
+        case .run, .runLine, .closeOverlay, .status, .fetch:
+            assertionFailure("intent \(effect.summary) reached the runtime; resolve(_:_:page:) handles intents")
         }
     }
 }

@@ -61,8 +61,9 @@ public final class ConsoleServices: @unchecked Sendable {
         }
     }
 
-    /// Connects to `profile` (nil: `--profile`, else the environment/default profile, else the sandbox).
-    public func connect(profile requested: String?) async -> Action {
+    /// Connects to `profile` (nil: `--profile`, else the environment/default profile, else the sandbox) as
+    /// connection `generation`.
+    public func connect(profile requested: String?, generation: Int) async -> Action {
         let profiles = profileEntries()
         do {
             let resolved: ResolvedProfile
@@ -77,9 +78,9 @@ public final class ConsoleServices: @unchecked Sendable {
             }
             var options = ClientOptions()
             options.readOnly = launch.readOnly
+            // The discovery reads pass whatever packs the profile allows; they are recorded nowhere (each
+            // asks for `.none`), while calls a person makes keep history and audit.
             options.methodAllowlist = Self.discoveryMethods
-            options.audit = false    // background discovery reads are not user calls
-            options.history = false
             options.timeout = 20
             let newClient = try B24Client(profile: resolved, paths: paths, options: options)
             withLock { client = newClient }
@@ -89,11 +90,11 @@ public final class ConsoleServices: @unchecked Sendable {
                 portal: newClient.redactor.redact(p.portal.absoluteString),
                 auth: p.authSummary, isSandbox: isSandbox, production: p.production,
                 readOnly: launch.readOnly || p.readOnly, theme: p.theme, bucket: p.bucket ?? LimiterSettings().bucketDescription)
-            return .connected(info, profiles: profiles)
+            return .connected(info, profiles: profiles, generation: generation)
         } catch let error as B24Error {
-            return .connectFailed(error.message, profiles: profiles)
+            return .connectFailed(error.message, profiles: profiles, generation: generation)
         } catch {
-            return .connectFailed("\(error)", profiles: profiles)
+            return .connectFailed("\(error)", profiles: profiles, generation: generation)
         }
     }
 
@@ -120,12 +121,30 @@ public final class ConsoleServices: @unchecked Sendable {
                                isSaved: false)
     }
 
-    /// One call through B24Client.
-    public func call(_ purpose: CallPurpose, _ request: CallRequest) async -> Action {
-        guard let client = currentClient else {
-            return .connectFailed("not connected", profiles: profileEntries())
+    /// One call through B24Client, on the client of the current connection (nil when there is none). Cancelling
+    /// the task cancels the call.
+    public func call(_ request: CallRequest) async -> CallOutcome? {
+        await currentClient?.call(request)
+    }
+
+    /// A stream's messages until it ends; cancelling the consuming task stops the work.
+    public func stream(_ spec: StreamSpec) -> AsyncStream<Answer> {
+        AsyncStream { continuation in
+            let work = Task.detached { [self] in
+                switch spec {
+                case .observedCall(let request):
+                    guard let client = currentClient else {
+                        continuation.yield(.ended("not connected"))
+                        continuation.finish()
+                        return
+                    }
+                    let outcome = await client.call(request) // MERGE { event in continuation.yield(.streamed(.callEvent(event))) }
+                    continuation.yield(.call(outcome))
+                    continuation.finish()
+                }
+            }
+            continuation.onTermination = { _ in work.cancel() }
         }
-        return .callFinished(purpose, await client.call(request))
     }
 
     /// Resolves a theme (NO_COLOR and colour depth applied).
@@ -133,7 +152,7 @@ public final class ConsoleServices: @unchecked Sendable {
     /// was replaced by mono.
     public func loadTheme(_ name: String) -> Action {
         do {
-            let store = ThemeStore(environment: launch.environment)
+            let store = themeStore
             let theme = try store.resolve(name, depth: colorDepth)
             let label = store.noColor ? "mono (NO_COLOR)" : (colorDepth == .mono && name != "mono" ? "mono (no colours)" : name)
             return .themeLoaded(name: label, theme)
@@ -156,6 +175,9 @@ public final class ConsoleServices: @unchecked Sendable {
             return .limiterRead(.failure(ConsoleFailure("\(error)")))
         }
     }
+
+    /// Built-in themes and the user's, in b24's config directory.
+    var themeStore: ThemeStore { ThemeStore(configDirectory: paths.configDirectory.path, environment: launch.environment) }
 
     /// Paths under `$HOME` shown as `~/…`, so file names in messages fit the status line.
     public func abbreviateHome(_ text: String) -> String {

@@ -29,18 +29,11 @@ public func renderFrame(_ state: ConsoleState, size: Size) -> Frame {
         body = rest
     }
     let (main, bottom) = body.splitBottom(2)
-    let content = main.inset(left: 1, right: 1)
-    var cursor: Point?
-    switch state.route {
-    case .home: HomeView(state: state).render(into: &screen, rect: content)
-    case .packs, .pack, .chains: CatalogView(state: state).render(into: &screen, rect: content)
-    case .method(let name): MethodView(state: state, name: name).render(into: &screen, rect: content)
-    case .chain(let id): ChainView(state: state, id: id).render(into: &screen, rect: content)
-    case .search: cursor = SearchView(state: state).render(into: &screen, rect: content)
-    }
+    var cursor = state.page.screen.render(into: &screen, rect: main.inset(left: 1, right: 1), state)
     let (hintRow, statusRow) = bottom.splitTop(1)
-    if case .palette(let text) = state.modal {
-        cursor = drawPalette(text, into: &screen, rect: hintRow, theme: theme)
+    let overlay = state.overlay?.screen
+    if let overlay, overlay.placement == .commandLine {
+        cursor = overlay.render(into: &screen, rect: hintRow, state)
     } else if let status = state.status, displayWidth(status.text) > statusRoom(state, width: size.width) {
         // A long message takes the hints line too, so it is readable whole; the rest stays left of the
         // right-hand segment and is cut with "…" only when two rows are not enough.
@@ -60,11 +53,11 @@ public func renderFrame(_ state: ConsoleState, size: Size) -> Frame {
     return finish(&screen, state: state, main: main, cursor: cursor)
 }
 
-/// Overlays (help) and the frame.
+/// An overlay drawn over the body (help), and the frame.
 private func finish(_ screen: inout Screen, state: ConsoleState, main: Rect, cursor: Point?) -> Frame {
-    if case .help(let offset) = state.modal {
-        HelpView(state: state, offset: offset).render(into: &screen, area: main)
-        return Frame(screen: screen, cursor: nil)
+    if let overlay = state.overlay?.screen, overlay.placement == .body {
+        let cursor = overlay.render(into: &screen, rect: main, state)
+        return Frame(screen: screen, cursor: cursor)
     }
     return Frame(screen: screen, cursor: cursor)
 }
@@ -94,7 +87,7 @@ func drawHeader(_ state: ConsoleState, into screen: inout Screen, rect: Rect) {
     let theme = state.theme
     screen.fill(rect, style: theme[.statusBar])
     let x = screen.put(" b24 ", at: rect.origin, style: onStatusBar(.title, theme: theme).bold, clip: rect)
-    let crumbs = breadcrumb(state.stack.map { crumb($0.route) }, width: rect.maxColumn - x - 2)
+    let crumbs = breadcrumb(state.stack.map(\.route.crumb), width: rect.maxColumn - x - 2)
     screen.put(" " + crumbs, at: Point(column: x, row: rect.row), style: theme[.statusBar], clip: rect)
 }
 
@@ -119,47 +112,25 @@ func breadcrumb(_ parts: [String], width: Int) -> String {
     return "…" + tail
 }
 
-func crumb(_ route: Route) -> String {
-    switch route {
-    case .home: return "Home"
-    case .packs: return "Packs"
-    case .pack(let name): return name
-    case .method(let name): return name
-    case .chains(let pack): return pack.map { "chains of \($0)" } ?? "Chains"
-    case .chain(let id): return id
-    case .search: return "Search"
-    }
-}
-
-/// The key hints line, from the keymap (so remapped keys show as remapped).
+/// The key hints line: the screen's own hints, then the global keys from the keymap (so remapped keys show as
+/// remapped). While a screen takes text, a global key is shown by a binding that does not type (f1 rather
+/// than ?), or not at all.
 func drawHints(_ state: ConsoleState, into screen: inout Screen, rect: Rect) {
+    let page = state.page.screen
+    var hints = page.hints(state)
     let km = state.keymap
-    func k(_ action: String) -> String { km.keys(for: action).first.map(keyLabel) ?? "—" }
-    // Arrows read better than "kj"; fall back to the bound keys when the arrows were remapped away.
-    let arrows = km.action(for: .up) == "up" && km.action(for: .down) == "down" ? "↑↓" : "\(k("up"))\(k("down"))"
-    var hints: [(String, String)] = [(arrows, "move"), (k("select"), "open"), (k("back"), "back")]
-    if Panes.titles(state.route, state).count > 1 { hints.append((k("next-tab"), "pane")) }
-    if state.route == .search {
-        hints = [("type", "search"), ("↑↓", "move"), (k("select"), "open"), ("esc", "back")]
+    let globals: [(KeyAction, String)] = [(.search, "search"), (.palette, "command"), (.help, "help"), (.quit, "quit")]
+    for (action, label) in globals where !(action == .search && page.route == .search) {
+        let keys = km.keys(for: action).filter { !page.takesText || $0.typedCharacter == nil }
+        if let key = keys.first { hints.append(KeyHint(keyLabel(key), label)) } else if !page.takesText { hints.append(KeyHint("—", label)) }
     }
-    if state.route != .search { hints.append((k("search"), "search")) }
-    hints += [(k("palette"), "command"), (k("help"), "help"), (k("quit"), "quit")]
     var spans: [TextSpan] = [TextSpan(" ")]
     for (i, hint) in hints.enumerated() {
         if i > 0 { spans.append(TextSpan("  ", style: state.theme[.muted])) }
-        spans.append(TextSpan(hint.0, style: state.theme[.accent]))
-        spans.append(TextSpan(" " + hint.1, style: state.theme[.muted]))
+        spans.append(TextSpan(hint.key, style: state.theme[.accent]))
+        spans.append(TextSpan(" " + hint.action, style: state.theme[.muted]))
     }
     screen.put(spans, at: rect.origin, clip: rect)
-}
-
-/// Short key labels for hints: arrows as glyphs, the rest as keymap names.
-func keyLabel(_ key: KeyEvent) -> String {
-    switch key.key {
-    case .up where key.modifiers.isEmpty: return "↑"
-    case .down where key.modifiers.isEmpty: return "↓"
-    default: return key.description
-    }
 }
 
 /// Bottom line: status message on the left, profile / mode / theme on the right.
@@ -199,12 +170,4 @@ func splitStatus(_ text: String, firstWidth: Int, restWidth: Int) -> (first: Str
     guard let first = lines.first else { return ("", "") }
     let rest = lines.dropFirst().joined(separator: " ")
     return (first, truncate(rest, toWidth: restWidth))
-}
-
-/// The `:` line: prompt and editable text; returns where the cursor goes.
-func drawPalette(_ text: EditableText, into screen: inout Screen, rect: Rect, theme: Theme) -> Point? {
-    let field = FormField(label: "", value: text, placeholder: "packs · pack NAME · method NAME · chains · profile NAME · theme NAME · quit",
-                          isFocused: true, labelWidth: 0)
-    screen.put(":", at: rect.origin, style: theme[.accent], clip: rect)
-    return field.render(into: &screen, rect: rect.inset(left: 1), theme: theme)
 }

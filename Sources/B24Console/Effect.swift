@@ -1,0 +1,155 @@
+import B24Client
+import B24Wire
+import TerminalKit
+
+/// Home's facts and a method's availability: the calls the root state owns (not any one page).
+public enum CallPurpose: Hashable, Sendable {
+    case currentUser, scopes, serverTime, portalMethods
+    /// `method.get` for this method.
+    case availability(String)
+}
+
+/// Who an effect answers to and for which connection. The runtime keeps it with the running work (so it can be
+/// cancelled) and hands it back with every answer; ``reduce(_:_:)`` drops answers whose page was closed or whose
+/// connection was replaced, in one place.
+public struct EffectID: Hashable, Sendable, CustomStringConvertible {
+    public enum Owner: Hashable, Sendable {
+        /// Facts the root keeps (Home, availability).
+        case root(CallPurpose)
+        /// A page of the stack (or the overlay), by its ``Page/id``.
+        case page(Int)
+        /// Set by a screen for its own work; the root fills in the page and the generation.
+        case unassigned
+    }
+
+    public var owner: Owner
+    /// The connection generation the effect was started for.
+    public var generation: Int
+    /// What the answer is for, as the owning screen names it.
+    public var name: String
+
+    public init(owner: Owner, generation: Int, name: String) {
+        self.owner = owner
+        self.generation = generation
+        self.name = name
+    }
+
+    /// An id a screen gives its own effect: "mine, called `name`".
+    public static func mine(_ name: String) -> EffectID { EffectID(owner: .unassigned, generation: 0, name: name) }
+
+    public var description: String { "\(owner)#\(generation) \(name)" }
+}
+
+/// What comes back for an effect that answers.
+public enum Answer: Sendable {
+    /// A call finished.
+    case call(CallOutcome)
+    /// One message of a stream; more may follow.
+    case streamed(StreamMessage)
+    /// A stream ended (nil) or failed (its error, already masked).
+    case ended(String?)
+}
+
+/// Long-running work that delivers many messages until it ends or is cancelled.
+public enum StreamSpec: Sendable {
+    /// A call watched as it runs: its events, then its outcome.
+    case observedCall(CallRequest)
+}
+
+/// One message of a stream.
+public enum StreamMessage: Sendable {
+    case callEvent(CallEvent)
+}
+
+/// Everything that can happen to the console: keys, terminal events, effect answers, intents.
+public enum Action: Sendable {
+    case key(KeyEvent)
+    case resize(Size)
+    /// Periodic heartbeat (refreshes the limiter line).
+    case tick
+    /// The runtime is up: connect to the starting profile.
+    case start
+    /// The connection of `generation` is up: the client exists, profiles are listed.
+    case connected(ConnectionInfo, profiles: [ProfileEntry], generation: Int)
+    case connectFailed(String, profiles: [ProfileEntry], generation: Int)
+    /// An answer to an effect with an id.
+    case answered(EffectID, Answer)
+    /// The limiter line was read (or could not be).
+    case limiterRead(Result<String, ConsoleFailure>)
+    /// A theme was resolved (by `--theme`, a profile, or `:theme`).
+    case themeLoaded(name: String, Theme)
+    case themeFailed(String)
+    /// Open a screen (on top of the stack, or as the overlay).
+    case open(Route)
+    /// Run a palette command line, e.g. "pack comms".
+    case command(String)
+    case quit
+}
+
+/// An error message carried through `Result` in actions.
+public struct ConsoleFailure: Error, Equatable, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+}
+
+/// Work for the runtime, and intents for the root state. Data only: tests compare it, the runtime executes it.
+public enum Effect: Sendable {
+    /// Call the portal through B24Client; answers `.answered(id, .call(outcome))`.
+    case call(EffectID, CallRequest)
+    /// Start a stream; answers `.answered(id, .streamed(…))` many times, then `.ended`.
+    case stream(EffectID, StreamSpec)
+    /// Stop the work of an id at once (a call is recorded as cancelled); nothing more arrives for it.
+    case cancel(EffectID)
+    /// Stop every piece of work a page started (it was closed).
+    case cancelPage(Int)
+    /// Connect to a saved profile (nil: the starting profile; "sandbox": the embedded sandbox) as connection
+    /// `generation`; work of older generations is cancelled.
+    case connect(profile: String?, generation: Int)
+    /// Resolve a theme through ThemeStore; answers `.themeLoaded` / `.themeFailed`.
+    case loadTheme(String)
+    /// Read the shared limiter level; answers `.limiterRead`.
+    case readLimiter
+    /// Feed `action` back after a delay.
+    case schedule(after: Double, Action)
+    case quit
+
+    // Intents: a screen asks the root for something; the root does it and they never reach the runtime.
+    /// Run a command (open a screen, go back, switch profile…).
+    case run(Command)
+    /// Parse and run a palette line.
+    case runLine(String)
+    /// Close the overlay (help, palette).
+    case closeOverlay
+    /// Say something on the status line (nil clears it).
+    case status(StatusMessage?)
+    /// Ask for a portal fact the root keeps (e.g. a method's availability); `force` asks again even when known.
+    case fetch(CallPurpose, force: Bool)
+
+    /// A short text for tests and logs, e.g. "call user.current", "connect sandbox".
+    public var summary: String {
+        switch self {
+        case .call(_, let request): return "call \(request.method)"
+        case .stream(let id, _): return "stream \(id.name)"
+        case .cancel(let id): return "cancel \(id.name)"
+        case .cancelPage(let page): return "cancel page \(page)"
+        case .connect(let profile, _): return "connect \(profile ?? "default")"
+        case .loadTheme(let name): return "theme \(name)"
+        case .readLimiter: return "limiter"
+        case .schedule(let after, _): return "schedule \(after)"
+        case .quit: return "quit"
+        case .run(let command): return "run \(command)"
+        case .runLine(let line): return "run :\(line)"
+        case .closeOverlay: return "close overlay"
+        case .status(let message): return "status \(message?.text ?? "cleared")"
+        case .fetch(let purpose, _): return "fetch \(purpose)"
+        }
+    }
+
+    /// True for effects the root handles itself.
+    var isIntent: Bool {
+        switch self {
+        case .run, .runLine, .closeOverlay, .status, .fetch: return true
+        default: return false
+        }
+    }
+}

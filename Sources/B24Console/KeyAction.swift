@@ -1,0 +1,62 @@
+import TerminalKit
+
+/// Everything a key can be bound to. `config.toml` names these by their raw values; a name that is not here
+/// is reported with its file and key, so a typo never becomes a silent no-op.
+public enum KeyAction: String, CaseIterable, Sendable {
+    case up, down, left, right, top, bottom
+    case pageUp = "page-up", pageDown = "page-down"
+    case select, back
+    case nextTab = "next-tab", prevTab = "prev-tab"
+    case search, help, refresh, redraw, quit
+    case palette, home, packs
+
+    /// What the action does, in plain words, for the `?` help.
+    public var helpText: String {
+        switch self {
+        case .up: return "move up"
+        case .down: return "move down"
+        case .left: return "move left / collapse"
+        case .right: return "move right / expand"
+        case .top: return "go to the first item"
+        case .bottom: return "go to the last item"
+        case .pageUp: return "page up"
+        case .pageDown: return "page down"
+        case .select: return "open / confirm"
+        case .back: return "go back / close"
+        case .nextTab: return "next tab / field"
+        case .prevTab: return "previous tab / field"
+        case .search: return "search"
+        case .help: return "show help"
+        case .refresh: return "refresh"
+        case .redraw: return "redraw the screen"
+        case .quit: return "quit"
+        case .palette: return "command palette (:packs, :pack NAME, :method NAME, :chains, :profile NAME, :theme NAME, :quit)"
+        case .home: return "go to Home"
+        case .packs: return "go to the pack list"
+        }
+    }
+
+    /// The command a key runs when no screen used it (movement keys have none: they belong to lists).
+    var command: Command? {
+        switch self {
+        case .up, .down, .right, .top, .bottom, .pageUp, .pageDown, .select, .nextTab, .prevTab: return nil
+        case .left, .back: return .back
+        case .search: return .open(.search)
+        case .help: return .help
+        case .palette: return .palette
+        case .home: return .open(.home)
+        case .packs: return .open(.packs)
+        case .refresh: return .refresh
+        case .redraw: return .redraw
+        case .quit: return .quit
+        }
+    }
+}
+
+extension Keymap {
+    /// The typed action bound to `key`.
+    public func keyAction(for key: KeyEvent) -> KeyAction? { action(for: key).flatMap(KeyAction.init(rawValue:)) }
+
+    /// The keys bound to a typed action.
+    public func keys(for action: KeyAction) -> [KeyEvent] { keys(for: action.rawValue) }
+}
