@@ -1,6 +1,7 @@
 // Rendering benchmark: a full 200×60 console screen rendered, diffed and drawn on the virtual
-// terminal, against a baseline of drawing an empty 200×60 screen (full diff) in the same run.
-// Prints medians and the ratio; no assertions. Run: Benchmarks/console-render.sh (release build).
+// terminal, against a baseline of drawing an empty 200×60 screen (full diff) in the same run; and the
+// lazy list widget drawing a 100 000-row list against the same list of 100 rows.
+// Prints medians and the ratios; no assertions. Run: Benchmarks/console-render.sh (release build).
 import B24Catalog
 import B24Console
 import Foundation
@@ -47,3 +48,26 @@ let b = median(baseline)
 print(String(format: "200×60 full frame (render+diff+draw): median %.3f ms  (goal ≤ 2 ms)  = %.1f× baseline", median(full), median(full) / b))
 print(String(format: "200×60 cursor move (render+diff+draw): median %.3f ms  = %.1f× baseline", median(steady), median(steady) / b))
 print(String(format: "baseline: empty 200×60 full diff+draw: median %.3f ms  (%d runs)", b, runs))
+
+// The lazy list: rows are made by index and their widths measured once by the owner, so a frame costs the
+// visible rows whatever the list holds.
+func listRow(_ i: Int) -> ListRow {
+    ListRow([Span(i % 3 == 0 ? "write" : "read ", i % 3 == 0 ? .riskWrite : .riskRead), Span(" "), Span("crm.item.\(i) — Сделка №\(i)")],
+            columns: [i % 2 == 0 ? "crm" : "user", "v2"])
+}
+func listFrames(rows: Int) -> [UInt64] {
+    let columns = ListColumns(measuring: (0 ..< min(rows, 1000)).map(listRow))
+    var times: [UInt64] = []
+    for i in 0 ..< runs {
+        var screen = Screen(size: size)
+        let list = LazyList(title: "Rows", count: rows, columns: columns, scroll: ScrollState(selected: (i * 7919) % rows),
+                            focused: true, row: listRow)
+        let t = now()
+        list.render(into: &screen, rect: screen.bounds, theme: .default)
+        times.append(now() - t)
+    }
+    return times
+}
+_ = listFrames(rows: 100)  // warm-up
+let small = median(listFrames(rows: 100)), large = median(listFrames(rows: 100_000))
+print(String(format: "lazy list 200×60: 100 000 rows %.3f ms, 100 rows %.3f ms  = %.2f× (goal ≈ 1×)", large, small, large / small))

@@ -13,8 +13,9 @@ final class Driver: @unchecked Sendable {
     let runtime: ConsoleRuntime
     private var loop: Task<Void, Never>?
 
+    /// - Parameter prepare: runs with the private XDG home before the console starts (e.g. to save profiles).
     init(size: Size = Size(width: 100, height: 30), launch extra: (inout ConsoleLaunch) -> Void = { _ in },
-         files: [String: String] = [:]) throws {
+         files: [String: String] = [:], prepare: (ConsoleLaunch) throws -> Void = { _ in }) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("b24-console-\(UUID().uuidString)")
         for (path, text) in files {
             let url = root.appendingPathComponent(path)
@@ -27,6 +28,7 @@ final class Driver: @unchecked Sendable {
             "XDG_STATE_HOME": root.appendingPathComponent("state").path,
         ])
         extra(&launch)
+        try prepare(launch)
         terminal = TerminalThread(backend: VirtualTerminal(size: size), pollInterval: 0.005)
         services = ConsoleServices(launch: launch)
         let state = ConsoleApp.initialState(launch: launch, services: services, size: size)

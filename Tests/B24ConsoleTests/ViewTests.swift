@@ -44,6 +44,7 @@ struct ViewTests {
         Fixture.apply(&state, .open(.pack("core")))
         let s = screen(state, small)
         Golden.check(s, "pack-core-80x24")
+        Golden.check(s, "pack-core-80x24-styles", styles: true)  // badges, cursor, borders: colours as well as text
         // Cursor row (user.current) in the selection style; other badges in their risk roles.
         let selected = s.find("user.current")!
         #expect(s.style(at: selected) == Fixture.theme[.selection])

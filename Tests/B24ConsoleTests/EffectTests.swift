@@ -1,0 +1,167 @@
+@testable import B24Console
+@testable import B24Client
+import B24Sandbox
+import B24Wire
+import Foundation
+import TerminalKit
+import Testing
+
+/// Effects with ids: answers reach only the page and connection that asked; work can be cancelled.
+@Suite("Effects: ids, stale answers, cancellation, ordering")
+struct EffectTests {
+    func trace(_ method: String) -> CallTrace {
+        CallTrace(profile: "p", method: method, apiVersion: .v2, risk: "read",
+                  request: .init(httpMethod: "POST", url: "http://x/rest/1/****/\(method)", params: .emptyObject))
+    }
+
+    func user(_ name: String) -> CallOutcome {
+        CallOutcome(trace: trace("user.current"), result: .success(["result": ["ID": "7", "NAME": .string(name)]]))
+    }
+
+    @Test func answersForAReplacedConnectionAreDropped() {
+        var state = ConsoleState()
+        _ = reduce(&state, .start)
+        let old = ConnectionInfo(profile: "slow", portal: "https://old.example", auth: "webhook")
+        let oldCalls = reduce(&state, .connected(old, profiles: [], generation: state.generation))
+        var oldUser: EffectID?
+        for case .call(let id, let request) in oldCalls where request.method == "user.current" { oldUser = id }
+        // The user switches profile while user.current is still on its way.
+        let switching = reduce(&state, .command("profile sandbox"))
+        #expect(switching.map(\.summary) == ["connect sandbox"])
+        // The old portal answers late: nothing of it reaches the screen.
+        _ = reduce(&state, .answered(try! #require(oldUser), .call(user("Старый"))))
+        #expect(state.live.user == .loading)
+        // A late "connected" of the old connection is dropped too.
+        _ = reduce(&state, .connected(old, profiles: [], generation: state.generation - 1))
+        #expect(state.connectionState == .loading)
+        let new = ConnectionInfo(profile: "sandbox", portal: "http://127.0.0.1:1", auth: "webhook", isSandbox: true)
+        let newCalls = reduce(&state, .connected(new, profiles: [], generation: state.generation))
+        var newUser: EffectID?
+        for case .call(let id, let request) in newCalls where request.method == "user.current" { newUser = id }
+        _ = reduce(&state, .answered(try! #require(newUser), .call(user("Новый"))))
+        #expect(state.live.user == .loaded("Новый (id 7)"))
+        #expect(state.connection?.portal == "http://127.0.0.1:1")
+    }
+
+    @Test func answersForAClosedPageAreDroppedAndItsWorkCancelled() {
+        var state = Fixture.connected()
+        Fixture.apply(&state, .open(.packs))
+        let packs = state.page.id
+        let before = state.stack
+        // An answer for the open page reaches it (a list page has no use for it, and nothing breaks).
+        _ = reduce(&state, .answered(EffectID(owner: .page(packs), generation: state.generation, name: "x"), .ended(nil)))
+        #expect(state.stack == before)
+        let effects = Fixture.keys(&state, .escape)
+        #expect(effects.map(\.summary) == ["cancel page \(packs)"])
+        // Too late: the page is gone; the answer goes nowhere and changes nothing.
+        let after = state.stack
+        #expect(reduce(&state, .answered(EffectID(owner: .page(packs), generation: state.generation, name: "x"), .ended(nil))).isEmpty)
+        #expect(state.stack == after)
+    }
+
+    @Test func screensStampTheirOwnEffectsWithPageAndGeneration() {
+        var state = Fixture.connected()
+        state.generation = 4
+        Fixture.apply(&state, .open(.packs))
+        let effects = resolve(&state, [.call(.mine("probe"), CallRequest(method: "server.time")), .cancel(.mine("probe"))], page: state.page.id)
+        guard case .call(let id, _) = effects.first, case .cancel(let cancelled) = effects.last else {
+            Issue.record("expected a call and a cancel, got \(effects.map(\.summary))")
+            return
+        }
+        #expect(id == EffectID(owner: .page(state.page.id), generation: 4, name: "probe"))
+        #expect(cancelled == id)
+    }
+
+    @Test func theRunnerCancelsByIdByPageAndByOlderConnection() async throws {
+        let runner = EffectRunner()
+        let stopped = Counter()
+        func sleeper(_ id: EffectID) {
+            runner.start(id) {
+                do { try await Task.sleep(nanoseconds: 30_000_000_000) } catch { stopped.add() }
+            }
+        }
+        let a = EffectID(owner: .page(1), generation: 1, name: "a")
+        let b = EffectID(owner: .page(2), generation: 1, name: "b")
+        let c = EffectID(owner: .root(.scopes), generation: 1, name: "c")
+        let d = EffectID(owner: .root(.scopes), generation: 2, name: "d")
+        for id in [a, b, c, d] { sleeper(id) }
+        #expect(Set(runner.running) == [a, b, c, d])
+        runner.cancel { $0 == a }
+        runner.cancel { $0.owner == .page(2) }
+        runner.cancel { $0.generation < 2 }
+        #expect(runner.running == [d])
+        try await waitUntil { stopped.value == 3 }
+        runner.cancel { _ in true }
+        try await waitUntil { stopped.value == 4 }
+    }
+
+    @Test func answersAreHandedOutBeforeKeys() async {
+        let queue = ActionQueue()
+        queue.post(.key(.char("j")))
+        queue.post(.limiterRead(.success("level")))
+        queue.post(.key(.enter))
+        queue.post(.tick)
+        let batch = await queue.drain()
+        let kinds = batch.map { action -> String in
+            switch action {
+            case .key(let key): return "key \(key)"
+            case .limiterRead: return "limiter"
+            case .tick: return "tick"
+            default: return "other"
+            }
+        }
+        #expect(kinds == ["limiter", "tick", "key j", "key enter"])
+    }
+}
+
+/// A thread-safe count.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
+}
+
+/// Polls `condition` every 10 ms for up to 5 s.
+func waitUntil(_ condition: () -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    for _ in 0 ..< 500 {
+        if condition() { return }
+        try await Task.sleep(nanoseconds: 10_000_000)
+    }
+    Issue.record("condition not met within 5 s", sourceLocation: sourceLocation)
+}
+
+@Suite("Switching profile while the old portal is still answering", .serialized)
+struct ProfileSwitchTests {
+    @Test func nothingFromTheOldPortalReachesTheScreen() async throws {
+        // A portal that takes 3 s over every answer, reached through its crm-only webhook (user 3, scope crm).
+        var options = SandboxOptions()
+        options.faults = try FaultSpec(parsing: "slow:1@3s")
+        let slow = try await Sandbox.start(options)
+        defer { Task { await slow.stop() } }
+        let driver = try Driver(launch: { $0.profile = "slowportal" }) { launch in
+            let parsed = try WebhookAuth.parse(slow.crmWebhookURL.absoluteString)
+            let profile = Profile(name: "slowportal", portal: parsed.portal, auth: .webhook(parsed.auth))
+            try AuthStore(paths: B24Paths.fromEnvironment(launch.environment)).add(profile, makeDefault: true)
+        }
+        await driver.waitFor("slowportal")
+        await driver.waitFor("loading…")
+        driver.press(.char(":"))
+        driver.type("profile sandbox")
+        driver.press(.enter)
+        await driver.waitFor("Анна Смирнова (id 1)")
+        // The slow portal's answers are due now; wait past them.
+        try await Task.sleep(nanoseconds: 4_000_000_000)
+        let screen = await driver.screen().text
+        #expect(screen.contains("Анна Смирнова (id 1)"))
+        #expect(screen.contains("ai_admin"), "the sandbox's scopes, not the crm webhook's")
+        #expect(!screen.contains("(id 3)"), "\(screen)")
+        #expect(!screen.contains("127.0.0.1:\(slow.port)"), "the old portal's address is gone")
+        let state = driver.runtime.state
+        #expect(state.connection?.isSandbox == true)
+        #expect(state.live.scopes.value?.contains("ai_admin") == true)
+        #expect(state.live.user == .loaded("Анна Смирнова (id 1)"))
+        #expect(driver.runtime.runner.running.allSatisfy { $0.generation == state.generation })
+        await driver.quit()
+    }
+}
