@@ -323,6 +323,17 @@ struct CLITests {
         #expect(env.sandbox.stats.calls("crm.lead.add") == 2, "the stopped write and this one; the waiting one never left")
     }
 
+    @Test("An unconfirmed write is refused on stderr with the flag that allows it, and audited")
+    func unconfirmedWriteWording() async throws {
+        let env = try await CLIEnvironment()
+        defer { Task { await env.stop() } }
+        let run = try await env.run(["call", "crm.lead.add", "--params", #"{"fields":{"TITLE":"x"}}"#, "--webhook", env.webhook])
+        #expect(run.status == 3)
+        #expect(run.stdout.isEmpty)
+        #expect(run.stderrLines == ["b24: blocked: crm.lead.add is a write call: add --confirm-write to run it"], "\(run.stderr)")
+        #expect(env.sandbox.stats.calls("crm.lead.add") == 0)
+    }
+
     @Test("A long wait is announced on stderr before it starts")
     func waitsAreAnnounced() async throws {
         let env = try await CLIEnvironment()
