@@ -172,6 +172,39 @@ struct CallEventTests {
         }
     }
 
+    @Test("Cancelling a call that waits for an in-flight permit returns at once; the transport never sees it",
+          .timeLimit(.minutes(1)))
+    func cancelPermitWait() async throws {
+        let env = try await ClientTestEnvironment()
+        defer { Task { await env.stop() } }
+        let transport = HeldTransport()
+        let parsed = try WebhookAuth.parse(env.adminWebhook.absoluteString)
+        let client = try B24Client(
+            profile: ResolvedProfile(profile: Profile(name: "held", portal: parsed.portal, auth: .webhook(parsed.auth)), isSaved: false),
+            paths: env.paths, options: ClientTestEnvironment.fastOptions(), transport: transport)
+        let permits = NIOHTTPTransport.connectionsPerHost
+        let holders = (0..<permits).map { _ in Task { await client.call(Self.read) } }
+        let deadline = Date().addingTimeInterval(10)
+        while transport.requests < permits, Date() < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
+        #expect(transport.requests == permits)
+        let log = EventLog()
+        let waiting = Task { await client.call(Self.read, observer: log.observer) }
+        _ = try await log.waitFor { $0.startedRequest != nil }
+        // Time to reach the permit queue; no ninth request may leave while the eight are held.
+        try await Task.sleep(nanoseconds: 100_000_000)
+        #expect(log.events.contains { if case .attemptStarted = $0 { true } else { false } } == false)
+        let clock = ContinuousClock()
+        let cancelledAt = clock.now
+        waiting.cancel()
+        let outcome = await waiting.value
+        #expect(clock.now - cancelledAt < .seconds(1))
+        #expect(outcome.failure == .cancelled(method: "user.current"))
+        #expect(transport.requests == permits)
+        transport.open()
+        for holder in holders { #expect(await holder.value.failure == nil) }
+        #expect(transport.requests == permits)
+    }
+
     static var confirmedAdd: CallRequest {
         var add = CallRequest(method: "crm.lead.add", params: ["fields": ["TITLE": "Cancelled"]])
         add.confirmWrite = true
@@ -381,5 +414,30 @@ struct RetryPolicyTests {
             row.error, attempt: row.attempt, method: "m.x", isWrite: row.isWrite, canRefresh: row.canRefresh,
             refreshed: row.refreshed, profile: "p", operatingWait: row.operatingWait, backoffDelay: 0.25)
         #expect(decision == row.expected)
+    }
+}
+
+extension CallEvent {
+    /// The request of a `.started` event.
+    var startedRequest: CallTrace.RequestRecord? {
+        if case .started(_, _, let request) = self { return request }
+        return nil
+    }
+}
+
+/// A transport that holds every request until ``open()``, counting them: requests in flight without a portal.
+final class HeldTransport: HTTPTransport, @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    private var opened = false
+
+    var requests: Int { lock.withLock { count } }
+
+    func open() { lock.withLock { opened = true } }
+
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        lock.withLock { count += 1 }
+        while !lock.withLock({ opened }) { try await Task.sleep(nanoseconds: 2_000_000) }
+        return HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: Data(#"{"result":{"ID":"1"}}"#.utf8))
     }
 }
