@@ -48,12 +48,10 @@ extension B24Client {
                                                detail: "for the operating-time budget of \(method) to reset")))
                     try await Task.sleep(nanoseconds: UInt64(operatingWait * 1e9))
                 }
-                await inFlight.acquire()
-                let waited: TimeInterval
+                try await inFlight.acquire()
                 do {
-                    try Task.checkCancellation()
                     let portal = bucket.portal
-                    waited = try await bucket.acquire { wait in
+                    _ = try await bucket.acquire { wait in
                         if wait > 0.0005 {
                             run.emit(.waiting(CallWait(reason: .limiter, seconds: wait, detail: "for the rate limiter of \(portal)")))
                         }
@@ -62,7 +60,6 @@ extension B24Client {
                     await inFlight.release()
                     throw error
                 }
-                _ = waited
             } catch is CancellationError {
                 return .failure(cancelled)
             } catch {

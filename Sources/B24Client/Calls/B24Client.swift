@@ -242,9 +242,10 @@ public final class B24Client: @unchecked Sendable {
         }
         // A portal may echo a secret (an event handler registered with a webhook URL, a proxy repeating the
         // request): the answer is masked before it is stored, recorded or shown.
+        let sent = await send(request, isWrite: isWrite, idempotencyKey: idempotencyKey, run: run)
+        // Read after sending: a token refreshed during the call is a secret to mask too.
         let redactor = self.redactor
-        let result = await send(request, isWrite: isWrite, idempotencyKey: idempotencyKey, run: run)
-            .map { redactor.redact(json: $0) }
+        let result = sent.map { redactor.redact(json: $0) }
         guard claimed, let key = idempotencyKey else { return finish(run, result, recording) }
         // An interruption that got here first recorded the call and is ending the process.
         return ledger.settle(key: key, method: keyedMethod, params: request.params, result: result) { record in
