@@ -205,6 +205,42 @@ struct CallEventTests {
         #expect(transport.requests == permits)
     }
 
+    @Test("Cancelled while its request is on the wire: a read ends as cancelled, a write as outcome unknown with its key blocked")
+    func cancelInFlight() async throws {
+        let env = try await ClientTestEnvironment()
+        defer { Task { await env.stop() } }
+        let client = try env.webhookClient()
+        for request in [Self.read, Self.confirmedAdd] {
+            env.sandbox.injectFault(.slow(3), method: request.method, count: 1)
+            let log = EventLog()
+            let task = Task { await client.call(request, observer: log.observer) }
+            _ = try await log.waitFor { if case .attemptStarted = $0 { true } else { false } }
+            try await Task.sleep(nanoseconds: 200_000_000)  // on the wire, answer still 2.8 s away
+            let clock = ContinuousClock()
+            let cancelledAt = clock.now
+            task.cancel()
+            let outcome = await task.value
+            #expect(clock.now - cancelledAt < .seconds(1))
+            if request.method == "user.current" {
+                #expect(outcome.failure == .cancelled(method: "user.current"))
+                #expect(outcome.trace.attempts.map(\.decision) == ["give up"])
+            } else {
+                guard case .outcomeUnknown? = outcome.failure else {
+                    Issue.record("a write cancelled after it was sent must be outcome unknown, got \(String(describing: outcome.failure))")
+                    continue
+                }
+                #expect(outcome.trace.status == "unknown")
+                // Its key stays blocked: the same write is not sent again.
+                let again = await client.call(request)
+                guard case .outcomeUnknown(_, let reason)? = again.failure else {
+                    Issue.record("expected the key to stay blocked, got \(String(describing: again.failure))")
+                    continue
+                }
+                #expect(reason.contains("answer was lost"))
+            }
+        }
+    }
+
     static var confirmedAdd: CallRequest {
         var add = CallRequest(method: "crm.lead.add", params: ["fields": ["TITLE": "Cancelled"]])
         add.confirmWrite = true
