@@ -94,18 +94,20 @@ public final class B24Client: @unchecked Sendable {
     let retryPolicy: RetryPolicy
     /// As many requests in flight as the transport keeps connections (see `NIOHTTPTransport`).
     let inFlight = InFlightLimit(permits: NIOHTTPTransport.connectionsPerHost)
-    private(set) var ledger: IdempotencyLedger!
+    let ledger: IdempotencyLedger
+    /// The database, opened on first use and shared with the ledger.
+    private let database: LazyStore
     private let state = NSLock()
-    private let storeLock = NSLock()
     private var currentOAuth: OAuthAuth?
     private var redactorStorage: Redactor
-    private var storeStorage: B24Store?
 
     public var profile: Profile { resolved.profile }
 
     /// Who the calls go to and as whom: profile name, portal and user or app. Plans and idempotency records are
     /// bound to it, so a one-off `--webhook` to another portal never replays or runs what was meant for this one.
-    public var identity: String {
+    public var identity: String { Self.identity(of: profile) }
+
+    private static func identity(of profile: Profile) -> String {
         let portal = SharedLeakyBucket.portalKey(for: profile.portal)
         switch profile.auth {
         case .webhook(let webhook): return "\(profile.name)@\(portal)/user\(webhook.userID)"
@@ -150,7 +152,9 @@ public final class B24Client: @unchecked Sendable {
                                   rateLimitInterval: 1 / max(settings.perSecond, 0.01))
         if case .oauth(let oauth) = profile.auth { currentOAuth = oauth }
         redactorStorage = Redactor(profile.secrets)
-        ledger = IdempotencyLedger(identity: identity, ttl: options.idempotencyTTL) { [unowned self] in try self.store() }
+        let database = LazyStore(path: paths.databaseFile, retention: options.historyRetention)
+        self.database = database
+        ledger = IdempotencyLedger(identity: Self.identity(of: profile), ttl: options.idempotencyTTL, store: database.open)
     }
 
     /// The redactor that knows every secret this client has seen, including refreshed tokens.
@@ -160,13 +164,7 @@ public final class B24Client: @unchecked Sendable {
 
     /// The history/plan/idempotency database, opened on first use.
     public func store() throws -> B24Store {
-        // A lock of its own: opening takes milliseconds and must not hold up the redactor or token state.
-        try storeLock.withLock {
-            if let storeStorage { return storeStorage }
-            let opened = try B24Store(path: paths.databaseFile, retention: options.historyRetention)
-            storeStorage = opened
-            return opened
-        }
+        try database.open()
     }
 
     // MARK: Policy
@@ -313,8 +311,7 @@ public final class B24Client: @unchecked Sendable {
     private func finish(_ run: CallRun, _ result: Result<JSONValue, B24Error>, _ recording: CallRecording) -> CallOutcome {
         let redactor = self.redactor
         let trace = run.builder.finish(result, redactor: redactor)
-        let recorder = CallRecorder(paths: paths, redactor: redactor, openedStore: { [self] in storeLock.withLock { storeStorage } },
-                                    openStore: { [self] in try store() })
+        let recorder = CallRecorder(paths: paths, redactor: redactor, database: database)
         let warnings = recorder.record(trace, in: recording)
         run.emit(.finished(status: trace.status))
         return CallOutcome(trace: trace, result: result.mapError { CallRecorder.redact($0, redactor) }, warnings: warnings)

@@ -5,10 +5,7 @@ import Foundation
 struct CallRecorder {
     let paths: B24Paths
     let redactor: Redactor
-    /// The database when this client has it open already.
-    let openedStore: () -> B24Store?
-    /// Opens the database (once per client).
-    let openStore: () throws -> B24Store
+    let database: LazyStore
 
     /// Records the trace; returns a warning per place it could not be written (the call itself still stands).
     func record(_ trace: CallTrace, in recording: CallRecording) -> [String] {
@@ -30,11 +27,11 @@ struct CallRecorder {
     /// An inbox past ``HistoryInbox/importThreshold`` is imported at once (opening the store does it), so a
     /// stream of read-only calls cannot grow it without end.
     private func recordHistory(_ trace: CallTrace) throws {
-        if let opened = openedStore() {
+        if let opened = database.ifOpen {
             try opened.record(trace)
         } else if try HistoryInbox(database: paths.databaseFile).append(trace) >= HistoryInbox.importThreshold {
             // The trace is safe in the inbox; a database that will not open now is retried by the next call.
-            _ = try? openStore()
+            _ = try? database.open()
         }
     }
 
@@ -55,4 +52,32 @@ struct CallRecorder {
         case .loginRequired(let profile, let reason): return .loginRequired(profile: profile, reason: redactor.redact(reason))
         }
     }
+}
+
+/// A client's database, opened on first use: the ledger opens it for a write's key, the recorder writes into it
+/// only when it is open already.
+final class LazyStore: @unchecked Sendable {
+    private let path: URL
+    private let retention: HistoryRetention
+    // A lock of its own: opening takes milliseconds and must not hold up the redactor or token state.
+    private let lock = NSLock()
+    private var opened: B24Store?
+
+    init(path: URL, retention: HistoryRetention) {
+        self.path = path
+        self.retention = retention
+    }
+
+    /// The database, opening it if needed.
+    func open() throws -> B24Store {
+        try lock.withLock {
+            if let opened { return opened }
+            let store = try B24Store(path: path, retention: retention)
+            opened = store
+            return store
+        }
+    }
+
+    /// The database if it is open, else nil (nothing is opened).
+    var ifOpen: B24Store? { lock.withLock { opened } }
 }
