@@ -241,6 +241,31 @@ struct CallEventTests {
         }
     }
 
+    @Test("An expired OAuth token shows as attempt → expired_token → refresh → refreshed → attempt → ok; no token in any event")
+    func refreshEvents() async throws {
+        let env = try await ClientTestEnvironment()
+        defer { Task { await env.stop() } }
+        let client = try env.oauthClient()
+        let oldToken = client.profile.auth.oauthTokens
+        #expect(oldToken.count == 2)
+        env.sandbox.expireAccessTokens()
+        let log = EventLog()
+        let outcome = await client.call(Self.read, observer: log.observer)
+        #expect(outcome.failure == nil)
+        #expect(log.labels == [
+            "started user.current read",
+            "attempt 1", "answered 1 401 expired_token", "decision refresh token", "refresh", "refreshed refreshed",
+            "attempt 2", "answered 2 200 ok", "decision done",
+            "finished ok",
+        ])
+        #expect(outcome.trace.refreshes.map(\.outcome) == ["refreshed"])
+        let text = String(describing: log.events)
+        for token in oldToken { #expect(text.contains(token) == false) }
+        let saved = try AuthStore(paths: env.paths).profile(named: "app").auth.oauthTokens
+        #expect(saved != oldToken)
+        for token in saved { #expect(text.contains(token) == false) }
+    }
+
     static var confirmedAdd: CallRequest {
         var add = CallRequest(method: "crm.lead.add", params: ["fields": ["TITLE": "Cancelled"]])
         add.confirmWrite = true
@@ -475,5 +500,13 @@ final class HeldTransport: HTTPTransport, @unchecked Sendable {
         lock.withLock { count += 1 }
         while !lock.withLock({ opened }) { try await Task.sleep(nanoseconds: 2_000_000) }
         return HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: Data(#"{"result":{"ID":"1"}}"#.utf8))
+    }
+}
+
+extension Profile.Auth {
+    /// The raw access and refresh tokens of an OAuth profile (for leak checks).
+    var oauthTokens: [String] {
+        guard case .oauth(let oauth) = self else { return [] }
+        return [oauth.accessToken, oauth.refreshToken].compactMap { $0?.reveal() }
     }
 }
