@@ -99,7 +99,8 @@ public enum B24Error: Error, Sendable, Equatable, CustomStringConvertible {
     /// Refused by a guardrail (allowlist, read-only, missing confirmation, plan required, nested batch, operating
     /// budget), as data; its message is "blocked: " and the CLI wording of the refusal.
     case refused(Refusal)
-    /// The task running the call was cancelled while it waited or before it sent anything that may have run.
+    /// The task running the call was cancelled (while it waited, or with a read on the wire). A write the portal
+    /// may have run when it was cancelled is ``outcomeUnknown(method:reason:)`` instead.
     case cancelled(method: String)
     /// The portal answered with an error envelope.
     case portal(PortalError)
