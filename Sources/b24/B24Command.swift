@@ -128,11 +128,25 @@ struct ConnectionOptions: ParsableArguments {
             throw B24Error.usage("--max-operating-wait must be between 0 and 86400 seconds")
         }
         options.maxOperatingWait = maxOperatingWait
-        options.onWait = { printInfo($0) }
+        options.observer = announceWaits
         let client = try B24Client(profile: resolved, paths: paths, options: options)
         StopSignals.settleWritesOnStop(client)
         return client
     }
+}
+
+/// Tells stderr about every wait of ``ClientOptions/announcedWait`` seconds or more before it starts (rate
+/// limiter, operating-time reset, retry backoff), as one line such as
+/// "waiting 12 s for the rate limiter of portal.bitrix24.com:443".
+@Sendable func announceWaits(_ event: CallEvent) {
+    guard case .waiting(let wait) = event, wait.seconds >= ClientOptions.announcedWait else { return }
+    printInfo(waitLine(wait))
+}
+
+/// The words of a wait on stderr; the operating-time wait names the flag that caps it.
+func waitLine(_ wait: CallWait) -> String {
+    let shown = wait.seconds < 10 ? String(format: "%.1f", wait.seconds) : String(Int(wait.seconds.rounded(.up)))
+    return "waiting \(shown) s \(wait.detail)" + (wait.reason == .operatingReset ? " (--max-operating-wait caps this)" : "")
 }
 
 /// Ctrl+C, SIGTERM or SIGHUP during a call: writes in flight are recorded as "outcome unknown" (history, audit,

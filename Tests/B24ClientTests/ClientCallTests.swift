@@ -46,11 +46,12 @@ struct ClientCallTests {
         let env = try await ClientTestEnvironment()
         defer { Task { await env.stop() } }
         let blocked = await (try env.webhookClient()).call(CallRequest(method: "sale.order.list"))
-        guard case .policy(let message) = blocked.failure else {
-            Issue.record("expected a policy error, got \(String(describing: blocked.failure))")
+        guard case .refused(let refusal) = blocked.failure else {
+            Issue.record("expected a guardrail refusal, got \(String(describing: blocked.failure))")
             return
         }
-        #expect(message.contains("commerce"))
+        #expect(refusal.gate == .notAllowed)
+        #expect(refusal.cliText.contains("commerce"))
         #expect(env.sandbox.stats.calls("sale.order.list") == 0)
 
         var options = ClientTestEnvironment.fastOptions()

@@ -323,6 +323,39 @@ struct CLITests {
         #expect(env.sandbox.stats.calls("crm.lead.add") == 2, "the stopped write and this one; the waiting one never left")
     }
 
+    @Test("An unconfirmed write is refused on stderr with the flag that allows it, and audited")
+    func unconfirmedWriteWording() async throws {
+        let env = try await CLIEnvironment()
+        defer { Task { await env.stop() } }
+        let run = try await env.run(["call", "crm.lead.add", "--params", #"{"fields":{"TITLE":"x"}}"#, "--webhook", env.webhook])
+        #expect(run.status == 3)
+        #expect(run.stdout.isEmpty)
+        #expect(run.stderrLines == ["b24: blocked: crm.lead.add is a write call: add --confirm-write to run it"], "\(run.stderr)")
+        #expect(env.sandbox.stats.calls("crm.lead.add") == 0)
+        let audit = try String(contentsOf: env.root.appendingPathComponent("state/b24/audit.jsonl"), encoding: .utf8)
+        #expect(audit.contains(#""method":"crm.lead.add","risk":"write","status":"error","error_code":"POLICY""#), "\(audit)")
+    }
+
+    @Test("A spent operating-time budget beyond --max-operating-wait is refused with the flag that would allow the wait")
+    func operatingBudgetWording() async throws {
+        let env = try await CLIEnvironment()
+        defer { Task { await env.stop() } }
+        // The portal says the budget is spent without a reset time: b24 assumes a whole window (600 s).
+        env.sandbox.injectFault(.status(429), method: "user.current", count: 1)
+        let prefix = "b24: blocked: user.current has used its operating-time budget (OPERATION_TIME_LIMIT); it resets in "
+        let suffix = " s — wait, or pass a larger --max-operating-wait"
+        for run in 1...2 {
+            // Run 1 learns it from the portal's 429; run 2 from the shared budget file, before sending anything.
+            let refused = try await env.run(["call", "user.current", "--max-operating-wait", "5", "--webhook", env.webhook])
+            #expect(refused.status == 3)
+            #expect(refused.stderrLines.count == 1, "\(refused.stderr)")
+            let line = refused.stderrLines.first ?? ""
+            let seconds = Int(line.dropFirst(prefix.count).prefix { $0.isNumber }) ?? 0
+            #expect(line.hasPrefix(prefix) && line.hasSuffix(suffix) && (590...600).contains(seconds), "run \(run): \(line)")
+        }
+        #expect(env.sandbox.stats.calls("user.current") == 0)
+    }
+
     @Test("A long wait is announced on stderr before it starts")
     func waitsAreAnnounced() async throws {
         let env = try await CLIEnvironment()

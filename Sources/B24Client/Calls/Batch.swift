@@ -112,8 +112,9 @@ extension B24Client {
     /// Runs batch commands: split into calls of 50 when they are independent, each call through every guardrail
     /// (the batch takes the highest risk of its commands).
     /// `idempotencyKey` replaces the derived key of a write batch; split batches use `KEY-1`, `KEY-2`, ….
+    /// `observer` hears the events of every `batch` call in turn.
     public func batch(_ commands: [BatchCommand], halt: Bool, confirmWrite: Bool, confirmDestructive: Bool,
-                      idempotencyKey: String? = nil) async -> BatchOutcome
+                      idempotencyKey: String? = nil, observer: CallObserver? = nil) async -> BatchOutcome
     {
         var outcome = BatchOutcome()
         outcome.commandCount = commands.count
@@ -135,14 +136,14 @@ extension B24Client {
         // commands) must not leave call 1's writes done. The refused call is made so that it is audited; it
         // fails on the same check without reaching the portal.
         if let refused = requests.first(where: { (try? checkPolicy($0)) == nil }) {
-            let call = await self.call(refused)
+            let call = await self.call(refused, observer: observer)
             outcome.traces.append(call.trace)
             outcome.warnings += call.warnings
             if case .failure(let error) = call.result { outcome.error = error }
             return outcome
         }
         for (chunk, request) in zip(chunks, requests) {
-            let call = await self.call(request)
+            let call = await self.call(request, observer: observer)
             outcome.traces.append(call.trace)
             outcome.warnings += call.warnings
             switch call.result {

@@ -39,15 +39,16 @@ extension B24Client {
     }
 
     /// Fetches every page of a list method. `fast` uses the `>ID` cursor with `start=-1` (no total counted),
-    /// which the portal answers much faster on big lists.
-    public func callAllPages(_ request: CallRequest, fast: Bool, maxPages: Int = 10_000) async -> PagedOutcome {
+    /// which the portal answers much faster on big lists. `observer` hears the events of every page's call in turn.
+    public func callAllPages(_ request: CallRequest, fast: Bool, maxPages: Int = 10_000,
+                             observer: CallObserver? = nil) async -> PagedOutcome {
         var outcome = PagedOutcome()
         if request.apiVersion == .v3 {
             if fast {
                 outcome.error = .usage("--fast is the REST v2 >ID cursor; REST 3.0 lists page with pagination (use --all-pages)")
                 return outcome
             }
-            return await callAllPagesV3(request, maxPages: maxPages)
+            return await callAllPagesV3(request, maxPages: maxPages, observer: observer)
         }
         if fast, !Self.supportsFastPaging(request.method) {
             outcome.error = .usage("--fast needs a list ordered by ID with a >ID filter; \(request.method) has none (use --all-pages)")
@@ -77,7 +78,7 @@ extension B24Client {
                 params[keyMatching("filter", in: params)] = .object(filter)
             }
             page.params = .object(params)
-            guard let (envelope, items) = await fetchPage(page, into: &outcome) else { return outcome }
+            guard let (envelope, items) = await fetchPage(page, into: &outcome, observer: observer) else { return outcome }
             if outcome.pages == 1, !fast { outcome.total = envelope["total"]?.intValue.map(Int.init) }
             if fast {
                 guard items.count >= 50 else { return outcome }
@@ -106,7 +107,7 @@ extension B24Client {
     }
 
     /// REST 3.0 lists have no `total`/`next`: pages are `pagination.page` 1, 2, … until one comes back short.
-    private func callAllPagesV3(_ request: CallRequest, maxPages: Int) async -> PagedOutcome {
+    private func callAllPagesV3(_ request: CallRequest, maxPages: Int, observer: CallObserver?) async -> PagedOutcome {
         var outcome = PagedOutcome()
         var params = request.params.objectValue ?? [:]
         var pagination = params["pagination"]?.objectValue ?? [:]
@@ -118,7 +119,7 @@ extension B24Client {
             params["pagination"] = .object(pagination)
             var call = request
             call.params = .object(params)
-            guard let (_, items) = await fetchPage(call, into: &outcome) else { return outcome }
+            guard let (_, items) = await fetchPage(call, into: &outcome, observer: observer) else { return outcome }
             guard items.count >= limit, limit > 0 else { return outcome }
             page += 1
         }
@@ -128,8 +129,9 @@ extension B24Client {
 
     /// Calls one page and adds its trace and items to `outcome`; nil (with `outcome.error` set) when the call
     /// failed or did not answer with a list.
-    private func fetchPage(_ page: CallRequest, into outcome: inout PagedOutcome) async -> (JSONValue, [JSONValue])? {
-        let result = await call(page)
+    private func fetchPage(_ page: CallRequest, into outcome: inout PagedOutcome,
+                           observer: CallObserver?) async -> (JSONValue, [JSONValue])? {
+        let result = await call(page, observer: observer)
         outcome.traces.append(result.trace)
         outcome.warnings += result.warnings
         switch result.result {

@@ -93,8 +93,15 @@ public enum TransportFailureKind: String, Sendable, Codable, Equatable {
 public enum B24Error: Error, Sendable, Equatable, CustomStringConvertible {
     /// Bad command-line input, bad parameters or bad configuration.
     case usage(String)
-    /// Blocked by a guardrail (allowlist, read-only, missing confirmation, plan required, plan unknown/expired).
+    /// Blocked by a rule outside the guardrails' gates: plan unknown/expired/used, idempotency key reused, a
+    /// write stopped before it was sent.
     case policy(String)
+    /// Refused by a guardrail (allowlist, read-only, missing confirmation, plan required, nested batch, operating
+    /// budget), as data; its message is "blocked: " and the CLI wording of the refusal.
+    case refused(Refusal)
+    /// The task running the call was cancelled (while it waited, or with a read on the wire). A write the portal
+    /// may have run when it was cancelled is ``outcomeUnknown(method:reason:)`` instead.
+    case cancelled(method: String)
     /// The portal answered with an error envelope.
     case portal(PortalError)
     /// The portal (or a proxy) answered with an HTTP error that carries no Bitrix24 envelope (an HTML page).
@@ -113,6 +120,8 @@ public enum B24Error: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .usage(let text): return text
         case .policy(let text): return "blocked: \(text)"
+        case .refused(let refusal): return "blocked: \(refusal.cliText)"
+        case .cancelled(let method): return "cancelled: \(method) was stopped before it finished"
         case .portal(let error):
             let code = error.code.isEmpty ? "(empty code)" : error.code
             var line = "portal error \(code) (HTTP \(error.httpStatus)): \(error.message)"
@@ -138,7 +147,9 @@ public enum B24Error: Error, Sendable, Equatable, CustomStringConvertible {
     public var exitCode: Int32 {
         switch self {
         case .usage: return B24ExitCode.usage
-        case .policy: return B24ExitCode.policy
+        case .policy, .refused: return B24ExitCode.policy
+        // The CLI never gets here (a signal ends it first); the README's row 3 covers a write stopped before it left.
+        case .cancelled: return B24ExitCode.policy
         case .portal(let error) where error.isCredentialRejection: return B24ExitCode.auth
         case .portal: return B24ExitCode.portal
         case .http, .transport, .decoding: return B24ExitCode.transport
@@ -151,7 +162,8 @@ public enum B24Error: Error, Sendable, Equatable, CustomStringConvertible {
     public var auditCode: String {
         switch self {
         case .usage: return "USAGE"
-        case .policy: return "POLICY"
+        case .policy, .refused: return "POLICY"
+        case .cancelled: return "CANCELLED"
         case .portal(let error): return error.code.isEmpty ? "EMPTY_CODE" : error.code
         case .http(let status, _): return "HTTP_\(status)"
         case .transport(let kind, _): return "TRANSPORT_\(kind.rawValue)"

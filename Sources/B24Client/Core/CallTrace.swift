@@ -44,13 +44,18 @@ public struct CallTrace: Sendable, Codable, Equatable {
     }
 
     /// "ok", "partial" (a batch in which some commands failed), "error" (a failed call, or a batch in which every
-    /// command failed) or "unknown" (outcome unknown), for audit lines and history lists.
+    /// command failed), "unknown" (outcome unknown) or "cancelled" (the caller stopped it), for audit lines and
+    /// history lists.
     public var status: String {
         guard let error else {
             guard let response, B24Client.hasFailedCommands(response) else { return "ok" }
             return B24Client.noCommandSucceeded(response) ? "error" : "partial"
         }
-        return error.code == "OUTCOME_UNKNOWN" ? "unknown" : "error"
+        switch error.code {
+        case "OUTCOME_UNKNOWN": return "unknown"
+        case "CANCELLED": return "cancelled"
+        default: return "error"
+        }
     }
 
     /// The request as it went on the wire, masked.

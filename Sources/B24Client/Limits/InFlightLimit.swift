@@ -6,19 +6,35 @@
 public actor InFlightLimit {
     private let permits: Int
     private var inUse = 0
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+    private var waiters: [(id: Int, continuation: CheckedContinuation<Void, Error>)] = []
+    private var nextID = 0
 
     public init(permits: Int) {
         self.permits = max(1, permits)
     }
 
-    /// Waits for a free permit.
-    public func acquire() async {
+    /// Waits for a free permit. Throws `CancellationError` when the task is cancelled while waiting (it then holds
+    /// no permit).
+    public func acquire() async throws {
+        try Task.checkCancellation()
         if inUse < permits {
             inUse += 1
             return
         }
-        await withCheckedContinuation { waiters.append($0) }
+        nextID += 1
+        let id = nextID
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
+                // Runs on the actor before any cancellation handler's hop to it, so a cancel never misses a waiter.
+                if Task.isCancelled {
+                    continuation.resume(throwing: CancellationError())
+                } else {
+                    waiters.append((id, continuation))
+                }
+            }
+        } onCancel: {
+            Task { await self.cancelWaiter(id) }
+        }
     }
 
     /// Returns a permit, handing it straight to the longest waiter.
@@ -26,7 +42,12 @@ public actor InFlightLimit {
         if waiters.isEmpty {
             inUse -= 1
         } else {
-            waiters.removeFirst().resume()
+            waiters.removeFirst().continuation.resume()
         }
+    }
+
+    private func cancelWaiter(_ id: Int) {
+        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
+        waiters.remove(at: index).continuation.resume(throwing: CancellationError())
     }
 }

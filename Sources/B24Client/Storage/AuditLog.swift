@@ -11,7 +11,7 @@ import Glibc
 /// Each line is written with a single `write` on a descriptor opened with `O_APPEND`, so lines from several b24
 /// processes never interleave. The file is kept at mode 0600.
 ///
-/// Line fields, in this order: `ts` (ISO 8601, UTC), `profile`, `method`, `risk`, `status` (ok/error/unknown),
+/// Line fields, in this order: `ts` (ISO 8601, UTC), `profile`, `method`, `risk`, `status` (ok/partial/error/unknown/cancelled),
 /// `error_code`, `duration_ms`, `plan_id`, `idempotency_key`, `replayed`, `attempts` (HTTP attempts made), and
 /// `call_id` (the history id, for `b24 history show`). Absent values are `null`.
 public struct AuditLog: Sendable {
