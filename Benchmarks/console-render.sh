@@ -4,5 +4,6 @@
 # Usage: Benchmarks/console-render.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --product console-bench >&2
+# The same flags as scripts/console, so running this does not rebuild what the console build already has.
+swift build -c release --product console-bench --static-swift-stdlib >&2
 exec .build/release/console-bench "$@"

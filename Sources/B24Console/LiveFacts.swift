@@ -7,7 +7,7 @@ let tickInterval = 2.0
 /// A root-owned call for the current connection.
 func rootCall(_ state: ConsoleState, _ purpose: CallPurpose, _ request: CallRequest) -> Effect {
     var request = request
-    // MERGE request.recording = .none  // background discovery reads are not the user's calls: no history, no audit
+    request.recording = .none  // background discovery reads are not the user's calls: no history, no audit
     return .call(EffectID(owner: .root(purpose), generation: state.generation, name: request.method), request)
 }
 
@@ -63,7 +63,10 @@ enum FactAnswer {
     case failure(String)
 
     init(_ outcome: CallOutcome) {
-        if let value = outcome.value { self = .value(value) } else { self = .failure(outcome.trace.error?.message ?? "call failed") }
+        switch outcome.result {
+        case .success: self = .value(outcome.value)
+        case .failure(let error): self = .failure(ConsoleWords.error(error))
+        }
     }
 
     var value: JSONValue? { if case .value(let v) = self { return v } else { return nil } }

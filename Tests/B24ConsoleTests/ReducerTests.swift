@@ -181,8 +181,9 @@ struct ReducerTests {
         Fixture.apply(&state, .callFinished(.currentUser, CallOutcome(trace: trace, result: .success(user))))
         #expect(state.live.user == .loaded("Иван Петров (id 3)"))
         var failed = trace
-        failed.error = CallTrace.TraceError(.portal(PortalError(code: "NO_AUTH_FOUND", message: "Wrong auth", httpStatus: 401)), redactor: Redactor())
-        Fixture.apply(&state, .callFinished(.serverTime, CallOutcome(trace: failed, result: .failure(.http(status: 401, snippet: "")))))
+        let wrongAuth = B24Error.portal(PortalError(code: "NO_AUTH_FOUND", message: "Wrong auth", httpStatus: 401))
+        failed.error = CallTrace.TraceError(wrongAuth, redactor: Redactor())
+        Fixture.apply(&state, .callFinished(.serverTime, CallOutcome(trace: failed, result: .failure(wrongAuth))))
         if case .failed(let message) = state.live.serverTime { #expect(message.contains("NO_AUTH_FOUND") || message.contains("Wrong auth")) } else {
             Issue.record("server time should have failed")
         }

@@ -43,42 +43,6 @@ final class ActionQueue: @unchecked Sendable {
     }
 }
 
-/// The work running for effects with ids: one task per id, cancelled by id, by page or by connection.
-final class EffectRunner: @unchecked Sendable {
-    private let lock = NSLock()
-    private var tasks: [EffectID: (serial: Int, task: Task<Void, Never>)] = [:]
-    private var serial = 0
-
-    /// Starts `work` for `id` (cancelling earlier work of the same id).
-    func start(_ id: EffectID, _ work: @escaping @Sendable () async -> Void) {
-        lock.lock(); defer { lock.unlock() }
-        serial += 1
-        let mine = serial
-        tasks[id]?.task.cancel()
-        tasks[id] = (mine, Task.detached { [weak self] in
-            await work()
-            self?.finished(id, serial: mine)
-        })
-    }
-
-    private func finished(_ id: EffectID, serial: Int) {
-        lock.lock(); defer { lock.unlock() }
-        if tasks[id]?.serial == serial { tasks[id] = nil }
-    }
-
-    /// Cancels the work of every id that matches.
-    func cancel(where matches: (EffectID) -> Bool) {
-        lock.lock(); defer { lock.unlock() }
-        for (id, entry) in tasks where matches(id) {
-            entry.task.cancel()
-            tasks[id] = nil
-        }
-    }
-
-    /// Ids with work still running (tests).
-    var running: [EffectID] { lock.lock(); defer { lock.unlock() }; return Array(tasks.keys) }
-}
-
 /// The console loop: drain queued actions (effect answers first, then keys), reduce each, run the effects, then
 /// render once per batch and hand the screen to the terminal thread, which sends only the changed cells
 /// (everything after a resize). Effects with ids run under an ``EffectRunner``: they can be cancelled, and a
@@ -167,41 +131,7 @@ public final class ConsoleRuntime: @unchecked Sendable {
     }
 
     private func execute(_ effect: Effect) {
-        let services = self.services
         let queue = self.queue
-        switch effect {
-        case .call(let id, let request):
-            runner.start(id) {
-                let outcome = await services.call(request)
-                if !Task.isCancelled { queue.post(.answered(id, outcome.map { .call($0) } ?? .ended("not connected"))) }
-            }
-        case .stream(let id, let spec):
-            runner.start(id) {
-                for await answer in services.stream(spec) {
-                    if Task.isCancelled { return }
-                    queue.post(.answered(id, answer))
-                }
-            }
-        case .cancel(let id):
-            runner.cancel { $0 == id }
-        case .cancelPage(let page):
-            runner.cancel { $0.owner == .page(page) }
-        case .connect(let profile, let generation):
-            runner.cancel { $0.generation < generation }
-            Task.detached { queue.post(await services.connect(profile: profile, generation: generation)) }
-        case .loadTheme(let name):
-            Task.detached { queue.post(services.loadTheme(name)) }
-        case .readLimiter:
-            Task.detached { queue.post(services.readLimiter()) }
-        case .schedule(let after, let action):
-            Task.detached {
-                try? await Task.sleep(nanoseconds: UInt64(max(0, after) * 1_000_000_000))
-                queue.post(action)
-            }
-        case .quit:
-            break  // the loop ends on state.quitting
-        case .run, .runLine, .closeOverlay, .status, .fetch:
-            assertionFailure("intent \(effect.summary) reached the runtime; resolve(_:_:page:) handles intents")
-        }
+        runner.execute(effect, services: services) { queue.post($0) }
     }
 }

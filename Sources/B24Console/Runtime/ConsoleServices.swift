@@ -138,7 +138,7 @@ public final class ConsoleServices: @unchecked Sendable {
                         continuation.finish()
                         return
                     }
-                    let outcome = await client.call(request) // MERGE { event in continuation.yield(.streamed(.callEvent(event))) }
+                    let outcome = await client.call(request) { event in continuation.yield(.streamed(.callEvent(event))) }
                     continuation.yield(.call(outcome))
                     continuation.finish()
                 }
