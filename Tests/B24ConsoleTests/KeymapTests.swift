@@ -27,6 +27,21 @@ struct KeymapTests {
         #expect(problem == "\(file.path): key \"keys.fly\": unknown action \"fly\"")
     }
 
+    @Test func everyConfigNameIsATypedActionAndEveryActionHasHelp() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("b24-actions-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("b24"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for action in KeyAction.allCases {
+            try "[keys]\n\(action.rawValue) = \"f12\"\n".write(to: dir.appendingPathComponent("b24/config.toml"), atomically: true, encoding: .utf8)
+            let (keymap, error) = ConsoleKeymap.load(environment: ["XDG_CONFIG_HOME": dir.path])
+            #expect(error == nil, "\(action.rawValue): \(error ?? "")")
+            #expect(keymap.keyAction(for: KeyEvent(.function(12))) == action)
+            #expect(!action.helpText.isEmpty)
+        }
+        // The defaults bind only names the enum knows.
+        for name in ConsoleKeymap.defaults.bindings.values { #expect(KeyAction(rawValue: name) != nil, "\(name)") }
+    }
+
     @Test func helpIsGeneratedFromTheKeymap() {
         var keymap = ConsoleKeymap.defaults
         keymap.setKeys([.char("x")], for: "quit")
