@@ -127,8 +127,9 @@ func runLine(_ state: inout ConsoleState, _ line: String) -> [Effect] {
         return run(&state, command)
     case .failure(let failure):
         state.status = StatusMessage(failure.message, kind: .error)
-        state.overlay = Page(id: state.nextPageID, screen: PaletteScreen(text: EditableText(trimmed)))
-        state.nextPageID += 1
+        var palette = state.makePage(.palette)
+        palette.screen = PaletteScreen(text: EditableText(trimmed))
+        state.overlay = palette
         return []
     }
 }
@@ -146,6 +147,8 @@ func run(_ state: inout ConsoleState, _ command: Command) -> [Effect] {
     case .help: return open(&state, .help)
     case .palette: return open(&state, .palette)
     case .profile(let name):
+        // The old connection ends here: nothing is asked of it any more, and what it still answers is dropped.
+        state.connection = nil
         state.connectionState = .loading
         state.status = StatusMessage("connecting to \(name)…")
         state.generation += 1
@@ -155,6 +158,7 @@ func run(_ state: inout ConsoleState, _ command: Command) -> [Effect] {
         return [.loadTheme(name)]
     case .refresh:
         guard state.connection != nil else {
+            guard state.connectionState != .loading else { return [] }  // a connect is under way
             state.generation += 1
             return [.connect(profile: nil, generation: state.generation)]
         }

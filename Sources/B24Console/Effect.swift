@@ -74,8 +74,8 @@ public enum Action: Sendable {
     case connectFailed(String, profiles: [ProfileEntry], generation: Int)
     /// An answer to an effect with an id.
     case answered(EffectID, Answer)
-    /// The limiter line was read (or could not be).
-    case limiterRead(Result<String, ConsoleFailure>)
+    /// The limiter line of connection `generation` was read (or could not be).
+    case limiterRead(Result<String, ConsoleFailure>, generation: Int)
     /// A theme was resolved (by `--theme`, a profile, or `:theme`).
     case themeLoaded(name: String, Theme)
     case themeFailed(String)
@@ -96,9 +96,11 @@ public struct ConsoleFailure: Error, Equatable, Sendable {
 public enum Effect: Sendable {
     /// Call the portal through B24Client; answers `.answered(id, .call(outcome))`.
     case call(EffectID, CallRequest)
-    /// Start a stream; answers `.answered(id, .streamed(…))` many times, then `.ended`.
+    /// Start a stream; answers `.answered(id, .streamed(…))` as often as it has something, then `.ended` (a
+    /// stream that finishes with a value, such as an observed call's outcome, sends it before `.ended`).
     case stream(EffectID, StreamSpec)
-    /// Stop the work of an id at once (a call is recorded as cancelled); nothing more arrives for it.
+    /// Stop the work of an id at once (a call is recorded as cancelled); nothing more arrives for it: the runner
+    /// posts an answer only while the work is still registered, under the same lock that cancels it.
     case cancel(EffectID)
     /// Stop every piece of work a page started (it was closed).
     case cancelPage(Int)
@@ -107,8 +109,8 @@ public enum Effect: Sendable {
     case connect(profile: String?, generation: Int)
     /// Resolve a theme through ThemeStore; answers `.themeLoaded` / `.themeFailed`.
     case loadTheme(String)
-    /// Read the shared limiter level; answers `.limiterRead`.
-    case readLimiter
+    /// Read the shared limiter level of connection `generation`; answers `.limiterRead`.
+    case readLimiter(generation: Int)
     /// Feed `action` back after a delay.
     case schedule(after: Double, Action)
     case quit
@@ -144,12 +146,4 @@ public enum Effect: Sendable {
         case .fetch(let purpose, _): return "fetch \(purpose)"
         }
     }
-
-    /// True for effects the root handles itself.
-    var isIntent: Bool {
-        switch self {
-        case .run, .runLine, .closeOverlay, .status, .fetch: return true
-        default: return false
-        }
     }
-}

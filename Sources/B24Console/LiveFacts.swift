@@ -22,7 +22,7 @@ func homeCalls(_ state: inout ConsoleState) -> [Effect] {
         rootCall(state, .scopes, CallRequest(method: "scope")),
         rootCall(state, .serverTime, CallRequest(method: "server.time")),
         rootCall(state, .portalMethods, CallRequest(method: "methods")),
-        .readLimiter,
+        .readLimiter(generation: state.generation),
     ]
 }
 
@@ -46,13 +46,14 @@ func connected(_ state: inout ConsoleState, _ info: ConnectionInfo, _ profiles: 
     state.profiles = profiles
     state.connectionState = .loaded(info.profile)
     state.live = LiveInfo()
+    state.pageWork = state.pageWork.filter { $0.generation == state.generation }  // the runtime cancelled the rest
     if state.status?.kind != .error {  // a config or theme error stays until something replaces it
         state.status = info.isSandbox
             ? StatusMessage("sandbox portal — no account needed")
             : StatusMessage("connected to \(info.profile)")
     }
     var effects = homeCalls(&state)
-    effects += resolve(&state, state.page.screen.refresh(state), page: state.page.id)
+    effects += refreshPages(&state)
     if !state.themeFromFlag, let theme = info.theme, theme != state.themeName { effects.append(.loadTheme(theme)) }
     return effects
 }
@@ -92,7 +93,7 @@ func factArrived(_ state: inout ConsoleState, _ purpose: CallPurpose, _ outcome:
     case .portalMethods:
         guard let list = outcome.value?.arrayValue else { state.live.portalMethods = .failed(failure); return }
         state.live.portalMethods = .loaded(list.compactMap(\.stringValue))
-        for index in state.stack.indices { state.stack[index].screen.appChanged(state) }
+        appChanged(&state)
     case .availability(let name):
         let key = name.lowercased()
         guard let answer = outcome.value else { state.live.availability[key] = .failed(failure); return }
@@ -102,4 +103,22 @@ func factArrived(_ state: inout ConsoleState, _ purpose: CallPurpose, _ outcome:
             state.live.availability[key] = .loaded(answer["isAvailable"]?.boolValue == true ? .available : .notAvailable)
         }
     }
+}
+
+/// Tells every page that the root's facts changed (profiles, the portal's methods).
+func appChanged(_ state: inout ConsoleState) {
+    for index in state.stack.indices { state.stack[index].screen.appChanged(state) }
+}
+
+/// A new connection: every page asks again for what it shows from the portal.
+func refreshPages(_ state: inout ConsoleState) -> [Effect] {
+    appChanged(&state)
+    var effects: [Effect] = []
+    for index in state.stack.indices {
+        var page = state.stack[index]
+        let asked = page.screen.refresh(state)
+        state.stack[index] = page
+        effects += resolve(&state, asked, page: page.id)
+    }
+    return effects
 }

@@ -4,23 +4,23 @@ import TerminalKit
 /// Opens a screen: an overlay route shows it above the page; any other is pushed, asking the portal what it
 /// needs. A successful navigation clears the status line (an old error or "refreshing…" would otherwise stay).
 func open(_ state: inout ConsoleState, _ route: Route) -> [Effect] {
+    let closed = state.overlay.map { state.close($0.id) } ?? []
     if route.isOverlay {
-        let page = state.makePage(route)
-        state.overlay = page
-        return []
+        state.overlay = state.makePage(route)
+        return closed
     }
     state.overlay = nil
     state.status = nil
-    if state.route == route { return [] }
+    if state.route == route { return closed }
     if route == .home {
-        let closed = state.stack.dropFirst().map { Effect.cancelPage($0.id) }
+        let pages = state.stack.dropFirst().flatMap { state.close($0.id) }
         state.stack = [state.stack[0]]
-        return closed
+        return closed + pages
     }
     var page = state.makePage(route)
     let effects = page.screen.opened(state)
     state.stack.append(page)
-    return resolve(&state, effects, page: page.id)
+    return closed + resolve(&state, effects, page: page.id)
 }
 
 /// A palette jump: the stack becomes the natural path to `route` (Home › Packs › pack › method), so jumping
@@ -37,7 +37,7 @@ func jump(_ state: inout ConsoleState, _ route: Route) -> [Effect] {
         pages.append(page)
     }
     let kept = Set(pages.map(\.id))
-    let closed = state.stack.filter { !kept.contains($0.id) }.map { Effect.cancelPage($0.id) }
+    let closed = state.stack.filter { !kept.contains($0.id) }.flatMap { state.close($0.id) }
     state.stack = pages
     return closed + open(&state, route)
 }
@@ -72,5 +72,5 @@ func goBack(_ state: inout ConsoleState) -> [Effect] {
     }
     let closed = state.stack.removeLast()
     state.status = nil
-    return [.cancelPage(closed.id)]
+    return state.close(closed.id)
 }

@@ -12,7 +12,7 @@ public func reduce(_ state: inout ConsoleState, _ action: Action) -> [Effect] {
         return []
     case .tick:
         guard state.connection != nil else { return [.schedule(after: tickInterval, .tick)] }
-        return [.readLimiter, .schedule(after: tickInterval, .tick)]
+        return [.readLimiter(generation: state.generation), .schedule(after: tickInterval, .tick)]
     case .start:
         state.generation += 1
         return [.connect(profile: nil, generation: state.generation), .schedule(after: tickInterval, .tick)]
@@ -24,10 +24,12 @@ public func reduce(_ state: inout ConsoleState, _ action: Action) -> [Effect] {
         state.profiles = profiles
         state.connectionState = .failed(message)
         state.status = StatusMessage(message, kind: .error)
+        appChanged(&state)
         return []
     case .answered(let id, let answer):
         return deliver(&state, id, answer)
-    case .limiterRead(let result):
+    case .limiterRead(let result, let generation):
+        guard generation == state.generation else { return [] }  // the level of a portal since replaced
         switch result {
         case .success(let text): state.live.limiter = .loaded(text)
         case .failure(let failure): state.live.limiter = .failed(failure.message)
@@ -53,6 +55,7 @@ public func reduce(_ state: inout ConsoleState, _ action: Action) -> [Effect] {
 /// Hands an answer to whoever asked for it. Answers for a replaced connection or a closed page are dropped
 /// here, and only here.
 func deliver(_ state: inout ConsoleState, _ id: EffectID, _ answer: Answer) -> [Effect] {
+    if case .streamed = answer {} else { state.pageWork.remove(id) }  // the last answer of a call or a stream
     guard id.generation == state.generation else { return [] }
     switch id.owner {
     case .root(let purpose):
@@ -91,12 +94,22 @@ func resolve(_ state: inout ConsoleState, _ effects: [Effect], page: Int) -> [Ef
         switch effect {
         case .run(let command): out += run(&state, command)
         case .runLine(let line): out += runLine(&state, line)
-        case .closeOverlay: state.overlay = nil
+        case .closeOverlay:
+            if let overlay = state.overlay { out += state.close(overlay.id) }
+            state.overlay = nil
         case .status(let message): state.status = message
         case .fetch(let purpose, let force): out += fetch(&state, purpose, force: force)
-        case .call(let id, let request): out.append(.call(stamp(id), request))
-        case .stream(let id, let spec): out.append(.stream(stamp(id), spec))
-        case .cancel(let id): out.append(.cancel(stamp(id)))
+        case .call(let id, let request):
+            let id = stamp(id)
+            state.pageWork.insert(id)
+            out.append(.call(id, request))
+        case .stream(let id, let spec):
+            let id = stamp(id)
+            state.pageWork.insert(id)
+            out.append(.stream(id, spec))
+        case .cancel(let id):
+            state.pageWork.remove(stamp(id))
+            out.append(.cancel(stamp(id)))
         case .cancelPage, .connect, .loadTheme, .readLimiter, .schedule, .quit: out.append(effect)
         }
     }
@@ -107,17 +120,20 @@ func resolve(_ state: inout ConsoleState, _ effects: [Effect], page: Int) -> [Ef
 func handleKey(_ state: inout ConsoleState, _ key: KeyEvent) -> [Effect] {
     if key.key == .resize { return [] }  // the runtime turns resizes into `.resize(Size)`
     let action = state.keymap.keyAction(for: key)
+    let result: KeyResult
+    let owner: Int
     if var overlay = state.overlay {
-        let result = overlay.screen.key(action, key, state)
-        if state.overlay?.id == overlay.id { state.overlay = overlay }
-        guard case .handled(let effects) = result else { return [] }
-        return resolve(&state, effects, page: overlay.id)
+        result = overlay.screen.key(action, key, state)
+        state.overlay = overlay
+        owner = overlay.id
+    } else {
+        var page = state.page
+        result = page.screen.key(action, key, state)
+        state.page = page
+        owner = page.id
     }
-    var page = state.page
-    let result = page.screen.key(action, key, state)
-    state.page = page
     switch result {
-    case .handled(let effects): return resolve(&state, effects, page: page.id)
+    case .handled(let effects): return resolve(&state, effects, page: owner)
     case .ignored: return action?.command.map { run(&state, $0) } ?? []
     }
 }

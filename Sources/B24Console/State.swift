@@ -111,6 +111,9 @@ public struct ConsoleState {
     public var overlay: Page?
     /// The id the next page gets.
     var nextPageID = 1
+    /// Work pages started that has not answered for the last time yet (calls, streams): closing such a page
+    /// cancels it.
+    var pageWork: Set<EffectID> = []
     public var status: StatusMessage?
     public var connection: ConnectionInfo?
     /// Counts connections: answers for an older one are dropped.
@@ -151,6 +154,14 @@ public struct ConsoleState {
     public var otherMethods: [String] {
         guard let all = live.portalMethods.value else { return [] }
         return catalog.unlisted(from: all)
+    }
+
+    /// What closing page `id` must stop: its unfinished work, if it has any.
+    mutating func close(_ id: Int) -> [Effect] {
+        let work = pageWork.filter { $0.owner == .page(id) }
+        guard !work.isEmpty else { return [] }
+        pageWork.subtract(work)
+        return [.cancelPage(id)]
     }
 
     /// A new page for `route`, with the next id.

@@ -43,20 +43,32 @@ struct EffectTests {
         #expect(state.connection?.portal == "http://127.0.0.1:1")
     }
 
-    @Test func answersForAClosedPageAreDroppedAndItsWorkCancelled() {
+    @Test func answersReachTheirPageUntilItClosesAndClosingCancelsItsWork() {
         var state = Fixture.connected()
+        let probe = Page(id: state.nextPageID, screen: ProbeScreen())
+        state.nextPageID += 1
+        state.stack.append(probe)
+        let started = resolve(&state, [.call(.mine("probe"), CallRequest(method: "server.time"))], page: probe.id)
+        guard case .call(let id, _)? = started.first else {
+            Issue.record("expected a call, got \(started.map(\.summary))")
+            return
+        }
+        // Streamed messages and the answer reach the page that asked.
+        _ = reduce(&state, .answered(id, .ended(nil)))
+        #expect((state.page.screen as? ProbeScreen)?.received == ["probe"])
+        // Another page's answer does not.
+        _ = reduce(&state, .answered(EffectID(owner: .page(probe.id + 100), generation: state.generation, name: "other"), .ended(nil)))
+        #expect((state.page.screen as? ProbeScreen)?.received == ["probe"])
+        // A page that closes with work under way cancels it; one without work cancels nothing.
+        _ = resolve(&state, [.call(.mine("again"), CallRequest(method: "server.time"))], page: probe.id)
+        #expect(Fixture.keys(&state, .escape).map(\.summary) == ["cancel page \(probe.id)"])
         Fixture.apply(&state, .open(.packs))
-        let packs = state.page.id
-        let before = state.stack
-        // An answer for the open page reaches it (a list page has no use for it, and nothing breaks).
-        _ = reduce(&state, .answered(EffectID(owner: .page(packs), generation: state.generation, name: "x"), .ended(nil)))
-        #expect(state.stack == before)
-        let effects = Fixture.keys(&state, .escape)
-        #expect(effects.map(\.summary) == ["cancel page \(packs)"])
+        #expect(Fixture.keys(&state, .escape).isEmpty)
         // Too late: the page is gone; the answer goes nowhere and changes nothing.
         let after = state.stack
-        #expect(reduce(&state, .answered(EffectID(owner: .page(packs), generation: state.generation, name: "x"), .ended(nil))).isEmpty)
+        #expect(reduce(&state, .answered(EffectID(owner: .page(probe.id), generation: state.generation, name: "again"), .ended(nil))).isEmpty)
         #expect(state.stack == after)
+        #expect(state.pageWork.isEmpty)
     }
 
     @Test func screensStampTheirOwnEffectsWithPageAndGeneration() {
@@ -76,7 +88,7 @@ struct EffectTests {
         let runner = EffectRunner()
         let stopped = Counter()
         func sleeper(_ id: EffectID) {
-            runner.start(id) {
+            runner.start(id, post: { _ in }) { _ in
                 do { try await Task.sleep(nanoseconds: 30_000_000_000) } catch { stopped.add() }
             }
         }
@@ -98,7 +110,7 @@ struct EffectTests {
     @Test func answersAreHandedOutBeforeKeys() async {
         let queue = ActionQueue()
         queue.post(.key(.char("j")))
-        queue.post(.limiterRead(.success("level")))
+        queue.post(.limiterRead(.success("level"), generation: 0))
         queue.post(.key(.enter))
         queue.post(.tick)
         let batch = await queue.drain()
@@ -164,4 +176,17 @@ struct ProfileSwitchTests {
         #expect(driver.runtime.runner.running.allSatisfy { $0.generation == state.generation })
         await driver.quit()
     }
+}
+
+/// A screen that records the answers it gets (to see where answers are routed).
+struct ProbeScreen: ConsoleScreen, Equatable {
+    var received: [String] = []
+    var route: Route { .chains("probe") }
+    mutating func key(_ action: KeyAction?, _ key: KeyEvent, _ app: ConsoleState) -> KeyResult { .ignored }
+    mutating func update(_ id: EffectID, _ answer: Answer, _ app: ConsoleState) -> [Effect] {
+        received.append(id.name)
+        return []
+    }
+    func render(into screen: inout Screen, rect: Rect, _ app: ConsoleState) -> Point? { nil }
+    func hints(_ app: ConsoleState) -> [KeyHint] { [] }
 }

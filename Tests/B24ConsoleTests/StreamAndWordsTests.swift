@@ -61,8 +61,9 @@ struct StreamAndWordsTests {
             }
         }
         #expect(steps == ["attempt 1", "answered 503", "wait backoff", "attempt 2", "answered 200", "finished ok"])
-        guard case .call(let outcome)? = inbox.answers.last?.1 else {
-            Issue.record("the stream did not end with the outcome")
+        let answers = inbox.answers
+        guard answers.count >= 2, case .call(let outcome) = answers[answers.count - 2].1, case .ended(nil) = answers[answers.count - 1].1 else {
+            Issue.record("the stream did not end with the outcome, then its end")
             return
         }
         #expect(outcome.value?.stringValue != nil)
@@ -77,7 +78,7 @@ struct StreamAndWordsTests {
         defer { try? FileManager.default.removeItem(at: root) }
         // One usable slot, refilled every 20 s: the second call waits on the limiter.
         let services = try await services(sandbox, bucket: "2/0.05", root: root)
-        _ = await services.call(CallRequest(method: "server.time"))
+        _ = await services.call(CallRequest(method: "server.time"), generation: 1)
         let sent = sandbox.stats.totalRequests
         let runner = EffectRunner()
         let inbox = Inbox()
@@ -127,7 +128,7 @@ struct StreamAndWordsTests {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("b24-words-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         let services = try await services(sandbox, bucket: "1000/1000", root: root)
-        let outcome = try #require(await services.call(CallRequest(method: "crm.lead.add", params: ["fields": ["TITLE": "x"]])))
+        let outcome = try #require(await services.call(CallRequest(method: "crm.lead.add", params: ["fields": ["TITLE": "x"]]), generation: 1))
         guard case .failure(let error) = outcome.result, case .refused(let refusal) = error else {
             Issue.record("expected a refusal, got \(outcome.result)")
             return

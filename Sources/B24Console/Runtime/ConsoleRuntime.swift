@@ -103,6 +103,7 @@ public final class ConsoleRuntime: @unchecked Sendable {
             commit(state)
             if !state.quitting { present(state) }
         }
+        runner.cancelAll()  // calls, streams and timers end with the console
     }
 
     private func commit(_ state: ConsoleState) {

@@ -27,6 +27,8 @@ public final class ConsoleServices: @unchecked Sendable {
     let paths: B24Paths
     private let lock = NSLock()
     private var client: B24Client?
+    /// The connection generation `client` belongs to: a late connect of an older generation never replaces it.
+    private var clientGeneration = 0
     private var sandbox: Sandbox?
     /// Colour depth of the terminal, for theme downgrades.
     public var colorDepth: ColorDepth = .indexed256
@@ -47,6 +49,12 @@ public final class ConsoleServices: @unchecked Sendable {
 
     /// The client of the current connection.
     public var currentClient: B24Client? { lock.lock(); defer { lock.unlock() }; return client }
+
+    /// The client of connection `generation`, nil when that connection is not (or no longer) the installed one.
+    func client(generation: Int) -> B24Client? {
+        lock.lock(); defer { lock.unlock() }
+        return clientGeneration == generation ? client : nil
+    }
 
     /// The embedded sandbox, once started.
     public var embeddedSandbox: Sandbox? { lock.lock(); defer { lock.unlock() }; return sandbox }
@@ -83,7 +91,14 @@ public final class ConsoleServices: @unchecked Sendable {
             options.methodAllowlist = Self.discoveryMethods
             options.timeout = 20
             let newClient = try B24Client(profile: resolved, paths: paths, options: options)
-            withLock { client = newClient }
+            let installed = withLock { () -> Bool in
+                guard generation >= clientGeneration else { return false }
+                client = newClient
+                clientGeneration = generation
+                return true
+            }
+            // Overtaken by a newer connect while this one was slow: its answer is dropped by the reducer anyway.
+            guard installed else { return .connectFailed("replaced by a newer connection", profiles: profiles, generation: generation) }
             let p = resolved.profile
             let info = ConnectionInfo(
                 profile: isSandbox ? ProfileEntry.sandboxName : p.name,
@@ -121,19 +136,19 @@ public final class ConsoleServices: @unchecked Sendable {
                                isSaved: false)
     }
 
-    /// One call through B24Client, on the client of the current connection (nil when there is none). Cancelling
-    /// the task cancels the call.
-    public func call(_ request: CallRequest) async -> CallOutcome? {
-        await currentClient?.call(request)
+    /// One call through B24Client on the client of connection `generation` (nil when that connection is not the
+    /// installed one: a call meant for one portal never goes to another). Cancelling the task cancels the call.
+    public func call(_ request: CallRequest, generation: Int) async -> CallOutcome? {
+        await client(generation: generation)?.call(request)
     }
 
-    /// A stream's messages until it ends; cancelling the consuming task stops the work.
-    public func stream(_ spec: StreamSpec) -> AsyncStream<Answer> {
+    /// A stream's messages for connection `generation` until it ends; cancelling the consuming task stops the work.
+    public func stream(_ spec: StreamSpec, generation: Int) -> AsyncStream<Answer> {
         AsyncStream { continuation in
             let work = Task.detached { [self] in
                 switch spec {
                 case .observedCall(let request):
-                    guard let client = currentClient else {
+                    guard let client = client(generation: generation) else {
                         continuation.yield(.ended("not connected"))
                         continuation.finish()
                         return
@@ -161,18 +176,20 @@ public final class ConsoleServices: @unchecked Sendable {
         }
     }
 
-    /// The shared leaky-bucket level of the current portal.
-    public func readLimiter() -> Action {
-        guard let client = currentClient else { return .limiterRead(.failure(ConsoleFailure("not connected"))) }
+    /// The shared leaky-bucket level of connection `generation`'s portal.
+    public func readLimiter(generation: Int) -> Action {
+        guard let client = client(generation: generation) else {
+            return .limiterRead(.failure(ConsoleFailure("not connected")), generation: generation)
+        }
         let settings = (try? client.profile.bucket.map(LimiterSettings.parseBucket)) ?? LimiterSettings()
         let bucket = SharedLeakyBucket(portal: SharedLeakyBucket.portalKey(for: client.profile.portal), settings: settings, paths: paths)
         do {
             let level = try bucket.currentLevel()
             let rate = settings.perSecond == settings.perSecond.rounded() ? String(Int(settings.perSecond)) : String(settings.perSecond)
             let text = String(format: "%.1f of %.0f requests in the bucket", level, bucket.usableBurst) + ", drains \(rate)/s"
-            return .limiterRead(.success(text))
+            return .limiterRead(.success(text), generation: generation)
         } catch {
-            return .limiterRead(.failure(ConsoleFailure("\(error)")))
+            return .limiterRead(.failure(ConsoleFailure("\(error)")), generation: generation)
         }
     }
 

@@ -1,19 +1,31 @@
 import Foundation
 
-/// The work running for effects with ids: one task per id, cancelled by id, by page or by connection.
+/// The work running for effects: one task per id (cancelled by id, by page, or by connection), plus untracked
+/// helpers (connects, theme loads, timers) that only quitting cancels.
+///
+/// An answer is posted only while its work is still registered, checked under the lock that cancellation
+/// takes: once `cancel` returned, nothing more arrives for that work.
 final class EffectRunner: @unchecked Sendable {
     private let lock = NSLock()
     private var tasks: [EffectID: (serial: Int, task: Task<Void, Never>)] = [:]
+    private var helpers: [Int: Task<Void, Never>] = [:]
     private var serial = 0
 
-    /// Starts `work` for `id` (cancelling earlier work of the same id).
-    func start(_ id: EffectID, _ work: @escaping @Sendable () async -> Void) {
+    /// Starts `work` for `id` (cancelling earlier work of the same id). `work` posts through the function it is
+    /// given, which drops what arrives after the work was cancelled or replaced.
+    func start(_ id: EffectID, post: @escaping @Sendable (Action) -> Void,
+               _ work: @escaping @Sendable (_ post: @escaping @Sendable (Action) -> Void) async -> Void) {
         lock.lock(); defer { lock.unlock() }
         serial += 1
         let mine = serial
         tasks[id]?.task.cancel()
+        let guarded: @Sendable (Action) -> Void = { [weak self] action in
+            guard let self else { return }
+            self.lock.lock(); defer { self.lock.unlock() }
+            if self.tasks[id]?.serial == mine { post(action) }
+        }
         tasks[id] = (mine, Task.detached { [weak self] in
-            await work()
+            await work(guarded)
             self?.finished(id, serial: mine)
         })
     }
@@ -21,6 +33,17 @@ final class EffectRunner: @unchecked Sendable {
     private func finished(_ id: EffectID, serial: Int) {
         lock.lock(); defer { lock.unlock() }
         if tasks[id]?.serial == serial { tasks[id] = nil }
+    }
+
+    /// Runs `work` as an untracked helper that quitting cancels.
+    private func helper(_ work: @escaping @Sendable () async -> Void) {
+        lock.lock(); defer { lock.unlock() }
+        serial += 1
+        let mine = serial
+        helpers[mine] = Task.detached { [weak self] in
+            await work()
+            self?.lock.withLock { _ = self?.helpers.removeValue(forKey: mine) }
+        }
     }
 
     /// Cancels the work of every id that matches.
@@ -32,24 +55,30 @@ final class EffectRunner: @unchecked Sendable {
         }
     }
 
+    /// Cancels everything, helpers included (the console is quitting).
+    func cancelAll() {
+        cancel { _ in true }
+        lock.lock(); defer { lock.unlock() }
+        for task in helpers.values { task.cancel() }
+        helpers.removeAll()
+    }
+
     /// Ids with work still running (tests).
     var running: [EffectID] { lock.lock(); defer { lock.unlock() }; return Array(tasks.keys) }
 
-    /// Runs an effect for the runtime: work with an id under this runner, the rest as plain tasks. Every
-    /// answer goes to `post`; work cancelled (by id, page or a new connection) posts nothing more.
+    /// Runs an effect for the runtime: work with an id under this runner, the rest as helpers. Every answer
+    /// goes to `post`.
     func execute(_ effect: Effect, services: ConsoleServices, post: @escaping @Sendable (Action) -> Void) {
         switch effect {
         case .call(let id, let request):
-            start(id) {
-                let outcome = await services.call(request)
-                if !Task.isCancelled { post(.answered(id, outcome.map { .call($0) } ?? .ended("not connected"))) }
+            start(id, post: post) { post in
+                let outcome = await services.call(request, generation: id.generation)
+                post(.answered(id, outcome.map { .call($0) } ?? .ended("not connected")))
             }
         case .stream(let id, let spec):
-            start(id) {
-                for await answer in services.stream(spec) {
-                    if Task.isCancelled { return }
-                    post(.answered(id, answer))
-                }
+            start(id, post: post) { post in
+                for await answer in services.stream(spec, generation: id.generation) { post(.answered(id, answer)) }
+                post(.answered(id, .ended(nil)))
             }
         case .cancel(let id):
             cancel { $0 == id }
@@ -57,14 +86,14 @@ final class EffectRunner: @unchecked Sendable {
             cancel { $0.owner == .page(page) }
         case .connect(let profile, let generation):
             cancel { $0.generation < generation }
-            Task.detached { post(await services.connect(profile: profile, generation: generation)) }
+            helper { post(await services.connect(profile: profile, generation: generation)) }
         case .loadTheme(let name):
-            Task.detached { post(services.loadTheme(name)) }
-        case .readLimiter:
-            Task.detached { post(services.readLimiter()) }
+            helper { post(services.loadTheme(name)) }
+        case .readLimiter(let generation):
+            helper { post(services.readLimiter(generation: generation)) }
         case .schedule(let after, let action):
-            Task.detached {
-                try? await Task.sleep(nanoseconds: UInt64(max(0, after) * 1_000_000_000))
+            helper {
+                guard (try? await Task.sleep(nanoseconds: UInt64(max(0, after) * 1_000_000_000))) != nil else { return }
                 post(action)
             }
         case .quit:
