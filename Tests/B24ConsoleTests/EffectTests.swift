@@ -71,6 +71,30 @@ struct EffectTests {
         #expect(state.pageWork.isEmpty)
     }
 
+    @Test func nothingIsAskedOfAPortalWhileSwitchingAwayFromIt() {
+        var state = Fixture.connected()
+        #expect(reduce(&state, .command("profile main")).map(\.summary) == ["connect main"])
+        // While main connects: opening a method, F5 and the heartbeat ask the old portal nothing.
+        #expect(reduce(&state, .command("method crm.lead.list")).isEmpty)
+        #expect(Fixture.keys(&state, KeyEvent(.function(5))).isEmpty)
+        #expect(reduce(&state, .tick).map(\.summary) == ["schedule 2.0"])
+        #expect(state.live.availability["crm.lead.list"] == nil)
+        #expect(statusRight(state).hasPrefix("connecting…"))
+        // Once main is up, the page on screen asks the new portal.
+        let info = ConnectionInfo(profile: "main", portal: "https://example.bitrix24.ru", auth: "webhook")
+        let effects = reduce(&state, .connected(info, profiles: state.profiles, generation: state.generation))
+        #expect(effects.map(\.summary).contains("call method.get"))
+        #expect(effects.allSatisfy { if case .call(let id, _) = $0 { return id.generation == state.generation } else { return true } })
+    }
+
+    @Test func theLimiterLevelOfAReplacedConnectionIsDropped() {
+        var state = Fixture.connected()
+        let old = state.generation
+        _ = reduce(&state, .command("profile main"))
+        _ = reduce(&state, .limiterRead(.success("49.0 of 48 requests in the bucket"), generation: old))
+        #expect(state.live.limiter == Fixture.connected().live.limiter)
+    }
+
     @Test func screensStampTheirOwnEffectsWithPageAndGeneration() {
         var state = Fixture.connected()
         state.generation = 4
@@ -145,6 +169,34 @@ func waitUntil(_ condition: () -> Bool, sourceLocation: SourceLocation = #_sourc
 
 @Suite("Switching profile while the old portal is still answering", .serialized)
 struct ProfileSwitchTests {
+    @Test func aSlowOlderConnectNeverReplacesANewerOne() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("b24-connects-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let other = try await Sandbox.start(SandboxOptions())
+        defer { Task { await other.stop() } }
+        let launch = ConsoleLaunch(environment: [
+            "HOME": root.path, "XDG_CONFIG_HOME": root.appendingPathComponent("config").path,
+            "XDG_STATE_HOME": root.appendingPathComponent("state").path,
+        ])
+        let parsed = try WebhookAuth.parse(other.adminWebhookURL.absoluteString)
+        try AuthStore(paths: B24Paths.fromEnvironment(launch.environment))
+            .add(Profile(name: "other", portal: parsed.portal, auth: .webhook(parsed.auth)))
+        let services = ConsoleServices(launch: launch)
+        // Connection 3 (the sandbox) finishes first; connection 2 ("other"), asked earlier, finishes later.
+        guard case .connected(let newer, _, 3) = await services.connect(profile: "sandbox", generation: 3) else {
+            Issue.record("sandbox did not connect")
+            return
+        }
+        let late = await services.connect(profile: "other", generation: 2)
+        if case .connected = late { Issue.record("an older connect reported itself connected") }
+        #expect(services.currentClient?.profile.portal.port == URL(string: newer.portal)?.port)
+        // Calls of connection 2 go nowhere; calls of connection 3 reach the sandbox.
+        #expect(await services.call(CallRequest(method: "server.time"), generation: 2) == nil)
+        #expect(await services.call(CallRequest(method: "server.time"), generation: 3)?.value != nil)
+        #expect(other.stats.totalRequests == 0)
+        await services.shutdown()
+    }
+
     @Test func nothingFromTheOldPortalReachesTheScreen() async throws {
         // A portal that takes 3 s over every answer, reached through its crm-only webhook (user 3, scope crm).
         var options = SandboxOptions()
