@@ -91,6 +91,7 @@ struct CallEventTests {
                                       settings: try LimiterSettings.parseBucket("2/0.1"),
                                       directory: env.paths.limiterDirectory, sleep: { _ in })
         for _ in 0..<3 { _ = try await other.acquire() }
+        let levelBefore = try other.currentLevel()
         let log = EventLog()
         let task = Task { await client.call(Self.read, observer: log.observer) }
         let waiting = try await log.waitFor { if case .waiting(let wait) = $0 { return wait.reason == .limiter } else { return false } }
@@ -111,6 +112,8 @@ struct CallEventTests {
         #expect(outcome.trace.attempts.isEmpty)
         #expect(log.labels.last == "finished cancelled")
         #expect(env.sandbox.stats.calls("user.current") == 0)
+        // The slot the call had reserved went back: other processes do not wait for a request that never left.
+        #expect(try other.currentLevel() <= levelBefore + 0.001)
         // Recorded like any other call.
         #expect(try client.store().trace(id: outcome.trace.id)?.status == "cancelled")
     }

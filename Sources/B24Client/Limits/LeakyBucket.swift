@@ -80,8 +80,7 @@ public struct LimiterSettings: Codable, Sendable, Equatable {
 ///
 /// `acquire()` reserves a slot at once (the level may go above `burst` while callers queue) and then sleeps,
 /// outside the lock, until the slot has drained in. Reserving first keeps waiting callers in order across
-/// processes. A caller cancelled while waiting gives up its slot without returning it, which only errs on the
-/// safe side. Waits carry a small margin because the portal counts a request when it arrives, a little later
+/// processes. A caller cancelled while waiting returns its slot. Waits carry a small margin because the portal counts a request when it arrives, a little later
 /// and with some jitter.
 public final class SharedLeakyBucket: @unchecked Sendable {
     /// The portal key, `host:port`.
@@ -158,9 +157,24 @@ public final class SharedLeakyBucket: @unchecked Sendable {
         let wait = try reserve()
         if wait > 0 {
             announce?(wait)
-            try await sleeper(wait)
+            do { try await sleeper(wait) } catch {
+                // A caller that gives up (a closed console page, a cancelled call) hands its slot back, or every
+                // process would wait for a request that never went out.
+                try? release()
+                throw error
+            }
         }
         return wait
+    }
+
+    /// Gives back one reserved slot that was never used.
+    private func release() throws {
+        try LimiterFiles.guarded("cannot update the shared limiter state \(stateFile.path)") {
+            try lock.withLock {
+                let now = clock().timeIntervalSince1970
+                try save(BucketState(level: max(0, drainedLevel(at: now) - 1), updated: now))
+            }
+        }
     }
 
     /// Reserves a slot under the lock; returns how long to wait before using it.
