@@ -17,7 +17,7 @@ enum ConsoleWords {
                 return "\(method) is not in \(selected) nor in the profile's method allowlist: add it to the allowlist"
             }
         case .readOnlyProfile:
-            return "\(method) would change data (\(risk)) and profile \(refusal.profile ?? "") is read-only"
+            return "\(method) would change data (\(risk)) and " + (refusal.profile.map { "profile \($0)" } ?? "this profile") + " is read-only"
         case .readOnlyRun:
             return "\(method) would change data (\(risk)) and this console was started read-only"
         case .confirmation:
@@ -36,10 +36,30 @@ enum ConsoleWords {
         }
     }
 
-    /// Any call error as the console shows it: refusals in the console's words, everything else as the client
-    /// says it (already masked).
+    /// Any call error as the console shows it: refusals and portal errors in the console's words, everything else
+    /// as the client says it (already masked).
     static func error(_ error: B24Error) -> String {
-        if case .refused(let refusal) = error { return "blocked: " + Self.refusal(refusal) }
-        return error.message
+        switch error {
+        case .refused(let refusal): return "blocked: " + Self.refusal(refusal)
+        case .portal(let portal): return Self.portal(portal)
+        default: return error.message
+        }
+    }
+
+    /// A portal error: code, HTTP status, the portal's words, and what to do, as a console user does it.
+    static func portal(_ error: PortalError) -> String {
+        var line = "portal error \(error.code.isEmpty ? "(empty code)" : error.code) (HTTP \(error.httpStatus)): \(error.message)"
+        for problem in error.validation { line += "; \(problem.field): \(problem.message)" }
+        if let hint = hint(error) ?? ErrorAdvice.hint(for: error) { line += " — \(hint)" }
+        return line
+    }
+
+    /// Advice where the CLI's names a flag.
+    private static func hint(_ error: PortalError) -> String? {
+        switch error.code {
+        case "WRONG_AUTH_TYPE": return "this method needs an OAuth application: switch to a profile that signs in as an app"
+        case "ERROR_METHOD_NOT_FOUND": return "no such method on this portal (check the spelling and the scope; REST 3.0 methods have their own names)"
+        default: return nil
+        }
     }
 }

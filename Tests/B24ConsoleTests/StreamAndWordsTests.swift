@@ -121,6 +121,15 @@ struct StreamAndWordsTests {
                 "the CLI's words are the flags: \(refusal.cliText)")
     }
 
+    @Test(arguments: ["QUERY_LIMIT_EXCEEDED", "OPERATION_TIME_LIMIT", "insufficient_scope", "WRONG_AUTH_TYPE", "NO_AUTH_FOUND",
+                      "expired_token", "invalid_token", "ERROR_METHOD_NOT_FOUND", "ACCESS_DENIED", ""])
+    func portalErrorsNameNoCommandLineFlag(code: String) {
+        let error = B24Error.portal(PortalError(code: code, message: "the portal's words", httpStatus: 400))
+        let words = ConsoleWords.error(error)
+        #expect(!words.contains("--"), "\(words)")
+        #expect(words.contains("the portal's words") && words.contains(code.isEmpty ? "(empty code)" : code))
+    }
+
     @Test func anUnconfirmedWriteIsRefusedInTheConsolesWords() async throws {
         var options = SandboxOptions()
         options.bucketSetting = .off
@@ -136,6 +145,11 @@ struct StreamAndWordsTests {
         #expect(refusal.gate == .confirmation)
         let text = ConsoleWords.error(error)
         #expect(text == "blocked: crm.lead.add changes data (write): it runs only after you confirm it in the review")
+        // The console shows what its calls brought through the same words (here as a method's availability).
+        var state = Fixture.connected()
+        _ = reduce(&state, .answered(EffectID(owner: .root(.availability("crm.lead.add")), generation: state.generation, name: "method.get"),
+                                     .call(outcome)))
+        #expect(state.live.availability["crm.lead.add"] == .failed(text))
         #expect(!text.contains("--confirm-write"))
         #expect(error.message.contains("--confirm-write"))  // the CLI's words for the same refusal
         #expect(sandbox.stats.calls("crm.lead.add") == 0)
