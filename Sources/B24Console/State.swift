@@ -139,6 +139,7 @@ public struct ConsoleState {
         self.themeName = themeName
         self.size = size
         stack = [Page(id: 0, screen: HomeScreen())]
+        stack[0].screen.appChanged(self)
     }
 
     /// The page on screen.

@@ -62,6 +62,7 @@ enum Fixture {
         state.live.limiter = .loaded("1.0 of 48 requests in the bucket, drains 2/s")
         state.live.portalMethods = .loaded(["user.current", "crm.lead.list", "profile", "app.info", "server.time"])
         state.status = StatusMessage("sandbox portal — no account needed")
+        appChanged(&state)  // the facts were set by hand: the screens rebuild what depends on them, as on `connected`
         return state
     }
 

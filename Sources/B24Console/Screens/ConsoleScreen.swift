@@ -116,8 +116,8 @@ public enum Route: Hashable, Sendable, CustomStringConvertible {
     /// A fresh screen for this route.
     func makeScreen(_ app: ConsoleState) -> any ConsoleScreen {
         switch self {
-        case .home: return HomeScreen()
-        case .packs: return PacksScreen()
+        case .home: return HomeScreen(app)
+        case .packs: return PacksScreen(app)
         case .pack(let name): return PackScreen(name: name, app)
         case .method(let name): return MethodScreen(name: name, app)
         case .chains(let pack): return ChainsScreen(pack: pack, app)

@@ -3,7 +3,24 @@ import TerminalKit
 /// Home: what portal this is (URL, user, scopes, server time, limiter), where to go next, and the profiles.
 struct HomeScreen: PaneScreen, Equatable {
     var nav = PaneNavigator(paneCount: 2)
+    /// The profiles and the portal's method counts, rebuilt when they change (connected, discovered), not per frame.
+    private var profilesPane = Pane("Profiles", [])
+    private var methodCounts: (all: Int, other: Int)?
     var route: Route { .home }
+
+    static func == (a: HomeScreen, b: HomeScreen) -> Bool {
+        a.nav == b.nav && a.profilesPane == b.profilesPane && a.methodCounts?.all == b.methodCounts?.all
+            && a.methodCounts?.other == b.methodCounts?.other
+    }
+
+    init(_ app: ConsoleState? = nil) {
+        if let app { appChanged(app) }
+    }
+
+    mutating func appChanged(_ app: ConsoleState) {
+        profilesPane = Pane("Profiles", profileRows(app))
+        methodCounts = app.live.portalMethods.value.map { ($0.count, app.otherMethods.count) }
+    }
 
     static let menu: [PaneRow] = [
         PaneRow([Span("Packs", .primary), Span(" — browse packs, methods and chains")], target: .route(.packs)),
@@ -12,7 +29,7 @@ struct HomeScreen: PaneScreen, Equatable {
     ]
     private static let menuPane = Pane("Go to", menu)
 
-    func panes(_ app: ConsoleState) -> [Pane] { [Self.menuPane, Pane("Profiles", profileRows(app))] }
+    func panes(_ app: ConsoleState) -> [Pane] { [Self.menuPane, profilesPane] }
 
     func profileRows(_ app: ConsoleState) -> [PaneRow] {
         var rows = app.profiles.map { p -> PaneRow in
@@ -57,9 +74,9 @@ struct HomeScreen: PaneScreen, Equatable {
             ("Time", loadable(live.serverTime) { [Span($0)] }),
             ("Limiter", loadable(live.limiter) { [Span($0)] }),
             ("Scopes", loadable(live.scopes) { [Span($0.isEmpty ? "none" : $0.joined(separator: ", "))] }),
-            ("Methods", loadable(live.portalMethods) { all in
-                let other = app.catalog.unlisted(from: all).count
-                return [Span("\(all.count) on the portal" + (other > 0 ? ", \(other) not in the catalog (pack \"other\")" : ""))]
+            ("Methods", loadable(live.portalMethods) { _ in
+                let (all, other) = methodCounts ?? (0, 0)
+                return [Span("\(all) on the portal" + (other > 0 ? ", \(other) not in the catalog (pack \"other\")" : ""))]
             }),
         ]
     }

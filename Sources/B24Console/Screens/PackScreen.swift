@@ -5,25 +5,31 @@ import TerminalKit
 struct PackScreen: PaneScreen, Equatable {
     var nav = PaneNavigator(paneCount: 2)
     let name: String
-    /// The catalog's panes, built once (the "other" pack follows the portal's method list instead).
-    private var catalogPanes: [Pane]?
+    /// Built when the screen opens (and, for "other", when the portal's method list arrives), not on every frame.
+    private var builtPanes: [Pane]
 
     init(name: String, _ app: ConsoleState) {
         self.name = name
+        builtPanes = Self.panes(name, app)
+    }
+
+    var route: Route { .pack(name) }
+
+    func panes(_ app: ConsoleState) -> [Pane] { builtPanes }
+
+    mutating func appChanged(_ app: ConsoleState) {
+        if name == CatalogRows.otherPackName { builtPanes = Self.panes(name, app) }
+    }
+
+    static func panes(_ name: String, _ app: ConsoleState) -> [Pane] {
         if name != CatalogRows.otherPackName, let pack = app.catalog.pack(named: name) {
-            catalogPanes = [
+            return [
                 Pane("Methods of \(name)", pack.methods.map { m in
                     CatalogRows.method(m.name, risk: m.risk, scope: m.scope, api: m.api.map(\.rawValue).joined(separator: "/"))
                 }),
                 Pane("Chains of \(name)", pack.chains.map(CatalogRows.chain)),
             ]
         }
-    }
-
-    var route: Route { .pack(name) }
-
-    func panes(_ app: ConsoleState) -> [Pane] {
-        if let catalogPanes { return catalogPanes }
         let methods = name == CatalogRows.otherPackName
             ? app.otherMethods.map { CatalogRows.method($0, risk: app.catalog.riskByVerb(of: $0), scope: "", api: "") } : []
         return [Pane("Methods of \(name)", methods), Pane("Chains of \(name)", [])]
@@ -37,7 +43,7 @@ struct PackScreen: PaneScreen, Equatable {
         for (i, line) in lines.enumerated() {
             screen.put(line, at: Point(column: rect.column, row: rect.row + i), style: app.theme[.muted], clip: rect)
         }
-        drawPanes(panes(app), into: &screen, rect: rect.splitTop(lines.count).1, theme: app.theme)
+        drawPanes(builtPanes, into: &screen, rect: rect.splitTop(lines.count).1, theme: app.theme)
         return nil
     }
 }

@@ -7,6 +7,8 @@ struct SearchScreen: PaneScreen, Equatable {
     var nav = PaneNavigator(paneCount: 1)
     var query = EditableText()
     var hits: [SearchHit] = []
+    /// The hits as rows, built when they change, not on every frame.
+    private var pane = Pane("Results", [])
 
     init(query: String = "", _ app: ConsoleState? = nil) {
         self.query = EditableText(query)
@@ -16,7 +18,7 @@ struct SearchScreen: PaneScreen, Equatable {
     var route: Route { .search }
     var takesText: Bool { true }
 
-    func panes(_ app: ConsoleState) -> [Pane] { [Pane(title, hits.map(Self.row))] }
+    func panes(_ app: ConsoleState) -> [Pane] { [pane] }
 
     var title: String {
         let text = query.text.trimmingCharacters(in: .whitespaces)
@@ -48,6 +50,7 @@ struct SearchScreen: PaneScreen, Equatable {
 
     mutating func recompute(_ app: ConsoleState) {
         hits = app.catalog.search(query.text, limit: 200, discovered: app.otherMethods)
+        pane = Pane(title, hits.map(Self.row))
     }
 
     func hints(_ app: ConsoleState) -> [KeyHint] {
@@ -59,7 +62,7 @@ struct SearchScreen: PaneScreen, Equatable {
         let field = FormField(label: "Search", value: query,
                               placeholder: "a method, pack, chain or product word (\"open lines\", \"copilot\")", isFocused: true)
         let cursor = field.render(into: &screen, rect: fieldRow.splitTop(1).0, theme: app.theme)
-        drawPanes(panes(app), into: &screen, rect: rest, theme: app.theme)
+        drawPanes([pane], into: &screen, rect: rest, theme: app.theme)
         return cursor
     }
 
