@@ -10,29 +10,15 @@ public enum KeyAction: String, CaseIterable, Sendable {
     case search, help, refresh, redraw, quit
     case palette, home, packs
 
-    /// What the action does, in plain words, for the `?` help.
+    /// What the action does, in plain words, for the `?` help: TerminalKit's words for its navigation actions,
+    /// the console's own for the rest.
     public var helpText: String {
         switch self {
-        case .up: return "move up"
-        case .down: return "move down"
-        case .left: return "move left / collapse"
-        case .right: return "move right / expand"
-        case .top: return "go to the first item"
-        case .bottom: return "go to the last item"
-        case .pageUp: return "page up"
-        case .pageDown: return "page down"
-        case .select: return "open / confirm"
         case .back: return "go back / close"
-        case .nextTab: return "next tab / field"
-        case .prevTab: return "previous tab / field"
-        case .search: return "search"
-        case .help: return "show help"
-        case .refresh: return "refresh"
-        case .redraw: return "redraw the screen"
-        case .quit: return "quit"
         case .palette: return "command palette (:packs, :pack NAME, :method NAME, :chains, :profile NAME, :theme NAME, :quit)"
         case .home: return "go to Home"
         case .packs: return "go to the pack list"
+        default: return Keymap.navigationDescriptions.first { $0.action == rawValue }?.description ?? rawValue
         }
     }
 

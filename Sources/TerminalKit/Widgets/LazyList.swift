@@ -65,10 +65,7 @@ public struct ListColumns: Equatable, Sendable {
     public func widths(for width: Int) -> [Int] {
         var widths = natural
         guard !widths.isEmpty else { return [] }
-        func block() -> Int {
-            let shown = widths.filter { $0 > 0 }
-            return shown.isEmpty ? 0 : shown.reduce(0, +) + Self.gap * (shown.count - 1)
-        }
+        func block() -> Int { Self.blockWidth(widths) }
         func room() -> Int { width - textWidth - (block() > 0 ? block() + Self.gap : 0) }
         for i in 0 ..< max(0, widths.count - 1) where room() < 0 && widths[i] > 0 {
             let shrunk = widths[i] + room()
