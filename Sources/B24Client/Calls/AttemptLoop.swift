@@ -41,8 +41,7 @@ extension B24Client {
                 let operatingWait = budget.requiredWait(method: method.lowercased(), now: Date())
                 if operatingWait > 0 {
                     guard operatingWait <= options.maxOperatingWait else {
-                        return .failure(.refused(Refusal(gate: .operatingBudget, method: method,
-                                                         remedy: .waitForReset(seconds: Int(operatingWait.rounded(.up))))))
+                        return .failure(RetryPolicy.operatingBudgetSpent(method, wait: operatingWait))
                     }
                     run.emit(.waiting(CallWait(reason: .operatingReset, seconds: operatingWait,
                                                detail: "for the operating-time budget of \(method) to reset")))

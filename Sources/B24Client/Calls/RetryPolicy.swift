@@ -23,6 +23,11 @@ public struct RetryPolicy: Sendable, Equatable {
     /// The shortest pause after a 503 `QUERY_LIMIT_EXCEEDED`: one drain interval of the bucket.
     public var rateLimitInterval: TimeInterval
 
+    /// The refusal for a method whose operating-time budget resets further away than the client may wait.
+    public static func operatingBudgetSpent(_ method: String, wait: TimeInterval) -> B24Error {
+        .refused(Refusal(gate: .operatingBudget, method: method, remedy: .waitForReset(seconds: Int(wait.rounded(.up)))))
+    }
+
     public init(maxAttempts: Int, maxOperatingWait: TimeInterval, rateLimitInterval: TimeInterval) {
         self.maxAttempts = maxAttempts
         self.maxOperatingWait = maxOperatingWait
@@ -61,9 +66,7 @@ public struct RetryPolicy: Sendable, Equatable {
                 // The portal checks the budget before running the method, so waiting for the reset is safe for
                 // writes too; the wait itself happens before the next attempt.
                 guard canRetry, operatingWait <= maxOperatingWait else {
-                    let seconds = Int(operatingWait.rounded(.up))
-                    return .stop(.refused(Refusal(gate: .operatingBudget, method: method, remedy: .waitForReset(seconds: seconds))),
-                                 why: canRetry ? "the reset is too far away" : used)
+                    return .stop(Self.operatingBudgetSpent(method, wait: operatingWait), why: canRetry ? "the reset is too far away" : used)
                 }
                 return .retry(after: 0, reason: "operating-reset")
             }
