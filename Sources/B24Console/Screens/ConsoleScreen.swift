@@ -1,7 +1,6 @@
 import TerminalKit
 
-/// What a screen did with a key: used it (with the effects it asks for), or left it to its parent and then to
-/// the global bindings.
+/// What a screen did with a key: used it (with the effects it asks for), or left it to the global bindings.
 public enum KeyResult: Sendable {
     case handled([Effect])
     case ignored
@@ -91,8 +90,8 @@ public struct Page: Equatable, Sendable {
     public static func == (a: Page, b: Page) -> Bool { a.id == b.id && a.screen.isEqual(to: b.screen) }
 }
 
-/// Every console screen, by what it shows. The only switch over screens: adding one is a file under
-/// `Screens/` and a case here.
+/// Every console screen, by what it shows. `makeScreen` is the one place screens are built (their behaviour is
+/// in their own files); the other switches here only name a route (its crumb) and where it sits.
 public enum Route: Hashable, Sendable, CustomStringConvertible {
     /// Portal, user, scopes, server time, limiter, profile switcher.
     case home
