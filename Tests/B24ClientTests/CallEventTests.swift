@@ -1,5 +1,5 @@
 import B24Catalog
-import B24Client
+@testable import B24Client
 import B24Sandbox
 import B24Wire
 import Foundation
@@ -194,13 +194,16 @@ struct CallEventTests {
         let log = EventLog()
         let waiting = Task { await client.call(Self.read, observer: log.observer) }
         _ = try await log.waitFor { $0.startedRequest != nil }
-        // Time to reach the permit queue; no ninth request may leave while the eight are held.
-        try await Task.sleep(nanoseconds: 100_000_000)
+        // The ninth call reaches the permit queue; no ninth request may leave while the eight are held.
+        let queued = Date().addingTimeInterval(10)
+        while await client.inFlight.waiting == 0, Date() < queued { try await Task.sleep(nanoseconds: 5_000_000) }
+        #expect(await client.inFlight.waiting == 1)
         #expect(log.events.contains { if case .attemptStarted = $0 { true } else { false } } == false)
         let clock = ContinuousClock()
         let cancelledAt = clock.now
         waiting.cancel()
         let outcome = await waiting.value
+        #expect(await client.inFlight.waiting == 0)  // the cancelled caller left the queue
         // The eight held requests never finish by themselves: any bound shows the wait ended; 3 s leaves room for
         // a loaded two-core machine running the suites in parallel.
         #expect(clock.now - cancelledAt < .seconds(3))

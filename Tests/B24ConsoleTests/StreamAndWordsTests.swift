@@ -76,22 +76,24 @@ struct StreamAndWordsTests {
         let sandbox = try await Sandbox.start(SandboxOptions())
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("b24-cancel-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
-        // One usable slot, refilled every 20 s: the second call waits on the limiter.
-        let services = try await services(sandbox, bucket: "2/0.05", root: root)
+        // One usable slot, refilled every 3 s: the second call waits on the limiter.
+        let services = try await services(sandbox, bucket: "2/0.33", root: root)
         _ = await services.call(CallRequest(method: "server.time"), generation: 1)
         let sent = sandbox.stats.totalRequests
         let runner = EffectRunner()
         let inbox = Inbox()
         let id = EffectID(owner: .page(5), generation: 1, name: "slow")
         runner.execute(.stream(id, .observedCall(CallRequest(method: "user.current"))), services: services, post: inbox.post)
-        try await waitUntil { inbox.events.contains { if case .waiting(let w) = $0 { return w.reason == .limiter && w.seconds > 10 } else { return false } } }
+        try await waitUntil { inbox.events.contains { if case .waiting(let w) = $0 { return w.reason == .limiter && w.seconds > 2 } else { return false } } }
         let start = ContinuousClock.now
         runner.execute(.cancelPage(5), services: services, post: inbox.post)
         // The call itself ends as cancelled and is recorded so (read calls land in the history inbox).
         let history = B24Paths.fromEnvironment(services.launch.environment).databaseFile.path + "-inbox.jsonl"
         try await waitUntil { (try? String(contentsOfFile: history, encoding: .utf8))?.contains("CANCELLED") == true }
-        // Within a second on a loaded two-core machine (the wait was about 20 s).
+        // Within a second on a loaded two-core machine (the wait was about 3 s).
         #expect(ContinuousClock.now - start < .seconds(1))
+        // Past the moment the wait would have ended, nothing has gone out.
+        try await Task.sleep(nanoseconds: 3_500_000_000)
         #expect(sandbox.stats.totalRequests == sent, "nothing was sent after the cancel")
         #expect(!inbox.answers.contains { if case .call = $0.1 { return true } else { return false } }, "a cancelled stream posts no outcome")
         #expect(!inbox.events.contains(.finished(status: "cancelled")), "nothing arrives for cancelled work")

@@ -37,6 +37,9 @@ public actor InFlightLimit {
         }
     }
 
+    /// How many callers wait for a permit now.
+    public var waiting: Int { waiters.count }
+
     /// Returns a permit, handing it straight to the longest waiter.
     public func release() {
         if waiters.isEmpty {
