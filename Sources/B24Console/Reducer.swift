@@ -52,8 +52,8 @@ public func reduce(_ state: inout ConsoleState, _ action: Action) -> [Effect] {
     }
 }
 
-/// Hands an answer to whoever asked for it. Answers for a replaced connection or a closed page are dropped
-/// here, and only here.
+/// Hands an answer to whoever asked for it. Every answer with an id passes here, and answers for a replaced
+/// connection or a closed page are dropped here.
 func deliver(_ state: inout ConsoleState, _ id: EffectID, _ answer: Answer) -> [Effect] {
     if case .streamed = answer {} else { state.pageWork.remove(id) }  // the last answer of a call or a stream
     guard id.generation == state.generation else { return [] }
