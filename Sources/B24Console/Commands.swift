@@ -1,4 +1,5 @@
 import B24Catalog
+import B24Wire
 import TerminalKit
 
 /// What the console can be told to do: by a key (``KeyAction/command``), by a screen (an `.run` effect), or
@@ -22,7 +23,7 @@ public enum Command: Equatable, Sendable, CustomStringConvertible {
     /// The palette's commands, for help and error messages.
     public static let paletteUsage = [
         "packs", "pack NAME", "method NAME", "chains [PACK]", "chain ID", "search TEXT", "profile NAME", "theme NAME",
-        "home", "help", "quit",
+        "home", "help", "quit", "call METHOD [JSON]",
     ]
 
     public var description: String {
@@ -84,6 +85,17 @@ public enum Command: Equatable, Sendable, CustomStringConvertible {
             return .success(.jump(.chain(chain.id)))
         case "search", "find":
             return .success(.search(argument))
+        case "call":
+            guard !argument.isEmpty else { return needs("a method name") }
+            let pieces = argument.split(separator: " ", maxSplits: 1).map(String.init)
+            var params = JSONValue.emptyObject
+            if pieces.count > 1 {
+                do { params = try JSONParser.parse(pieces[1]) } catch {
+                    return fail("the parameters of :call are not valid JSON: \(error)")
+                }
+                guard case .object = params else { return fail("the parameters of :call must be a JSON object like {\"ID\": 1}, not \(params.kindName)") }
+            }
+            return .success(.open(.call(method: pieces[0], params: params)))
         case "profile":
             guard !argument.isEmpty else { return needs("a profile name") }
             let known = app.profiles.map(\.name) + [ProfileEntry.sandboxName]
@@ -109,6 +121,7 @@ public enum Command: Equatable, Sendable, CustomStringConvertible {
         switch verb {
         case "pack": return "comms"
         case "method", "m": return "crm.lead.list"
+        case "call": return "crm.lead.list {\"select\": [\"ID\", \"TITLE\"]}"
         case "chain": return "core.lead-intake"
         case "profile": return "sandbox"
         case "theme": return "light"
@@ -137,7 +150,11 @@ func runLine(_ state: inout ConsoleState, _ line: String) -> [Effect] {
 /// Runs a command.
 func run(_ state: inout ConsoleState, _ command: Command) -> [Effect] {
     switch command {
-    case .open(let route): return open(&state, route)
+    case .open(let route):
+        if case .call = route, state.route == route {  // the same call again: send it again
+            return resolve(&state, state.page.screen.refresh(state), page: state.page.id)
+        }
+        return open(&state, route)
     case .jump(let route): return jump(&state, route)
     case .search(let text):
         let effects = open(&state, .search)

@@ -12,6 +12,7 @@ public enum ConsoleKeymap {
         KeyAction.palette.rawValue: [":"],
         KeyAction.home.rawValue: ["H"],
         KeyAction.packs.rawValue: ["P"],
+        KeyAction.rawView.rawValue: ["r"],
     ])
 
     /// The keymap used when no config file changes it.

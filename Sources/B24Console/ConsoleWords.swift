@@ -21,10 +21,9 @@ enum ConsoleWords {
         case .readOnlyRun:
             return "\(method) would change data (\(risk)) and this console was started read-only"
         case .confirmation:
-            if refusal.remedy == .confirmDestructive {
-                return "\(method) deletes data: it runs only after you confirm it in the review"
-            }
-            return "\(method) changes data (\(risk)): it runs only after you confirm it in the review"
+            // The write review (the "diff before writes" issue) is where a console user will confirm.
+            let what = refusal.remedy == .confirmDestructive ? "deletes data" : "changes data (\(risk))"
+            return "\(method) \(what): the console sends such calls only after a review, and has no write review yet"
         case .planRequired:
             return "this profile runs writes from reviewed plans only: save \(method) as a plan, review it, then run the plan"
         case .nestedBatch:

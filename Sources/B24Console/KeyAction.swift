@@ -9,6 +9,7 @@ public enum KeyAction: String, CaseIterable, Sendable {
     case nextTab = "next-tab", prevTab = "prev-tab"
     case search, help, refresh, redraw, quit
     case palette, home, packs
+    case rawView = "raw-view"
 
     /// What the action does, in plain words, for the `?` help: TerminalKit's words for its navigation actions,
     /// the console's own for the rest.
@@ -18,6 +19,7 @@ public enum KeyAction: String, CaseIterable, Sendable {
         case .palette: return "command palette (:packs, :pack NAME, :method NAME, :chains, :profile NAME, :theme NAME, :quit)"
         case .home: return "go to Home"
         case .packs: return "go to the pack list"
+        case .rawView: return "raw view of a response (JSON as sent), and back to the tree"
         default: return Keymap.navigationDescriptions.first { $0.action == rawValue }?.description ?? rawValue
         }
     }
@@ -25,7 +27,7 @@ public enum KeyAction: String, CaseIterable, Sendable {
     /// The command a key runs when no screen used it (movement keys have none: they belong to lists).
     var command: Command? {
         switch self {
-        case .up, .down, .right, .top, .bottom, .pageUp, .pageDown, .select, .nextTab, .prevTab: return nil
+        case .up, .down, .right, .top, .bottom, .pageUp, .pageDown, .select, .nextTab, .prevTab, .rawView: return nil
         case .left, .back: return .back
         case .search: return .open(.search)
         case .help: return .help

@@ -116,7 +116,7 @@ func refreshPages(_ state: inout ConsoleState) -> [Effect] {
     var effects: [Effect] = []
     for index in state.stack.indices {
         var page = state.stack[index]
-        let asked = page.screen.refresh(state)
+        let asked = page.screen.reconnected(state)
         state.stack[index] = page
         effects += resolve(&state, asked, page: page.id)
     }

@@ -1,4 +1,5 @@
 @testable import B24Console
+import B24Client
 import Foundation
 import TerminalKit
 import Testing
@@ -90,6 +91,31 @@ struct DriverTests {
                                 files: ["config/b24/themes/mine.toml": "[palette]\nerror = \"reddish\"\n"])
         await driver.waitFor("~/config/b24/themes/mine.toml: key \"palette.error\":")
         #expect(driver.runtime.state.status?.text.contains("unknown colour \"reddish\"") == true)
+        await driver.quit()
+    }
+}
+
+@Suite("A call from the console against the embedded sandbox", .serialized)
+struct ConsoleCallDriverTests {
+    @Test func callListLeadsWithAFilterAndASelectAndReadTheTree() async throws {
+        let driver = try Driver(size: Size(width: 100, height: 30))
+        await driver.waitFor("Анна Смирнова (id 1)")
+        driver.press(.char(":"))
+        driver.type("call crm.lead.list {\"select\":[\"ID\",\"TITLE\"],\"filter\":{\">ID\":197}}")
+        driver.press(.enter)
+        await driver.waitFor("Status    ok")
+        await driver.waitFor("ID: \"198\"")
+        let screen = await driver.screen().text
+        #expect(screen.contains("Paging    total 3"))
+        #expect(!screen.contains("ID: \"197\""), "the >ID filter reached the portal")
+        #expect(!screen.contains("PHONE"), "the select reached the portal")
+        driver.press(.char("r"))
+        await driver.waitFor("\"result\": [")
+        // The call is in history like a `b24 call` (the discovery reads of Home are not).
+        let history = try B24Store(path: B24Paths.fromEnvironment(driver.services.launch.environment).databaseFile)
+            .recentHistory(limit: 20)
+        #expect(history.map(\.method) == ["crm.lead.list"])
+        #expect(history.first?.status == "ok")
         await driver.quit()
     }
 }

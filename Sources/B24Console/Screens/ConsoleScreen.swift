@@ -1,3 +1,4 @@
+import B24Wire
 import TerminalKit
 
 /// What a screen did with a key: used it (with the effects it asks for), or left it to the global bindings.
@@ -29,8 +30,10 @@ public protocol ConsoleScreen: Sendable {
     mutating func key(_ action: KeyAction?, _ key: KeyEvent, _ app: ConsoleState) -> KeyResult
     /// An answer to one of this screen's own effects.
     mutating func update(_ id: EffectID, _ answer: Answer, _ app: ConsoleState) -> [Effect]
-    /// F5, or a new connection: ask again for what the screen shows from the portal.
+    /// F5: ask again for what the screen shows from the portal.
     mutating func refresh(_ app: ConsoleState) -> [Effect]
+    /// A new connection (another profile, or the same again): by default the same as F5.
+    mutating func reconnected(_ app: ConsoleState) -> [Effect]
     /// The root's facts changed (e.g. the portal's method list arrived): recompute what depends on them.
     mutating func appChanged(_ app: ConsoleState)
     /// Where an overlay is drawn (pages fill the body).
@@ -52,6 +55,7 @@ extension ConsoleScreen {
     public mutating func opened(_ app: ConsoleState) -> [Effect] { [] }
     public mutating func update(_ id: EffectID, _ answer: Answer, _ app: ConsoleState) -> [Effect] { [] }
     public mutating func refresh(_ app: ConsoleState) -> [Effect] { [] }
+    public mutating func reconnected(_ app: ConsoleState) -> [Effect] { refresh(app) }
     public mutating func appChanged(_ app: ConsoleState) {}
     public var placement: Placement { .body }
     public var takesText: Bool { false }
@@ -111,6 +115,8 @@ public enum Route: Hashable, Sendable, CustomStringConvertible {
     case help
     /// The `:` command line (an overlay).
     case palette
+    /// A call sent from the console, and its answer.
+    case call(method: String, params: JSONValue)
 
     /// A fresh screen for this route.
     func makeScreen(_ app: ConsoleState) -> any ConsoleScreen {
@@ -124,6 +130,7 @@ public enum Route: Hashable, Sendable, CustomStringConvertible {
         case .search: return SearchScreen()
         case .help: return HelpScreen()
         case .palette: return PaletteScreen()
+        case .call(let method, let params): return InspectorScreen(method: method, params: params)
         }
     }
 
@@ -141,6 +148,7 @@ public enum Route: Hashable, Sendable, CustomStringConvertible {
         case .search: return "Search"
         case .help: return "Help"
         case .palette: return "Command"
+        case .call(let method, _): return "call \(method)"
         }
     }
 

@@ -125,8 +125,14 @@ func drawHints(_ state: ConsoleState, into screen: inout Screen, rect: Rect) {
         if let key = keys.first { hints.append(KeyHint(keyLabel(key), label)) } else if !page.takesText { hints.append(KeyHint("—", label)) }
     }
     var spans: [TextSpan] = [TextSpan(" ")]
+    var width = 1
     for (i, hint) in hints.enumerated() {
-        if i > 0 { spans.append(TextSpan("  ", style: state.theme[.muted])) }
+        // Whole hints only: one that does not fit is left out rather than cut ("q qu").
+        let gap = i > 0 ? 2 : 0
+        let needed = gap + displayWidth(hint.key) + 1 + displayWidth(hint.action)
+        guard width + needed <= rect.width else { break }
+        width += needed
+        if gap > 0 { spans.append(TextSpan("  ", style: state.theme[.muted])) }
         spans.append(TextSpan(hint.key, style: state.theme[.accent]))
         spans.append(TextSpan(" " + hint.action, style: state.theme[.muted]))
     }
