@@ -23,7 +23,7 @@ public enum Command: Equatable, Sendable, CustomStringConvertible {
     /// The palette's commands, for help and error messages.
     public static let paletteUsage = [
         "packs", "pack NAME", "method NAME", "chains [PACK]", "chain ID", "search TEXT", "profile NAME", "theme NAME",
-        "home", "help", "quit", "call METHOD [JSON]",
+        "home", "help", "quit", "call METHOD [JSON]", "history",
     ]
 
     public var description: String {
@@ -108,6 +108,8 @@ public enum Command: Equatable, Sendable, CustomStringConvertible {
             return .success(.theme(argument))
         case "home":
             return .success(.open(.home))
+        case "history":
+            return .success(.jump(.history))
         case "help":
             return .success(.help)
         case "quit", "q", "exit":

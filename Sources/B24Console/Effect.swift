@@ -46,8 +46,24 @@ public enum Answer: Sendable {
     case call(CallOutcome)
     /// One message of a stream; more may follow.
     case streamed(StreamMessage)
+    /// Stored data was read (see ``LoadSpec``).
+    case loaded(Loaded)
     /// A stream ended (nil) or failed (its error, already masked).
     case ended(String?)
+}
+
+/// Stored data a screen can ask for.
+public enum LoadSpec: Sendable {
+    /// The newest calls of every profile and process, newest first.
+    case history(limit: Int)
+    /// One stored call, by id.
+    case trace(String)
+}
+
+/// What a ``LoadSpec`` brought.
+public enum Loaded: Sendable {
+    case history([HistoryEntry])
+    case trace(CallTrace)
 }
 
 /// Long-running work that delivers many messages until it ends or is cancelled.
@@ -99,6 +115,8 @@ public enum Effect: Sendable {
     /// Start a stream; answers `.answered(id, .streamed(…))` as often as it has something, then `.ended` (a
     /// stream that finishes with a value, such as an observed call's outcome, sends it before `.ended`).
     case stream(EffectID, StreamSpec)
+    /// Read stored data (history); answers `.answered(id, .loaded(…))`, or `.ended(error)`.
+    case load(EffectID, LoadSpec)
     /// Stop the work of an id at once (a call is recorded as cancelled); nothing more arrives for it: the runner
     /// posts an answer only while the work is still registered, under the same lock that cancels it.
     case cancel(EffectID)
@@ -132,6 +150,7 @@ public enum Effect: Sendable {
         switch self {
         case .call(_, let request): return "call \(request.method)"
         case .stream(let id, _): return "stream \(id.name)"
+        case .load(let id, _): return "load \(id.name)"
         case .cancel(let id): return "cancel \(id.name)"
         case .cancelPage(let page): return "cancel page \(page)"
         case .connect(let profile, _): return "connect \(profile ?? "default")"

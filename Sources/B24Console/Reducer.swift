@@ -62,7 +62,7 @@ func deliver(_ state: inout ConsoleState, _ id: EffectID, _ answer: Answer) -> [
         switch answer {
         case .call(let outcome): factArrived(&state, purpose, .init(outcome))
         case .ended(let failure): factArrived(&state, purpose, .failure(failure ?? "no answer"))
-        case .streamed: break
+        case .streamed, .loaded: break
         }
         if state.status == .refreshing && !state.live.isLoading { state.status = nil }
         return []
@@ -107,6 +107,10 @@ func resolve(_ state: inout ConsoleState, _ effects: [Effect], page: Int) -> [Ef
             let id = stamp(id)
             state.pageWork.insert(id)
             out.append(.stream(id, spec))
+        case .load(let id, let spec):
+            let id = stamp(id)
+            state.pageWork.insert(id)
+            out.append(.load(id, spec))
         case .cancel(let id):
             state.pageWork.remove(stamp(id))
             out.append(.cancel(stamp(id)))

@@ -116,6 +116,15 @@ struct ConsoleCallDriverTests {
             .recentHistory(limit: 20)
         #expect(history.map(\.method) == ["crm.lead.list"])
         #expect(history.first?.status == "ok")
+        // :history lists it; Enter opens it with its request and response.
+        driver.press(.escape)
+        driver.press(.char(":"))
+        driver.type("history")
+        driver.press(.enter)
+        await driver.waitFor("Calls (times in UTC) 1/1")
+        driver.press(.enter)
+        await driver.waitFor("(from history; F5 sends it again)")
+        await driver.waitFor("ID: \"198\"")
         await driver.quit()
     }
 }

@@ -162,6 +162,23 @@ public final class ConsoleServices: @unchecked Sendable {
         }
     }
 
+    /// Reads stored calls: the history of every process on this machine (console and CLI).
+    public func load(_ spec: LoadSpec) -> Answer {
+        do {
+            let store = try B24Store(path: paths.databaseFile)
+            defer { try? store.close() }
+            switch spec {
+            case .history(let limit):
+                return .loaded(.history(try store.recentHistory(limit: limit)))
+            case .trace(let id):
+                guard let trace = try store.trace(id: id) else { return .ended("no call \(id) in history (pruned?)") }
+                return .loaded(.trace(trace))
+            }
+        } catch {
+            return .ended("\(error)")
+        }
+    }
+
     /// Resolves a theme (NO_COLOR and colour depth applied).
     /// The name says what is really shown: "mono (NO_COLOR)" or "mono (no colours)" when the theme asked for
     /// was replaced by mono.

@@ -80,6 +80,8 @@ final class EffectRunner: @unchecked Sendable {
                 for await answer in services.stream(spec, generation: id.generation) { post(.answered(id, answer)) }
                 post(.answered(id, .ended(nil)))
             }
+        case .load(let id, let spec):
+            start(id, post: post) { post in post(.answered(id, services.load(spec))) }
         case .cancel(let id):
             cancel { $0 == id }
         case .cancelPage(let page):

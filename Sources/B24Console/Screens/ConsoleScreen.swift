@@ -117,6 +117,10 @@ public enum Route: Hashable, Sendable, CustomStringConvertible {
     case palette
     /// A call sent from the console, and its answer.
     case call(method: String, params: JSONValue)
+    /// Every call of every process, newest first.
+    case history
+    /// One call from history, by id.
+    case storedCall(String)
 
     /// A fresh screen for this route.
     func makeScreen(_ app: ConsoleState) -> any ConsoleScreen {
@@ -131,6 +135,8 @@ public enum Route: Hashable, Sendable, CustomStringConvertible {
         case .help: return HelpScreen()
         case .palette: return PaletteScreen()
         case .call(let method, let params): return InspectorScreen(method: method, params: params)
+        case .history: return HistoryScreen()
+        case .storedCall(let id): return InspectorScreen(storedID: id)
         }
     }
 
@@ -149,6 +155,8 @@ public enum Route: Hashable, Sendable, CustomStringConvertible {
         case .help: return "Help"
         case .palette: return "Command"
         case .call(let method, _): return "call \(method)"
+        case .history: return "History"
+        case .storedCall(let id): return "call \(id.prefix(8))"
         }
     }
 

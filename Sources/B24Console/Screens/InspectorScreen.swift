@@ -3,14 +3,16 @@ import Foundation
 import B24Wire
 import TerminalKit
 
-/// A call sent from the console (`:call METHOD {JSON}`), watched while it runs and inspected when it is done: a
-/// header (status, duration, attempts, operating time, total/next) and the result as a tree that folds, or the
-/// raw JSON. F5 sends the same call again. The call goes through B24Client's guardrails like `b24 call`, and is
-/// kept in history.
+/// A call sent from the console (`:call METHOD {JSON}`), watched while it runs and inspected when it is done, or a
+/// call from history: a header (status, duration, attempts, operating time, total/next) and the result as a tree
+/// that folds, or the raw JSON. F5 sends the same call again (from history: a replay, through every guardrail, as a
+/// new call). Calls go through B24Client's guardrails like `b24 call`, and are kept in history.
 struct InspectorScreen: PaneScreen, Equatable {
     var nav = PaneNavigator(paneCount: 1)
-    let method: String
-    let params: JSONValue
+    private(set) var method: String
+    private(set) var params: JSONValue
+    /// Set when the screen shows a call from history (until it is sent again).
+    private(set) var storedID: String?
     /// What the call has done so far, as the client reported it.
     private(set) var events: [CallEvent] = []
     private(set) var outcome: Outcome?
@@ -35,7 +37,13 @@ struct InspectorScreen: PaneScreen, Equatable {
         tree = JSONTree(params, rootName: "params")
     }
 
-    var route: Route { .call(method: method, params: params) }
+    /// A call from history, read when the screen opens.
+    init(storedID: String) {
+        self.init(method: "", params: .emptyObject)
+        self.storedID = storedID
+    }
+
+    var route: Route { storedID.map { .storedCall($0) } ?? .call(method: method, params: params) }
 
     func panes(_ app: ConsoleState) -> [Pane] {
         if showsRaw, let rawLines {
@@ -45,7 +53,10 @@ struct InspectorScreen: PaneScreen, Equatable {
         return [Pane(title, tree.lines.map { PaneRow([]).with(JSONTree.row($0)) })]
     }
 
-    mutating func opened(_ app: ConsoleState) -> [Effect] { send() }
+    mutating func opened(_ app: ConsoleState) -> [Effect] {
+        guard let storedID else { return send() }
+        return [.load(.mine("trace"), .trace(storedID))]
+    }
 
     mutating func refresh(_ app: ConsoleState) -> [Effect] { send() }
 
@@ -53,6 +64,8 @@ struct InspectorScreen: PaneScreen, Equatable {
     mutating func reconnected(_ app: ConsoleState) -> [Effect] { [] }
 
     private mutating func send() -> [Effect] {
+        guard !method.isEmpty else { return [] }  // a call from history that has not been read yet
+        storedID = nil
         events = []
         outcome = nil
         rawLines = nil
@@ -66,19 +79,16 @@ struct InspectorScreen: PaneScreen, Equatable {
         case .streamed(.callEvent(let event)):
             events.append(event)
         case .call(let result):
-            let trace = result.trace
-            var done = Outcome(envelope: nil, error: nil, status: trace.status, duration: trace.duration,
-                               attempts: trace.attempts.count, waited: trace.waits.reduce(0) { $0 + $1.seconds })
             switch result.result {
-            case .success(let envelope):
-                done.envelope = envelope
-                tree = JSONTree(envelope["result"] ?? .null, rootName: "result")
-            case .failure(let error):
-                done.error = ConsoleWords.error(error)
+            case .success(let envelope): show(result.trace, envelope: envelope, error: nil)
+            case .failure(let error): show(result.trace, envelope: nil, error: ConsoleWords.error(error))
             }
-            outcome = done
-            rawLines = nil
-            nav = PaneNavigator(paneCount: 1)
+        case .loaded(.trace(let trace)):
+            method = trace.method
+            params = trace.request.params
+            show(trace, envelope: trace.response, error: trace.error?.message)
+        case .loaded(.history):
+            break
         case .ended(let failure?):
             if outcome == nil {
                 outcome = Outcome(envelope: nil, error: failure, status: "error", duration: 0, attempts: 0, waited: 0)
@@ -87,6 +97,15 @@ struct InspectorScreen: PaneScreen, Equatable {
             break
         }
         return []
+    }
+
+    /// Shows how a call ended: its result as the tree (or, when it failed, what was sent).
+    private mutating func show(_ trace: CallTrace, envelope: JSONValue?, error: String?) {
+        outcome = Outcome(envelope: envelope, error: error, status: trace.status, duration: trace.duration,
+                          attempts: trace.attempts.count, waited: trace.waits.reduce(0) { $0 + $1.seconds })
+        tree = envelope.map { JSONTree($0["result"] ?? .null, rootName: "result") } ?? JSONTree(params, rootName: "params")
+        rawLines = nil
+        nav = PaneNavigator(paneCount: 1)
     }
 
     mutating func key(_ action: KeyAction?, _ key: KeyEvent, _ app: ConsoleState) -> KeyResult {
@@ -129,7 +148,8 @@ struct InspectorScreen: PaneScreen, Equatable {
 
     func render(into screen: inout Screen, rect: Rect, _ app: ConsoleState) -> Point? {
         let theme = app.theme
-        screen.put("call " + method, at: rect.origin, style: theme[.title], clip: rect)
+        let title = method.isEmpty ? "reading call \(storedID ?? "") from history…" : "call " + method + (storedID == nil ? "" : "  (from history; F5 sends it again)")
+        screen.put(title, at: rect.origin, style: theme[.title], clip: rect)
         let next = Facts(rows: facts(), labelWidth: 9).render(into: &screen, rect: rect.inset(top: 1).splitTop(max(0, rect.height - 5)).0, theme: theme)
         drawPanes(panes(app), into: &screen, rect: Rect(column: rect.column, row: next, width: rect.width, height: rect.maxRow - next), theme: theme)
         return nil

@@ -122,6 +122,8 @@ func drawHints(_ state: ConsoleState, into screen: inout Screen, rect: Rect) {
     let globals: [(KeyAction, String)] = [(.search, "search"), (.palette, "command"), (.help, "help"), (.quit, "quit")]
     for (action, label) in globals where !(action == .search && page.route == .search) {
         let keys = km.keys(for: action).filter { !page.takesText || $0.typedCharacter == nil }
+        // A key the screen already names does something else there (/ filters the history).
+        if let key = keys.first, hints.contains(where: { $0.key == keyLabel(key) }) { continue }
         if let key = keys.first { hints.append(KeyHint(keyLabel(key), label)) } else if !page.takesText { hints.append(KeyHint("—", label)) }
     }
     var spans: [TextSpan] = [TextSpan(" ")]

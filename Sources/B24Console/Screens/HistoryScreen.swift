@@ -1,0 +1,118 @@
+import B24Client
+import Foundation
+import TerminalKit
+
+/// Every call of every process on this machine (console and CLI), newest first: time, status, method, profile,
+/// risk and duration. `/` filters (every word must match the method, profile, status, risk or error code);
+/// Enter opens a call with its request and response; F5 reads history again.
+struct HistoryScreen: PaneScreen, Equatable {
+    /// How many calls the list reads (history keeps 20 000 by default).
+    static let limit = 20_000
+
+    var nav = PaneNavigator(paneCount: 1)
+    private(set) var entries: Loadable<[HistoryEntry]> = .idle
+    private(set) var filter = EditableText()
+    private(set) var filtering = false
+    /// The rows of the calls that pass the filter, built when the list or the filter changes.
+    private var pane = Pane("Calls (times in UTC)", [])
+
+    var route: Route { .history }
+    var takesText: Bool { filtering }
+
+    func panes(_ app: ConsoleState) -> [Pane] { [pane] }
+
+    mutating func opened(_ app: ConsoleState) -> [Effect] { read() }
+
+    mutating func refresh(_ app: ConsoleState) -> [Effect] { read() }
+
+    private mutating func read() -> [Effect] {
+        entries = .loading
+        return [.load(.mine("history"), .history(limit: Self.limit))]
+    }
+
+    mutating func update(_ id: EffectID, _ answer: Answer, _ app: ConsoleState) -> [Effect] {
+        switch answer {
+        case .loaded(.history(let list)): entries = .loaded(list)
+        case .ended(let failure?): entries = .failed(failure)
+        default: return []
+        }
+        rebuild()
+        return []
+    }
+
+    mutating func key(_ action: KeyAction?, _ key: KeyEvent, _ app: ConsoleState) -> KeyResult {
+        if filtering {
+            switch key.key {
+            case .escape, .enter:
+                filtering = false
+                return .handled([])
+            case .up, .down, .pageUp, .pageDown:
+                return navigate(action, app)
+            default:
+                if key == .ctrl("c") { return .ignored }
+                var edited = filter
+                guard edited.handle(key) else { return .ignored }
+                filter = edited
+                rebuild()
+                return .handled([])
+            }
+        }
+        if action == .search {
+            filtering = true
+            return .handled([])
+        }
+        return navigate(action, app)
+    }
+
+    /// The calls that pass the filter, as rows.
+    private mutating func rebuild() {
+        let words = filter.text.lowercased().split(separator: " ").map(String.init)
+        let shown = (entries.value ?? []).filter { entry in
+            let text = [entry.method, entry.profile, entry.status, entry.risk, entry.errorCode ?? ""].joined(separator: " ").lowercased()
+            return words.allSatisfy { text.contains($0) }
+        }
+        let total = entries.value?.count ?? 0
+        let title = words.isEmpty ? "Calls (times in UTC)" : "Calls matching \"\(filter.text)\" (\(shown.count) of \(total))"
+        pane = Pane(title, shown.map(Self.row))
+        nav = PaneNavigator(paneCount: 1)
+    }
+
+    static let time: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "MM-dd HH:mm:ss"
+        formatter.timeZone = TimeZone(identifier: "UTC")  // as `b24 history` prints them
+        return formatter
+    }()
+
+    static func row(_ entry: HistoryEntry) -> PaneRow {
+        let role: ThemeRole = entry.status == "ok" ? .success : (entry.status == "partial" ? .warning : .error)
+        let status = entry.status == "ok" ? "ok" : (entry.errorCode ?? entry.status)
+        return PaneRow([Span(time.string(from: entry.startedAt) + "  ", .muted), Span(pad(truncate(status, toWidth: 10), toWidth: 10), role),
+                        Span(" "), Span(entry.method, .primary)],
+                       columns: [entry.profile, entry.risk, formatSeconds(entry.duration)], target: .route(.storedCall(entry.id)))
+    }
+
+    func hints(_ app: ConsoleState) -> [KeyHint] {
+        if filtering { return [KeyHint("type", "filter"), KeyHint("↑↓", "move"), KeyHint("enter", "done")] }
+        let km = app.keymap
+        return [KeyHint(arrowsLabel(km), "move"), KeyHint(keyLabel(km, .select), "open"), KeyHint(keyLabel(km, .search), "filter"),
+                KeyHint(keyLabel(km, .refresh), "reload"), KeyHint(keyLabel(km, .back), "back")]
+    }
+
+    func render(into screen: inout Screen, rect: Rect, _ app: ConsoleState) -> Point? {
+        let theme = app.theme
+        let (line, rest) = rect.splitTop(2)
+        var cursor: Point?
+        switch entries {
+        case .idle, .loading: screen.put("reading history…", at: line.origin, style: theme[.muted], clip: line)
+        case .failed(let message): screen.put(message, at: line.origin, style: theme[.error], clip: line)
+        case .loaded:
+            let field = FormField(label: "Filter", value: filter, placeholder: "/ to filter by method, profile, status, risk or error code",
+                                  isFocused: filtering)
+            cursor = field.render(into: &screen, rect: line.splitTop(1).0, theme: theme)
+        }
+        drawPanes([pane], into: &screen, rect: rest, theme: theme)
+        return filtering ? cursor : nil
+    }
+}

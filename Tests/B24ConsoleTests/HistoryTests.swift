@@ -1,0 +1,88 @@
+@testable import B24Console
+@testable import B24Client
+import B24Wire
+import Foundation
+import TerminalKit
+import Testing
+
+@Suite("History: every call, newest first; open, filter, replay")
+struct HistoryTests {
+    static func entry(_ n: Int, method: String, profile: String = "sandbox", status: String = "ok", code: String? = nil,
+                      risk: String = "read") -> HistoryEntry {
+        HistoryEntry(id: String(format: "%08x-0000-4000-8000-000000000000", n), startedAt: Date(timeIntervalSince1970: 1_796_300_000 - Double(n) * 61),
+                     profile: profile, method: method, apiVersion: .v2, status: status, errorCode: code,
+                     duration: 0.012 * Double(n + 1), risk: risk)
+    }
+
+    static let entries = [
+        entry(1, method: "crm.lead.list"),
+        entry(2, method: "crm.lead.add", status: "error", code: "POLICY", risk: "write"),
+        entry(3, method: "user.current", profile: "東京支店"),
+        entry(4, method: "crm.lead.get", status: "error", code: "EMPTY_CODE"),
+        entry(5, method: "tasks.task.list", profile: "main"),
+    ]
+
+    /// A state on the history screen with `entries` read.
+    func historyState(_ entries: [HistoryEntry] = HistoryTests.entries) -> ConsoleState {
+        var state = Fixture.connected()
+        let effects = Fixture.apply(&state, .command("history"))
+        guard case .load(let id, .history)? = effects.first else {
+            Issue.record("history was not read: \(effects.map(\.summary))")
+            return state
+        }
+        _ = reduce(&state, .answered(id, .loaded(.history(entries))))
+        return state
+    }
+
+    @Test func listFilterAndOpen() {
+        var state = historyState()
+        #expect(state.stack.map(\.route) == [.home, .history])
+        Golden.check(render(state, size: state.size), "history-80x24")
+        // '/' filters: every word must match.
+        Fixture.keys(&state, .char("/"))
+        Fixture.type(&state, "crm error")
+        let filtered = render(state, size: state.size).text
+        #expect(filtered.contains("Calls matching \"crm error\" (2 of 5)"))
+        #expect(filtered.contains("crm.lead.add") && filtered.contains("crm.lead.get") && !filtered.contains("user.current"))
+        #expect(!filtered.contains("q quit"), "q types into the filter")
+        Fixture.keys(&state, .enter, .down)  // leave the filter, move to the second match
+        let effects = Fixture.keys(&state, .enter)
+        #expect(state.route == .storedCall(Self.entries[3].id))
+        #expect(effects.map(\.summary) == ["load trace"])
+        // The stored call: what was sent, and the error as recorded.
+        guard case .load(let id, _)? = effects.first else { return }
+        var trace = CallTrace(id: Self.entries[3].id, profile: "sandbox", method: "crm.lead.get", apiVersion: .v2, risk: "read",
+                              request: .init(httpMethod: "POST", url: "http://x/rest/1/****/crm.lead.get", params: ["ID": 999]))
+        trace.error = CallTrace.TraceError(.portal(PortalError(code: "", message: "Not found", httpStatus: 400)), redactor: Redactor())
+        _ = reduce(&state, .answered(id, .loaded(.trace(trace))))
+        let stored = render(state, size: state.size).text
+        #expect(stored.contains("call crm.lead.get  (from history; F5 sends it again)"))
+        #expect(stored.contains("Not found") && stored.contains("ID: 999"))
+        // F5 replays it as a new call, through the client's guardrails.
+        let replay = Fixture.keys(&state, KeyEvent(.function(5)))
+        guard let request = replay.lazy.compactMap({ effect -> CallRequest? in
+            if case .stream(_, .observedCall(let request)) = effect { return request } else { return nil }
+        }).first else {
+            Issue.record("F5 did not send the call again: \(replay.map(\.summary))")
+            return
+        }
+        #expect(request.method == "crm.lead.get" && request.params == ["ID": 999])
+        #expect(state.route == .call(method: "crm.lead.get", params: ["ID": 999]))
+    }
+
+    @Test func twentyThousandCallsDrawOnlyWhatIsVisible() {
+        let many = (0 ..< 20_000).map { Self.entry($0, method: $0 % 2 == 0 ? "crm.deal.list" : "user.current") }
+        var state = historyState(many)
+        Fixture.keys(&state, .char("G"))
+        let screen = render(state, size: state.size)
+        #expect(screen.text.contains("20000/20000"))
+        #expect(screen.text.contains("user.current"))
+    }
+
+    @Test func aFailedReadSaysWhy() {
+        var state = Fixture.connected()
+        guard case .load(let id, _)? = Fixture.apply(&state, .command("history")).first else { return }
+        _ = reduce(&state, .answered(id, .ended("cannot read history: disk I/O error")))
+        #expect(render(state, size: state.size).text.contains("cannot read history: disk I/O error"))
+    }
+}
