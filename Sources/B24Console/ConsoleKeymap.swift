@@ -13,6 +13,9 @@ public enum ConsoleKeymap {
         KeyAction.home.rawValue: ["H"],
         KeyAction.packs.rawValue: ["P"],
         KeyAction.rawView.rawValue: ["r"],
+        KeyAction.copyValue.rawValue: ["y"],
+        KeyAction.copyPath.rawValue: ["Y"],
+        KeyAction.copyCurl.rawValue: ["C"],
     ])
 
     /// The keymap used when no config file changes it.

@@ -129,6 +129,8 @@ public enum Effect: Sendable {
     case loadTheme(String)
     /// Read the shared limiter level of connection `generation`; answers `.limiterRead`.
     case readLimiter(generation: Int)
+    /// Put text on the terminal's clipboard (OSC 52).
+    case copy(String)
     /// Feed `action` back after a delay.
     case schedule(after: Double, Action)
     case quit
@@ -157,6 +159,7 @@ public enum Effect: Sendable {
         case .loadTheme(let name): return "theme \(name)"
         case .readLimiter: return "limiter"
         case .schedule(let after, _): return "schedule \(after)"
+        case .copy(let text): return "copy \(text.count) characters"
         case .quit: return "quit"
         case .run(let command): return "run \(command)"
         case .runLine(let line): return "run :\(line)"

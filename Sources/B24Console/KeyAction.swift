@@ -10,6 +10,7 @@ public enum KeyAction: String, CaseIterable, Sendable {
     case search, help, refresh, redraw, quit
     case palette, home, packs
     case rawView = "raw-view"
+    case copyValue = "copy-value", copyPath = "copy-path", copyCurl = "copy-curl"
 
     /// What the action does, in plain words, for the `?` help: TerminalKit's words for its navigation actions,
     /// the console's own for the rest.
@@ -20,6 +21,9 @@ public enum KeyAction: String, CaseIterable, Sendable {
         case .home: return "go to Home"
         case .packs: return "go to the pack list"
         case .rawView: return "raw view of a response (JSON as sent), and back to the tree"
+        case .copyValue: return "copy the selected value (to the clipboard, through the terminal; works in tmux)"
+        case .copyPath: return "copy the selected value's path, e.g. result.0.TITLE"
+        case .copyCurl: return "copy the call as a cURL command (secrets masked)"
         default: return Keymap.navigationDescriptions.first { $0.action == rawValue }?.description ?? rawValue
         }
     }
@@ -27,7 +31,7 @@ public enum KeyAction: String, CaseIterable, Sendable {
     /// The command a key runs when no screen used it (movement keys have none: they belong to lists).
     var command: Command? {
         switch self {
-        case .up, .down, .right, .top, .bottom, .pageUp, .pageDown, .select, .nextTab, .prevTab, .rawView: return nil
+        case .up, .down, .right, .top, .bottom, .pageUp, .pageDown, .select, .nextTab, .prevTab, .rawView, .copyValue, .copyPath, .copyCurl: return nil
         case .left, .back: return .back
         case .search: return .open(.search)
         case .help: return .help

@@ -114,7 +114,7 @@ func resolve(_ state: inout ConsoleState, _ effects: [Effect], page: Int) -> [Ef
         case .cancel(let id):
             state.pageWork.remove(stamp(id))
             out.append(.cancel(stamp(id)))
-        case .cancelPage, .connect, .loadTheme, .readLimiter, .schedule, .quit: out.append(effect)
+        case .cancelPage, .connect, .loadTheme, .readLimiter, .schedule, .copy, .quit: out.append(effect)
         }
     }
     return out

@@ -167,6 +167,12 @@ public final class NcursesBackend: TerminalBackend {
         return key
     }
 
+    public func copyToClipboard(_ text: String) {
+        // After ncurses' own output (it writes through stdout too), so the sequence is not cut into a frame.
+        fputs(Clipboard.osc52(text), stdout)
+        fflush(stdout)
+    }
+
     public func suspend() {
         def_prog_mode()
         endwin()

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A terminal that shows screens and delivers keys. `NcursesBackend` is the real one,
 /// `VirtualTerminal` the in-memory one for tests. All calls come from one thread.
 public protocol TerminalBackend: AnyObject {
@@ -15,6 +17,16 @@ public protocol TerminalBackend: AnyObject {
     func suspend()
     /// Retakes the terminal after `suspend`; the next draw must be a full redraw.
     func restore()
+    /// Puts `text` on the system clipboard of the terminal (OSC 52: works over ssh and, with `set-clipboard on`,
+    /// inside tmux, which keeps it as a paste buffer).
+    func copyToClipboard(_ text: String)
+}
+
+/// The OSC 52 escape sequence that asks a terminal to set its clipboard.
+public enum Clipboard {
+    public static func osc52(_ text: String) -> String {
+        "\u{1B}]52;c;" + Data(text.utf8).base64EncodedString() + "\u{07}"
+    }
 }
 
 /// Keeps the last screen shown on a backend and sends only the difference on each `present`.

@@ -39,6 +39,11 @@ public final class VirtualTerminal: TerminalBackend {
         cursorPosition = visible ? point : nil
     }
 
+    /// Everything copied, oldest first.
+    public private(set) var clipboard: [String] = []
+
+    public func copyToClipboard(_ text: String) { clipboard.append(text) }
+
     public func suspend() { isSuspended = true }
     public func restore() { isSuspended = false }
 

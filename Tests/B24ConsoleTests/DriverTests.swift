@@ -109,6 +109,22 @@ struct ConsoleCallDriverTests {
         #expect(screen.contains("Paging    total 3"))
         #expect(!screen.contains("ID: \"197\""), "the >ID filter reached the portal")
         #expect(!screen.contains("PHONE"), "the select reached the portal")
+        // y copies the selected value (the title itself), Y its path, C the call as cURL: through the terminal.
+        driver.press(.down, .down, .down)
+        driver.press(.char("y"), .char("Y"), .char("C"))
+        await driver.waitFor("copied the call as a cURL command")
+        let clipboard: [String] = await withCheckedContinuation { continuation in
+            driver.terminal.perform { continuation.resume(returning: ($0 as! VirtualTerminal).clipboard) }
+        }
+        #expect(clipboard.count == 3)
+        if clipboard.count == 3 {
+            #expect(clipboard[0].hasPrefix("Заявка: ") || clipboard[0].hasPrefix("Request: "), "\(clipboard[0])")
+            #expect(clipboard[1] == "result.0.TITLE")
+            #expect(clipboard[2].hasPrefix("curl -sS -X POST 'http://127.0.0.1:") && clipboard[2].contains("crm.lead.list"))
+            #expect(clipboard[2].contains("--data-raw '{\"select\":[\"ID\",\"TITLE\"],\"filter\":{\">ID\":197}}'"))
+            let code = driver.services.embeddedSandbox!.adminWebhookURL.lastPathComponent
+            #expect(!clipboard[2].contains(code), "the webhook code is masked in the cURL command")
+        }
         driver.press(.char("r"))
         await driver.waitFor("\"result\": [")
         // The call is in history like a `b24 call` (the discovery reads of Home are not).

@@ -64,6 +64,42 @@ struct ConsoleE2ETests {
         for problem in result { Issue.record(Comment(rawValue: problem)) }
     }
 
+    @Test func aCallFromThePaletteIsCopiedAsCurlThroughTmux() async throws {
+        let result: [String] = await offPool {
+            guard let session = try? TmuxSession(width: 100, height: 30) else { return ["cannot start tmux"] }
+            defer { session.close() }
+            session.tmux(["set-option", "-g", "set-clipboard", "on"])
+            _ = session.wait(for: "e2e$")
+            session.run("\(TmuxSession.binary.path); echo B24_EXITED $?")
+            var problems: [String] = []
+            if !session.wait(for: "Анна Смирнова (id 1)").ok { problems.append("no user") }
+            session.keys(":")
+            session.type("call user.current")
+            session.keys("Enter")
+            let done = session.wait(for: "Status    ok")
+            if !done.ok { problems.append("the call did not finish:\n\(done.screen)") }
+            session.keys("C")
+            if !session.wait(for: "copied the call as a cURL command").ok { problems.append("no copy notice") }
+            // tmux keeps what b24 sent by OSC 52 as its newest paste buffer.
+            var buffer = ""
+            for _ in 0 ..< 50 where !buffer.contains("curl") {
+                buffer = session.tmux(["show-buffer"])
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            if !buffer.hasPrefix("curl -sS -X POST 'http://127.0.0.1:") || !buffer.contains("user.current") {
+                problems.append("the tmux buffer holds no cURL command: \(buffer)")
+            }
+            if buffer.range(of: "/rest/1/[A-Za-z0-9]{8,}/", options: .regularExpression) != nil {
+                problems.append("the webhook code is in the copied command: \(buffer)")
+            }
+            session.keys("Escape")
+            session.keys("q")
+            if !session.wait(for: "B24_EXITED 0").ok { problems.append("q did not quit") }
+            return problems
+        }
+        for problem in result { Issue.record(Comment(rawValue: problem)) }
+    }
+
     @Test func ctrlCQuitsAndRestores() async throws {
         let result: [String] = await offPool {
             guard let session = try? TmuxSession(width: 100, height: 30) else { return ["cannot start tmux"] }

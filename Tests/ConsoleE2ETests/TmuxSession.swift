@@ -47,11 +47,11 @@ final class TmuxSession: @unchecked Sendable {
         tmux(["new-session", "-d", "-x", "\(width)", "-y", "\(height)", "-s", name, "env", "-i"] + env + ["sh"])
     }
 
-    /// Runs a tmux command on this session's server and returns its stdout (capture-pane only).
+    /// Runs a tmux command on this session's server and returns its stdout (capture-pane and show-buffer only).
     @discardableResult
     func tmux(_ arguments: [String]) -> String {
         spawn(TmuxSession.tmuxPath ?? "/usr/bin/tmux", ["-L", socket, "-f", "/dev/null"] + arguments,
-              capture: arguments.first == "capture-pane")
+              capture: arguments.first == "capture-pane" || arguments.first == "show-buffer")
     }
 
     private func spawn(_ path: String, _ arguments: [String], capture: Bool) -> String {

@@ -132,6 +132,10 @@ public final class ConsoleRuntime: @unchecked Sendable {
     }
 
     private func execute(_ effect: Effect) {
+        if case .copy(let text) = effect {
+            terminal.perform { $0.copyToClipboard(text) }
+            return
+        }
         let queue = self.queue
         runner.execute(effect, services: services) { queue.post($0) }
     }

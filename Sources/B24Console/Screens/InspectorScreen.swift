@@ -23,6 +23,8 @@ struct InspectorScreen: PaneScreen, Equatable {
 
     /// How the call ended, as far as the screen needs it.
     struct Outcome: Equatable, Sendable {
+        /// The request as sent, secrets masked (what a copied cURL command is made of).
+        var request: CallTrace.RequestRecord
         var envelope: JSONValue?
         var error: String?
         var status: String
@@ -91,7 +93,8 @@ struct InspectorScreen: PaneScreen, Equatable {
             break
         case .ended(let failure?):
             if outcome == nil {
-                outcome = Outcome(envelope: nil, error: failure, status: "error", duration: 0, attempts: 0, waited: 0)
+                outcome = Outcome(request: CallTrace.RequestRecord(httpMethod: "POST", url: "", params: .emptyObject),
+                                  envelope: nil, error: failure, status: "error", duration: 0, attempts: 0, waited: 0)
             }
         case .ended(nil):
             break
@@ -99,9 +102,21 @@ struct InspectorScreen: PaneScreen, Equatable {
         return []
     }
 
+    /// The request as a cURL command. It is made from the recorded request, whose webhook code, tokens and
+    /// secrets are already masked: paste it to see the shape, put the secret back to run it.
+    static func curl(_ request: CallTrace.RequestRecord) -> String {
+        func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        var parts = ["curl", "-sS", "-X", request.httpMethod, quoted(request.url)]
+        for (name, value) in request.headers.sorted(by: { $0.key < $1.key }) { parts += ["-H", quoted("\(name): \(value)")] }
+        if request.httpMethod != "GET" {
+            parts += ["-H", quoted("Content-Type: application/json"), "--data-raw", quoted(JSONWriter.compact(request.params))]
+        }
+        return parts.joined(separator: " ")
+    }
+
     /// Shows how a call ended: its result as the tree (or, when it failed, what was sent).
     private mutating func show(_ trace: CallTrace, envelope: JSONValue?, error: String?) {
-        outcome = Outcome(envelope: envelope, error: error, status: trace.status, duration: trace.duration,
+        outcome = Outcome(request: trace.request, envelope: envelope, error: error, status: trace.status, duration: trace.duration,
                           attempts: trace.attempts.count, waited: trace.waits.reduce(0) { $0 + $1.seconds })
         tree = envelope.map { JSONTree($0["result"] ?? .null, rootName: "result") } ?? JSONTree(params, rootName: "params")
         rawLines = nil
@@ -119,6 +134,24 @@ struct InspectorScreen: PaneScreen, Equatable {
             }
             nav = PaneNavigator(paneCount: 1)
             return .handled([])
+        case .copyValue?, .copyPath? where !showsRaw:
+            guard index < tree.lines.count else { return .handled([]) }
+            let line = tree.lines[index]
+            let text: String
+            if action == .copyPath {
+                text = line.path
+            } else if case .string(let string) = line.value {
+                text = string  // the text itself, not its JSON quoting
+            } else {
+                text = line.isContainer ? JSONWriter.pretty(line.value) : JSONWriter.compact(line.value)
+            }
+            let what = action == .copyPath ? "the path \(line.path)" : "the value of \(line.path)"
+            return .handled([.copy(text), .status(StatusMessage("copied \(what) (\(counted(text.count, "character")))"))])
+        case .copyCurl?:
+            guard let request = outcome?.request, !request.url.isEmpty else {
+                return .handled([.status(StatusMessage("nothing to copy yet: the call has not been sent", kind: .warning))])
+            }
+            return .handled([.copy(Self.curl(request)), .status(StatusMessage("copied the call as a cURL command (secrets masked)"))])
         case (.select?), (.right?) where !showsRaw:
             guard index < tree.lines.count, tree.lines[index].isContainer else { return .handled([]) }
             if action == .select || !tree.lines[index].isOpen { tree.toggle(index) }
@@ -141,8 +174,8 @@ struct InspectorScreen: PaneScreen, Equatable {
         let km = app.keymap
         var hints = [KeyHint(arrowsLabel(km), "move")]
         if !showsRaw { hints.append(KeyHint("←→", "fold")) }
-        hints += [KeyHint(keyLabel(km, .rawView), showsRaw ? "tree" : "raw"), KeyHint(keyLabel(km, .refresh), "resend"),
-                  KeyHint(keyLabel(km, .back), "back")]
+        hints += [KeyHint(keyLabel(km, .rawView), showsRaw ? "tree" : "raw"), KeyHint(keyLabel(km, .copyValue), "copy"),
+                  KeyHint(keyLabel(km, .copyCurl), "cURL"), KeyHint(keyLabel(km, .refresh), "resend"), KeyHint(keyLabel(km, .back), "back")]
         return hints
     }
 

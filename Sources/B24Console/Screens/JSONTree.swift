@@ -17,6 +17,8 @@ struct JSONTree: Equatable, Sendable {
         var isContainer: Bool
         var isOpen: Bool
         var role: ThemeRole
+        /// The value itself (shares storage with the tree's root), for copying.
+        var value: JSONValue
     }
 
     static let openDepth = 2
@@ -59,13 +61,13 @@ struct JSONTree: Equatable, Sendable {
             case .object(let object):
                 let open = isOpen(path, depth: depth)
                 out.append(Line(depth: depth, key: key, path: path, summary: "{\(counted(object.count, "field"))}",
-                                isContainer: true, isOpen: open, role: .text))
+                                isContainer: true, isOpen: open, role: .text, value: value))
                 guard open else { return }
                 for (name, member) in object { walk(member, key: name, path: path.isEmpty ? name : path + "." + name, depth: depth + 1) }
             case .array(let items):
                 let open = isOpen(path, depth: depth)
                 out.append(Line(depth: depth, key: key, path: path, summary: "[\(counted(items.count, "item"))]",
-                                isContainer: true, isOpen: open, role: .text))
+                                isContainer: true, isOpen: open, role: .text, value: value))
                 guard open else { return }
                 for (index, item) in items.enumerated() {
                     walk(item, key: String(index), path: path.isEmpty ? String(index) : path + "." + String(index), depth: depth + 1)
@@ -80,7 +82,8 @@ struct JSONTree: Equatable, Sendable {
     }
 
     private func scalar(_ value: JSONValue, key: String, path: String, depth: Int, role: ThemeRole) -> Line {
-        Line(depth: depth, key: key, path: path, summary: JSONWriter.compact(value), isContainer: false, isOpen: false, role: role)
+        Line(depth: depth, key: key, path: path, summary: JSONWriter.compact(value), isContainer: false, isOpen: false, role: role,
+             value: value)
     }
 
     /// A line as a list row: indentation, a fold marker ("+" folded, "-" open: ASCII, as the triangles have
