@@ -90,8 +90,8 @@ struct StreamAndWordsTests {
         // The call itself ends as cancelled and is recorded so (read calls land in the history inbox).
         let history = B24Paths.fromEnvironment(services.launch.environment).databaseFile.path + "-inbox.jsonl"
         try await waitUntil { (try? String(contentsOfFile: history, encoding: .utf8))?.contains("CANCELLED") == true }
-        // Within a second on a loaded two-core machine (the wait was about 3 s).
-        #expect(ContinuousClock.now - start < .seconds(1))
+        // Well before the wait would have ended (about 3 s), even on a loaded two-core machine.
+        #expect(ContinuousClock.now - start < .seconds(2))
         // Past the moment the wait would have ended, nothing has gone out.
         try await Task.sleep(nanoseconds: 3_500_000_000)
         #expect(sandbox.stats.totalRequests == sent, "nothing was sent after the cancel")
