@@ -17,7 +17,10 @@ public enum KeyAction: String, CaseIterable, Sendable {
     public var helpText: String {
         switch self {
         case .back: return "go back / close"
-        case .palette: return "command palette (:packs, :pack NAME, :method NAME, :chains, :profile NAME, :theme NAME, :quit)"
+        case .left: return "move left / fold (collapse)"
+        case .right: return "move right / unfold (expand)"
+        case .refresh: return "refresh; in a call: send it again (replay)"
+        case .palette: return "command palette (:packs, :pack NAME, :method NAME, :chains, :call METHOD {JSON}, :history, :profile NAME, :theme NAME, :quit)"
         case .home: return "go to Home"
         case .packs: return "go to the pack list"
         case .rawView: return "raw view of a response (JSON as sent), and back to the tree"

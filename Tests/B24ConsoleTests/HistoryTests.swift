@@ -1,5 +1,6 @@
 @testable import B24Console
 @testable import B24Client
+import B24Catalog
 import B24Wire
 import Foundation
 import TerminalKit
@@ -70,6 +71,45 @@ struct HistoryTests {
         #expect(state.route == .call(method: "crm.lead.get", params: ["ID": 999]))
     }
 
+    /// The history screen with one stored call opened, its trace delivered.
+    func storedCall(_ trace: CallTrace) -> ConsoleState {
+        var state = historyState([Self.entry(1, method: trace.method)])
+        let effects = Fixture.keys(&state, .enter)
+        guard case .load(let id, _)? = effects.first else {
+            Issue.record("the stored call was not read: \(effects.map(\.summary))")
+            return state
+        }
+        _ = reduce(&state, .answered(id, .loaded(.trace(trace))))
+        return state
+    }
+
+    static func trace(profile: String = "sandbox", api: APIVersion = .v2, params: JSONValue = ["ID": 5]) -> CallTrace {
+        var trace = CallTrace(id: Self.entries[0].id, profile: profile, method: "tasks.task.get", apiVersion: api, risk: "read",
+                              request: .init(httpMethod: "POST", url: "http://x/rest/1/****/tasks.task.get", params: params))
+        trace.response = ["result": ["task": ["id": 5, "title": "Позвонить клиенту"]]]
+        return trace
+    }
+
+    @Test func aReplayKeepsTheAPIVersionAndStaysOnItsProfile() {
+        var state = storedCall(Self.trace(api: .v3))
+        #expect(render(state, size: state.size).text.contains("on profile sandbox at "))
+        let replay = Fixture.keys(&state, KeyEvent(.function(5)))
+        let requests = replay.compactMap { effect -> CallRequest? in
+            if case .stream(_, .observedCall(let request)) = effect { return request } else { return nil }
+        }
+        #expect(requests.map(\.apiVersion) == [.v3])
+        // Made on another profile: not replayed here.
+        state = storedCall(Self.trace(profile: "main"))
+        let refused = Fixture.keys(&state, KeyEvent(.function(5)))
+        #expect(!refused.contains { if case .stream = $0 { return true } else { return false } })
+        #expect(state.status?.text == "this call was made on profile main; switch to it (:profile main) to replay it")
+        // Masked values are never sent as they are.
+        state = storedCall(Self.trace(params: ["auth": "****", "ID": 5]))
+        let masked = Fixture.keys(&state, KeyEvent(.function(5)))
+        #expect(!masked.contains { if case .stream = $0 { return true } else { return false } })
+        #expect(state.status?.text.hasPrefix("the recorded parameters hold masked secrets") == true)
+    }
+
     @Test func twentyThousandCallsDrawOnlyWhatIsVisible() {
         let many = (0 ..< 20_000).map { Self.entry($0, method: $0 % 2 == 0 ? "crm.deal.list" : "user.current") }
         var state = historyState(many)
@@ -81,7 +121,10 @@ struct HistoryTests {
 
     @Test func aFailedReadSaysWhy() {
         var state = Fixture.connected()
-        guard case .load(let id, _)? = Fixture.apply(&state, .command("history")).first else { return }
+        guard case .load(let id, _)? = Fixture.apply(&state, .command("history")).first else {
+            Issue.record(":history did not read history")
+            return
+        }
         _ = reduce(&state, .answered(id, .ended("cannot read history: disk I/O error")))
         #expect(render(state, size: state.size).text.contains("cannot read history: disk I/O error"))
     }

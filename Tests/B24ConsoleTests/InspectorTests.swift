@@ -50,17 +50,17 @@ struct InspectorTests {
     @Test func paletteCallSendsThroughAStreamAndShowsTheResult() throws {
         var state = Fixture.connected()
         let effects = Fixture.apply(&state, .command("call crm.lead.list {\"select\":[\"ID\",\"TITLE\"]}"))
-        #expect(effects.map(\.summary) == ["stream call"])
+        #expect(effects.map(\.summary) == ["stream call#1"])
         guard case .stream(_, .observedCall(let request))? = effects.first else { return }
         #expect(request.method == "crm.lead.list" && request.params == ["select": ["ID", "TITLE"]])
         #expect(request.recording == .standard)  // a call the user makes is kept in history and audit
         #expect(state.route == .call(method: "crm.lead.list", params: ["select": ["ID", "TITLE"]]))
         #expect(render(state, size: state.size).text.contains("running…"))
         // The same call again sends it again; F5 too; a new connection does not.
-        #expect(Fixture.apply(&state, .command("call crm.lead.list {\"select\":[\"ID\",\"TITLE\"]}")).map(\.summary) == ["stream call"])
-        #expect(Fixture.keys(&state, KeyEvent(.function(5))).map(\.summary).contains("stream call"))
+        #expect(Fixture.apply(&state, .command("call crm.lead.list {\"select\":[\"ID\",\"TITLE\"]}")).map(\.summary) == ["stream call#2"])
+        #expect(Fixture.keys(&state, KeyEvent(.function(5))).map(\.summary).contains("stream call#3"))
         let info = ConnectionInfo(profile: "sandbox", portal: "http://127.0.0.1:1", auth: "webhook", isSandbox: true)
-        #expect(!reduce(&state, .connected(info, profiles: [], generation: state.generation)).map(\.summary).contains("stream call"))
+        #expect(!reduce(&state, .connected(info, profiles: [], generation: state.generation)).map(\.summary).contains { $0.hasPrefix("stream") })
     }
 
     @Test func badParametersKeepThePaletteText() {
@@ -108,6 +108,57 @@ struct InspectorTests {
         Golden.check(screen, "inspector-error-120x40")
         #expect(screen.text.contains("portal error (empty code) (HTTP 400): Not found"))
         #expect(screen.text.contains("┌ Request"))
+    }
+
+    @Test func theRawViewHasNoTreeKeysAndAnAnswerBringsTheTreeBack() {
+        var state = Fixture.connected()
+        let effects = Fixture.apply(&state, .command("call crm.lead.list {\"select\":[\"ID\",\"TITLE\"]}"))
+        Fixture.keys(&state, .char("r"))  // raw view of what is being sent, while the call runs
+        #expect(render(state, size: state.size).text.contains("┌ Raw"))
+        let copied = Fixture.keys(&state, .char("y"))
+        #expect(!copied.contains { if case .copy = $0 { return true } else { return false } })
+        #expect(state.status?.text == "copy works on the tree: r goes back to it")
+        guard case .stream(let id, _)? = effects.first else { return }
+        let trace = CallTrace(profile: "sandbox", method: "crm.lead.list", apiVersion: .v2, risk: "read",
+                              request: .init(httpMethod: "POST", url: "http://x/rest/1/****/crm.lead.list", params: .emptyObject))
+        _ = reduce(&state, .answered(id, .call(CallOutcome(trace: trace, result: .success(Self.leads)))))
+        let screen = render(state, size: state.size).text
+        #expect(screen.contains("┌ Result") && screen.contains("r raw") && screen.contains("←→ fold"))
+        // Left folds the root, as the hint says, instead of closing the page.
+        Fixture.keys(&state, .left)
+        #expect(state.route != .home)
+    }
+
+    @Test func aLateAnswerOfAnEarlierSendIsIgnored() {
+        var state = Fixture.connected()
+        guard case .stream(let first, _)? = Fixture.apply(&state, .command("call server.time")).first else { return }
+        _ = Fixture.keys(&state, KeyEvent(.function(5)))  // sent again
+        let trace = CallTrace(profile: "sandbox", method: "server.time", apiVersion: .v2, risk: "read",
+                              request: .init(httpMethod: "POST", url: "http://x/rest/1/****/server.time", params: .emptyObject))
+        _ = reduce(&state, .answered(first, .call(CallOutcome(trace: trace, result: .success(["result": "2020-01-01T00:00:00+00:00"])))))
+        #expect(render(state, size: state.size).text.contains("running…"))
+        #expect(state.pageWork.count == 1, "the second send is still tracked, so closing the page cancels it")
+    }
+
+    @Test func aCallRunningWhenTheConnectionChangesSaysItWasCancelled() {
+        var state = Fixture.connected()
+        _ = Fixture.apply(&state, .command("call server.time"))
+        _ = reduce(&state, .command("profile main"))
+        let info = ConnectionInfo(profile: "main", portal: "https://example.bitrix24.ru", auth: "webhook")
+        let effects = reduce(&state, .connected(info, profiles: state.profiles, generation: state.generation))
+        #expect(!effects.contains { if case .stream = $0 { return true } else { return false } })
+        let screen = render(state, size: state.size).text
+        #expect(screen.contains("Status    cancelled"))
+        #expect(screen.contains("cancelled: the connection changed while the call ran; F5 sends it on"))
+    }
+
+    @Test func curlForAWebhookAndForAnApplication() {
+        let webhook = CallTrace.RequestRecord(httpMethod: "POST", url: "https://b24.example/rest/1/****/crm.lead.get", params: ["ID": 5])
+        #expect(InspectorScreen.curl(webhook)
+            == "curl -sS -X POST 'https://b24.example/rest/1/****/crm.lead.get' -H 'Content-Type: application/json' --data-raw '{\"ID\":5}'")
+        let app = CallTrace.RequestRecord(httpMethod: "POST", url: "https://b24.example/rest/crm.lead.get", params: ["ID": 5, "NAME": "O'Brien"])
+        #expect(InspectorScreen.curl(app)
+            == "curl -sS -X POST 'https://b24.example/rest/crm.lead.get' -H 'Content-Type: application/json' --data-raw '{\"ID\":5,\"NAME\":\"O'\\''Brien\",\"auth\":\"****\"}'")
     }
 
     @Test func helpNamesTheRawViewKey() {

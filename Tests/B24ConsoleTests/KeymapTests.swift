@@ -47,7 +47,7 @@ struct KeymapTests {
         keymap.setKeys([.char("x")], for: "quit")
         let lines = HelpScreen.lines(keymap)
         #expect(lines.contains { $0.hasPrefix("x ") && $0.hasSuffix("quit") })
-        #expect(lines.contains { $0.contains(":") && $0.hasSuffix("command palette (:packs, :pack NAME, :method NAME, :chains, :profile NAME, :theme NAME, :quit)") })
+        #expect(lines.contains { $0.contains(":") && $0.hasSuffix("command palette (:packs, :pack NAME, :method NAME, :chains, :call METHOD {JSON}, :history, :profile NAME, :theme NAME, :quit)") })
     }
 
     @Test func productionBannerOnEveryScreen() {

@@ -13,7 +13,12 @@ struct HistoryScreen: PaneScreen, Equatable {
     private(set) var entries: Loadable<[HistoryEntry]> = .idle
     private(set) var filter = EditableText()
     private(set) var filtering = false
-    /// The rows of the calls that pass the filter, built when the list or the filter changes.
+    /// Every call as a row, with its lower-cased text to filter on and the widths of all rows, made once when
+    /// history is read; a filter keystroke only picks rows.
+    private var allRows: [PaneRow] = []
+    private var haystacks: [String] = []
+    private var allColumns = ListColumns()
+    /// The rows of the calls that pass the filter.
     private var pane = Pane("Calls (times in UTC)", [])
 
     var route: Route { .history }
@@ -32,7 +37,11 @@ struct HistoryScreen: PaneScreen, Equatable {
 
     mutating func update(_ id: EffectID, _ answer: Answer, _ app: ConsoleState) -> [Effect] {
         switch answer {
-        case .loaded(.history(let list)): entries = .loaded(list)
+        case .loaded(.history(let list)):
+            entries = .loaded(list)
+            allRows = list.map(Self.row)
+            haystacks = list.map { [$0.method, $0.profile, $0.status, $0.risk, $0.errorCode ?? ""].joined(separator: " ").lowercased() }
+            allColumns = ListColumns(measuring: allRows.lazy.map(\.row))
         case .ended(let failure?): entries = .failed(failure)
         default: return []
         }
@@ -67,13 +76,9 @@ struct HistoryScreen: PaneScreen, Equatable {
     /// The calls that pass the filter, as rows.
     private mutating func rebuild() {
         let words = filter.text.lowercased().split(separator: " ").map(String.init)
-        let shown = (entries.value ?? []).filter { entry in
-            let text = [entry.method, entry.profile, entry.status, entry.risk, entry.errorCode ?? ""].joined(separator: " ").lowercased()
-            return words.allSatisfy { text.contains($0) }
-        }
-        let total = entries.value?.count ?? 0
-        let title = words.isEmpty ? "Calls (times in UTC)" : "Calls matching \"\(filter.text)\" (\(shown.count) of \(total))"
-        pane = Pane(title, shown.map(Self.row))
+        let shown = words.isEmpty ? allRows : haystacks.indices.filter { i in words.allSatisfy { haystacks[i].contains($0) } }.map { allRows[$0] }
+        let title = words.isEmpty ? "Calls (times in UTC)" : "Calls matching \"\(filter.text)\" (\(shown.count) of \(allRows.count))"
+        pane = Pane(title, shown, columns: allColumns)
         nav = PaneNavigator(paneCount: 1)
     }
 

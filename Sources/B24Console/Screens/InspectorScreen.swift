@@ -1,3 +1,4 @@
+import B24Catalog
 import B24Client
 import Foundation
 import B24Wire
@@ -11,20 +12,28 @@ struct InspectorScreen: PaneScreen, Equatable {
     var nav = PaneNavigator(paneCount: 1)
     private(set) var method: String
     private(set) var params: JSONValue
+    private(set) var apiVersion: APIVersion = .v2
     /// Set when the screen shows a call from history (until it is sent again).
     private(set) var storedID: String?
+    /// The profile a call from history was made on: it is replayed there only.
+    private(set) var recordedProfile: String?
+    private(set) var recordedAt: Date?
     /// What the call has done so far, as the client reported it.
     private(set) var events: [CallEvent] = []
     private(set) var outcome: Outcome?
     private(set) var tree: JSONTree
     /// The raw view's lines (pretty JSON), made when the raw view is first asked for.
     private(set) var rawLines: [String]?
-    var showsRaw = false
+    private(set) var showsRaw = false
+    /// Counts sends: each send is its own effect, so a late answer of an earlier one is told apart.
+    private var sends = 0
+    /// The list as drawn, rebuilt when the tree, the view or the answer changes (not per frame).
+    private var pane = Pane("Request", [])
 
     /// How the call ended, as far as the screen needs it.
     struct Outcome: Equatable, Sendable {
         /// The request as sent, secrets masked (what a copied cURL command is made of).
-        var request: CallTrace.RequestRecord
+        var request: CallTrace.RequestRecord?
         var envelope: JSONValue?
         var error: String?
         var status: String
@@ -33,10 +42,14 @@ struct InspectorScreen: PaneScreen, Equatable {
         var waited: Double
     }
 
+    /// The largest text the copy keys send to the terminal (tmux drops longer OSC 52 sequences).
+    static let copyLimit = 512 * 1024
+
     init(method: String, params: JSONValue) {
         self.method = method
         self.params = params
         tree = JSONTree(params, rootName: "params")
+        rebuild()
     }
 
     /// A call from history, read when the screen opens.
@@ -47,36 +60,61 @@ struct InspectorScreen: PaneScreen, Equatable {
 
     var route: Route { storedID.map { .storedCall($0) } ?? .call(method: method, params: params) }
 
-    func panes(_ app: ConsoleState) -> [Pane] {
+    var callName: String { "call#\(sends)" }
+
+    func panes(_ app: ConsoleState) -> [Pane] { [pane] }
+
+    private mutating func rebuild() {
         if showsRaw, let rawLines {
-            return [Pane("Raw", rawLines.map { PaneRow([Span($0)]) })]
+            pane = Pane("Raw", rawLines.map { PaneRow([Span($0)]) })
+        } else {
+            pane = Pane(outcome?.envelope != nil ? "Result" : "Request", tree.lines.map { PaneRow([]).with(JSONTree.row($0)) })
         }
-        let title = outcome?.envelope != nil ? "Result" : "Request"
-        return [Pane(title, tree.lines.map { PaneRow([]).with(JSONTree.row($0)) })]
     }
 
     mutating func opened(_ app: ConsoleState) -> [Effect] {
-        guard let storedID else { return send() }
+        guard let storedID else { return send(app) }
         return [.load(.mine("trace"), .trace(storedID))]
     }
 
-    mutating func refresh(_ app: ConsoleState) -> [Effect] { send() }
+    mutating func refresh(_ app: ConsoleState) -> [Effect] { send(app) }
 
-    /// A call is never sent again by itself (another portal, a write): F5 does it when the user asks.
-    mutating func reconnected(_ app: ConsoleState) -> [Effect] { [] }
+    /// A call is never sent again by itself (another portal, a write): F5 does it when the user asks. One still
+    /// running was cancelled with the old connection, and says so.
+    mutating func reconnected(_ app: ConsoleState) -> [Effect] {
+        if let storedID, method.isEmpty { return [.load(.mine("trace"), .trace(storedID))] }
+        if outcome == nil, !method.isEmpty {
+            outcome = Outcome(request: nil, envelope: nil, error: "cancelled: the connection changed while the call ran; F5 sends it on the new one",
+                              status: "cancelled", duration: 0, attempts: 0, waited: 0)
+            rebuild()
+        }
+        return []
+    }
 
-    private mutating func send() -> [Effect] {
+    private mutating func send(_ app: ConsoleState) -> [Effect] {
         guard !method.isEmpty else { return [] }  // a call from history that has not been read yet
+        if let recordedProfile, let connected = app.connection?.profile, recordedProfile != connected {
+            return [.status(StatusMessage("this call was made on profile \(recordedProfile); switch to it (:profile \(recordedProfile)) to replay it",
+                                          kind: .warning))]
+        }
+        if JSONWriter.compact(params).contains("****") {
+            return [.status(StatusMessage("the recorded parameters hold masked secrets (****); a replay would send the mask", kind: .warning))]
+        }
         storedID = nil
+        recordedProfile = nil
         events = []
         outcome = nil
         rawLines = nil
+        showsRaw = false
         tree = JSONTree(params, rootName: "params")
         nav = PaneNavigator(paneCount: 1)
-        return [.stream(.mine("call"), .observedCall(CallRequest(method: method, params: params)))]
+        rebuild()
+        sends += 1
+        return [.stream(.mine(callName), .observedCall(CallRequest(method: method, params: params, apiVersion: apiVersion)))]
     }
 
     mutating func update(_ id: EffectID, _ answer: Answer, _ app: ConsoleState) -> [Effect] {
+        if id.name != "trace", id.name != callName { return [] }  // an earlier send's late answer
         switch answer {
         case .streamed(.callEvent(let event)):
             events.append(event)
@@ -88,30 +126,21 @@ struct InspectorScreen: PaneScreen, Equatable {
         case .loaded(.trace(let trace)):
             method = trace.method
             params = trace.request.params
-            show(trace, envelope: trace.response, error: trace.error?.message)
+            apiVersion = trace.apiVersion
+            recordedProfile = trace.profile
+            recordedAt = trace.startedAt
+            show(trace, envelope: trace.response, error: trace.error.map { "recorded: \($0.message)" })
         case .loaded(.history):
             break
         case .ended(let failure?):
             if outcome == nil {
-                outcome = Outcome(request: CallTrace.RequestRecord(httpMethod: "POST", url: "", params: .emptyObject),
-                                  envelope: nil, error: failure, status: "error", duration: 0, attempts: 0, waited: 0)
+                outcome = Outcome(request: nil, envelope: nil, error: failure, status: "error", duration: 0, attempts: 0, waited: 0)
+                rebuild()
             }
         case .ended(nil):
             break
         }
         return []
-    }
-
-    /// The request as a cURL command. It is made from the recorded request, whose webhook code, tokens and
-    /// secrets are already masked: paste it to see the shape, put the secret back to run it.
-    static func curl(_ request: CallTrace.RequestRecord) -> String {
-        func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-        var parts = ["curl", "-sS", "-X", request.httpMethod, quoted(request.url)]
-        for (name, value) in request.headers.sorted(by: { $0.key < $1.key }) { parts += ["-H", quoted("\(name): \(value)")] }
-        if request.httpMethod != "GET" {
-            parts += ["-H", quoted("Content-Type: application/json"), "--data-raw", quoted(JSONWriter.compact(request.params))]
-        }
-        return parts.joined(separator: " ")
     }
 
     /// Shows how a call ended: its result as the tree (or, when it failed, what was sent).
@@ -120,22 +149,25 @@ struct InspectorScreen: PaneScreen, Equatable {
                           attempts: trace.attempts.count, waited: trace.waits.reduce(0) { $0 + $1.seconds })
         tree = envelope.map { JSONTree($0["result"] ?? .null, rootName: "result") } ?? JSONTree(params, rootName: "params")
         rawLines = nil
+        showsRaw = false
         nav = PaneNavigator(paneCount: 1)
+        rebuild()
     }
 
     mutating func key(_ action: KeyAction?, _ key: KeyEvent, _ app: ConsoleState) -> KeyResult {
         let index = nav.cursor.selected
+        let onTree = !showsRaw && index < tree.lines.count
         switch action {
         case .rawView?:
             showsRaw.toggle()
             if showsRaw, rawLines == nil {
-                let value = outcome?.envelope ?? params
-                rawLines = JSONWriter.pretty(value).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+                rawLines = JSONWriter.pretty(outcome?.envelope ?? params).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             }
             nav = PaneNavigator(paneCount: 1)
+            rebuild()
             return .handled([])
-        case .copyValue?, .copyPath? where !showsRaw:
-            guard index < tree.lines.count else { return .handled([]) }
+        case .copyValue?, .copyPath?:
+            guard onTree else { return .handled([.status(StatusMessage("copy works on the tree: r goes back to it", kind: .warning))]) }
             let line = tree.lines[index]
             let text: String
             if action == .copyPath {
@@ -145,21 +177,25 @@ struct InspectorScreen: PaneScreen, Equatable {
             } else {
                 text = line.isContainer ? JSONWriter.pretty(line.value) : JSONWriter.compact(line.value)
             }
-            let what = action == .copyPath ? "the path \(line.path)" : "the value of \(line.path)"
-            return .handled([.copy(text), .status(StatusMessage("copied \(what) (\(counted(text.count, "character")))"))])
+            return copy(text, what: action == .copyPath ? "the path \(line.path)" : "the value of \(line.path)")
         case .copyCurl?:
             guard let request = outcome?.request, !request.url.isEmpty else {
                 return .handled([.status(StatusMessage("nothing to copy yet: the call has not been sent", kind: .warning))])
             }
-            return .handled([.copy(Self.curl(request)), .status(StatusMessage("copied the call as a cURL command (secrets masked)"))])
-        case (.select?), (.right?) where !showsRaw:
-            guard index < tree.lines.count, tree.lines[index].isContainer else { return .handled([]) }
-            if action == .select || !tree.lines[index].isOpen { tree.toggle(index) }
-            return .handled([])
-        case .left? where !showsRaw:
-            // Fold an open container; else go to the parent; on the root, Left goes back as elsewhere.
-            if index < tree.lines.count, tree.lines[index].isContainer, tree.lines[index].isOpen {
+            return copy(Self.curl(request), what: "the call as a cURL command (secrets masked)")
+        case .select?, .right?:
+            guard onTree else { return showsRaw ? .handled([]) : navigate(action, app) }
+            if tree.lines[index].isContainer, action == .select || !tree.lines[index].isOpen {
                 tree.toggle(index)
+                rebuild()
+            }
+            return .handled([])
+        case .left?:
+            guard onTree else { return .ignored }
+            // Fold an open container; else go to the parent; on the root, Left goes back as elsewhere.
+            if tree.lines[index].isContainer, tree.lines[index].isOpen {
+                tree.toggle(index)
+                rebuild()
                 return .handled([])
             }
             guard let parent = tree.parent(of: index) else { return .ignored }
@@ -170,73 +206,12 @@ struct InspectorScreen: PaneScreen, Equatable {
         }
     }
 
-    func hints(_ app: ConsoleState) -> [KeyHint] {
-        let km = app.keymap
-        var hints = [KeyHint(arrowsLabel(km), "move")]
-        if !showsRaw { hints.append(KeyHint("←→", "fold")) }
-        hints += [KeyHint(keyLabel(km, .rawView), showsRaw ? "tree" : "raw"), KeyHint(keyLabel(km, .copyValue), "copy"),
-                  KeyHint(keyLabel(km, .copyCurl), "cURL"), KeyHint(keyLabel(km, .refresh), "resend"), KeyHint(keyLabel(km, .back), "back")]
-        return hints
-    }
-
-    func render(into screen: inout Screen, rect: Rect, _ app: ConsoleState) -> Point? {
-        let theme = app.theme
-        let title = method.isEmpty ? "reading call \(storedID ?? "") from history…" : "call " + method + (storedID == nil ? "" : "  (from history; F5 sends it again)")
-        screen.put(title, at: rect.origin, style: theme[.title], clip: rect)
-        let next = Facts(rows: facts(), labelWidth: 9).render(into: &screen, rect: rect.inset(top: 1).splitTop(max(0, rect.height - 5)).0, theme: theme)
-        drawPanes(panes(app), into: &screen, rect: Rect(column: rect.column, row: next, width: rect.width, height: rect.maxRow - next), theme: theme)
-        return nil
-    }
-
-    func facts() -> [(label: String, value: [Span])] {
-        var rows: [(String, [Span])] = [("Params", [Span(JSONWriter.compact(params), .muted)])]
-        guard let outcome else {
-            rows.append(("Status", [Span("running… ", .warning), Span(progress(), .muted)]))
-            return rows
+    /// A copy through the terminal, with what was copied on the status line.
+    private func copy(_ text: String, what: String) -> KeyResult {
+        guard text.utf8.count <= Self.copyLimit else {
+            return .handled([.status(StatusMessage("\(what) is \(text.utf8.count / 1024) KB, more than a terminal copy carries (\(Self.copyLimit / 1024) KB); use the raw view or b24 history ID --json", kind: .warning))])
         }
-        let role: ThemeRole = outcome.status == "ok" ? .success : (outcome.status == "partial" ? .warning : .error)
-        var took = formatSeconds(outcome.duration) + "   " + counted(outcome.attempts, "attempt")
-        if outcome.waited > 0.01 { took += "   waited " + formatSeconds(outcome.waited) }
-        rows.append(("Status", [Span(outcome.status, role), Span("   " + took, .muted)]))
-        if let error = outcome.error { rows.append(("Error", [Span(error, .error)])) }
-        if let envelope = outcome.envelope {
-            if let time = envelope["time"], let operating = time["operating"]?.doubleValue {
-                var text = String(format: "%.3f s of this method's budget used", operating)
-                if let reset = time["operating_reset_at"]?.doubleValue {
-                    text += ", window resets " + Self.utcTime.string(from: Date(timeIntervalSince1970: reset)) + " UTC"
-                }
-                rows.append(("Operating", [Span(text)]))
-            }
-            var paging: [String] = []
-            if let total = envelope["total"]?.intValue { paging.append("total \(total)") }
-            if let next = envelope["next"]?.intValue { paging.append("next page starts at \(next)") }
-            if !paging.isEmpty { rows.append(("Paging", [Span(paging.joined(separator: "   "))])) }
-        }
-        return rows
-    }
-
-    /// "14:53:48": the time of day of an operating-time reset.
-    private static let utcTime: DateFormatter = {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "HH:mm:ss"
-        return formatter
-    }()
-
-    /// What the running call is doing, from its latest event.
-    func progress() -> String {
-        for event in events.reversed() {
-            switch event {
-            case .waiting(let wait): return "waiting \(formatSeconds(wait.seconds)) \(wait.detail)"
-            case .attemptStarted(let number): return "attempt \(number) sent"
-            case .refreshStarted: return "refreshing the access token"
-            case .attemptAnswered(let number, let status, let code, _, _):
-                return "attempt \(number): " + (status.map { "HTTP \($0)" } ?? "no answer") + (code.map { " \($0)" } ?? "")
-            default: continue
-            }
-        }
-        return ""
+        return .handled([.copy(text), .status(StatusMessage("copied \(what) (\(counted(text.count, "character")))"))])
     }
 }
 

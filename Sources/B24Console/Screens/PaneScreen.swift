@@ -31,9 +31,14 @@ public struct Pane: Equatable, Sendable {
     public var columns: ListColumns
 
     public init(_ title: String, _ rows: [PaneRow]) {
+        self.init(title, rows, columns: ListColumns(measuring: rows.lazy.map(\.row)))
+    }
+
+    /// A pane whose widths were measured before (over a larger set the rows are picked from).
+    public init(_ title: String, _ rows: [PaneRow], columns: ListColumns) {
         self.title = title
         self.rows = rows
-        columns = ListColumns(measuring: rows.lazy.map(\.row))
+        self.columns = columns
     }
 }
 
