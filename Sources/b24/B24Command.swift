@@ -234,9 +234,6 @@ func firstArgumentWithInvalidUTF8() -> Int? {
     return nil
 }
 
-/// "1 call", "3 calls": a count with its noun, plural by an added "s".
-func counted(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
-
 func splitList(_ text: String) -> [String] {
     text.split(whereSeparator: { $0 == "," || $0.isWhitespace }).map(String.init)
 }

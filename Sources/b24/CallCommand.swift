@@ -178,10 +178,6 @@ func failCall(_ error: B24Error, trace: CallTrace, redactor: Redactor) -> Never 
     exit(error.exitCode)
 }
 
-func formatDuration(_ seconds: TimeInterval) -> String {
-    seconds < 1 ? "\(Int((seconds * 1000).rounded())) ms" : String(format: "%.2f s", seconds)
-}
-
 /// Reads `--params`: inline JSON, `@file`, or `-` for stdin. Must be a JSON object.
 func readParams(_ text: String?) throws -> JSONValue {
     guard let text else { return .emptyObject }

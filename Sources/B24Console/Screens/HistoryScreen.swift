@@ -95,7 +95,7 @@ struct HistoryScreen: PaneScreen, Equatable {
         let status = entry.status == "ok" ? "ok" : (entry.errorCode ?? entry.status)
         return PaneRow([Span(time.string(from: entry.startedAt) + "  ", .muted), Span(pad(truncate(status, toWidth: 10), toWidth: 10), role),
                         Span(" "), Span(entry.method, .primary)],
-                       columns: [entry.profile, entry.risk, formatSeconds(entry.duration)], target: .route(.storedCall(entry.id)))
+                       columns: [entry.profile, entry.risk, formatDuration(entry.duration)], target: .route(.storedCall(entry.id)))
     }
 
     func hints(_ app: ConsoleState) -> [KeyHint] {

@@ -33,8 +33,8 @@ extension InspectorScreen {
         var rows: [(String, [Span])] = []
         if let outcome {
             let role: ThemeRole = outcome.status == "ok" ? .success : (outcome.status == "partial" ? .warning : .error)
-            var took = formatSeconds(outcome.duration) + "   " + counted(outcome.attempts, "attempt")
-            if outcome.waited > 0.01 { took += "   waited " + formatSeconds(outcome.waited) }
+            var took = formatDuration(outcome.duration) + "   " + counted(outcome.attempts, "attempt")
+            if outcome.waited > 0.01 { took += "   waited " + formatDuration(outcome.waited) }
             rows.append(("Status", [Span(outcome.status, role), Span("   " + took, .muted)]))
             if let error = outcome.error { rows.append(("Error", [Span(error, .error)])) }
         } else if !method.isEmpty {
@@ -78,7 +78,7 @@ extension InspectorScreen {
     func progress() -> String {
         for event in events.reversed() {
             switch event {
-            case .waiting(let wait): return "waiting \(formatSeconds(wait.seconds)) \(wait.detail)"
+            case .waiting(let wait): return "waiting \(formatDuration(wait.seconds)) \(wait.detail)"
             case .attemptStarted(let number): return "attempt \(number) sent"
             case .refreshStarted: return "refreshing the access token"
             case .attemptAnswered(let number, let status, let code, _, _):

@@ -223,8 +223,3 @@ extension PaneRow {
         return copy
     }
 }
-
-/// "850 ms", "2.50 s".
-func formatSeconds(_ seconds: Double) -> String {
-    seconds < 1 ? "\(Int((seconds * 1000).rounded())) ms" : String(format: "%.2f s", seconds)
-}

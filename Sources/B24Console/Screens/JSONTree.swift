@@ -1,3 +1,4 @@
+import B24Client
 import B24Wire
 import TerminalKit
 
@@ -94,6 +95,3 @@ struct JSONTree: Equatable, Sendable {
                         Span(": ", .muted), Span(line.summary, line.isContainer ? .muted : line.role)])
     }
 }
-
-/// "1 field", "3 items": a count with its noun.
-func counted(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
