@@ -16,6 +16,7 @@ public enum ConsoleKeymap {
         KeyAction.copyValue.rawValue: ["y"],
         KeyAction.copyPath.rawValue: ["Y"],
         KeyAction.copyCurl.rawValue: ["C"],
+        KeyAction.nextPage.rawValue: ["n"],
     ])
 
     /// The keymap used when no config file changes it.

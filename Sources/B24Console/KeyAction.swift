@@ -11,6 +11,7 @@ public enum KeyAction: String, CaseIterable, Sendable {
     case palette, home, packs
     case rawView = "raw-view"
     case copyValue = "copy-value", copyPath = "copy-path", copyCurl = "copy-curl"
+    case nextPage = "next-page"
 
     /// What the action does, in plain words, for the `?` help: TerminalKit's words for its navigation actions,
     /// the console's own for the rest.
@@ -27,6 +28,7 @@ public enum KeyAction: String, CaseIterable, Sendable {
         case .copyValue: return "copy the selected value (to the clipboard, through the terminal; works in tmux)"
         case .copyPath: return "copy the selected value's path, e.g. result.0.TITLE"
         case .copyCurl: return "copy the call as a cURL command (secrets masked)"
+        case .nextPage: return "next page of a list call (the same call from the portal's next start)"
         default: return Keymap.navigationDescriptions.first { $0.action == rawValue }?.description ?? rawValue
         }
     }
@@ -34,7 +36,7 @@ public enum KeyAction: String, CaseIterable, Sendable {
     /// The command a key runs when no screen used it (movement keys have none: they belong to lists).
     var command: Command? {
         switch self {
-        case .up, .down, .right, .top, .bottom, .pageUp, .pageDown, .select, .nextTab, .prevTab, .rawView, .copyValue, .copyPath, .copyCurl: return nil
+        case .up, .down, .right, .top, .bottom, .pageUp, .pageDown, .select, .nextTab, .prevTab, .rawView, .copyValue, .copyPath, .copyCurl, .nextPage: return nil
         case .left, .back: return .back
         case .search: return .open(.search)
         case .help: return .help

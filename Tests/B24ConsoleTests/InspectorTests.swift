@@ -152,6 +152,27 @@ struct InspectorTests {
         #expect(screen.contains("cancelled: the connection changed while the call ran; F5 sends it on"))
     }
 
+    @Test func nextPageOpensTheSameCallFromTheNextStart() {
+        var state = Fixture.connected()
+        guard case .stream(let id, _)? = Fixture.apply(&state, .command("call crm.lead.list {\"select\":[\"ID\"]}")).first else { return }
+        let trace = CallTrace(profile: "sandbox", method: "crm.lead.list", apiVersion: .v2, risk: "read",
+                              request: .init(httpMethod: "POST", url: "http://x/rest/1/****/crm.lead.list", params: .emptyObject))
+        _ = reduce(&state, .answered(id, .call(CallOutcome(trace: trace, result: .success(["result": [["ID": "1"]], "next": 50, "total": 120])))))
+        #expect(render(state, size: state.size).text.contains("n next page"))
+        let effects = Fixture.keys(&state, .char("n"))
+        #expect(state.route == .call(method: "crm.lead.list", params: ["select": ["ID"], "start": 50]))
+        #expect(effects.map(\.summary) == ["stream call#1"])
+        Fixture.keys(&state, .escape)
+        #expect(state.route == .call(method: "crm.lead.list", params: ["select": ["ID"]]))
+        // The last page has no "next": n says so and stays.
+        var last = Fixture.connected()
+        guard case .stream(let lastID, _)? = Fixture.apply(&last, .command("call crm.lead.list")).first else { return }
+        _ = reduce(&last, .answered(lastID, .call(CallOutcome(trace: trace, result: .success(["result": [["ID": "120"]], "total": 120])))))
+        #expect(Fixture.keys(&last, .char("n")).isEmpty)
+        #expect(last.status?.text == "no next page: the answer has no \"next\"")
+        #expect(last.route == .call(method: "crm.lead.list", params: .emptyObject))
+    }
+
     @Test func curlForAWebhookAndForAnApplication() {
         let webhook = CallTrace.RequestRecord(httpMethod: "POST", url: "https://b24.example/rest/1/****/crm.lead.get", params: ["ID": 5])
         #expect(InspectorScreen.curl(webhook)

@@ -10,6 +10,7 @@ extension InspectorScreen {
         let km = app.keymap
         var hints = [KeyHint(arrowsLabel(km), "move")]
         if !showsRaw { hints.append(KeyHint("←→", "fold")) }
+        if outcome?.envelope?["next"] != nil { hints.append(KeyHint(keyLabel(km, .nextPage), "next page")) }
         hints += [KeyHint(keyLabel(km, .rawView), showsRaw ? "tree" : "raw"), KeyHint(keyLabel(km, .copyValue), "copy"),
                   KeyHint(keyLabel(km, .copyCurl), "cURL"), KeyHint(keyLabel(km, .refresh), "resend"), KeyHint(keyLabel(km, .back), "back")]
         return hints

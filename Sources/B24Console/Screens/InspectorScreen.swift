@@ -183,6 +183,17 @@ struct InspectorScreen: PaneScreen, Equatable {
                 return .handled([.status(StatusMessage("nothing to copy yet: the call has not been sent", kind: .warning))])
             }
             return copy(Self.curl(request), what: "the call as a cURL command (secrets masked)")
+        case .nextPage?:
+            guard let next = outcome?.envelope?["next"]?.intValue else {
+                return .handled([.status(StatusMessage("no next page: the answer has no \"next\"", kind: .warning))])
+            }
+            guard storedID == nil, apiVersion == .v2, case .object(var object) = params else {
+                return .handled([.status(StatusMessage("next page works on a call sent from here (REST v2); F5 first replays this one",
+                                                       kind: .warning))])
+            }
+            // The same call from the portal's next start, as a page of its own: Esc comes back to this one.
+            object[object.keys.first { $0.lowercased() == "start" } ?? "start"] = .int(next)
+            return .handled([.run(.open(.call(method: method, params: .object(object))))])
         case .select?, .right?:
             guard onTree else { return showsRaw ? .handled([]) : navigate(action, app) }
             if tree.lines[index].isContainer, action == .select || !tree.lines[index].isOpen {
