@@ -74,5 +74,9 @@ func goBack(_ state: inout ConsoleState) -> [Effect] {
     }
     let closed = state.stack.removeLast()
     state.status = nil
-    return state.close(closed.id)
+    let cancelled = state.close(closed.id)
+    var page = state.page
+    let asked = page.screen.revealed(state)
+    state.page = page
+    return cancelled + resolve(&state, asked, page: page.id)
 }

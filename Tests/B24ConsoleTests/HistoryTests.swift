@@ -110,6 +110,15 @@ struct HistoryTests {
         #expect(state.status?.text.hasPrefix("the recorded parameters hold masked secrets") == true)
     }
 
+    @Test func backFromACallTheListIsReadAgain() {
+        var state = storedCall(Self.trace())
+        let effects = Fixture.keys(&state, .escape)
+        #expect(state.route == .history)
+        #expect(effects.map(\.summary) == ["load history"])
+        // The rows stay on screen while history is read again.
+        #expect(render(state, size: state.size).text.contains("tasks.task.get"))
+    }
+
     @Test func twentyThousandCallsDrawOnlyWhatIsVisible() {
         let many = (0 ..< 20_000).map { Self.entry($0, method: $0 % 2 == 0 ? "crm.deal.list" : "user.current") }
         var state = historyState(many)

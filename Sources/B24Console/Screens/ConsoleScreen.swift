@@ -34,6 +34,8 @@ public protocol ConsoleScreen: Sendable {
     mutating func refresh(_ app: ConsoleState) -> [Effect]
     /// A new connection (another profile, or the same again): by default the same as F5.
     mutating func reconnected(_ app: ConsoleState) -> [Effect]
+    /// The page is on top again (the one above it closed).
+    mutating func revealed(_ app: ConsoleState) -> [Effect]
     /// The root's facts changed (e.g. the portal's method list arrived): recompute what depends on them.
     mutating func appChanged(_ app: ConsoleState)
     /// Where an overlay is drawn (pages fill the body).
@@ -56,6 +58,7 @@ extension ConsoleScreen {
     public mutating func update(_ id: EffectID, _ answer: Answer, _ app: ConsoleState) -> [Effect] { [] }
     public mutating func refresh(_ app: ConsoleState) -> [Effect] { [] }
     public mutating func reconnected(_ app: ConsoleState) -> [Effect] { refresh(app) }
+    public mutating func revealed(_ app: ConsoleState) -> [Effect] { [] }
     public mutating func appChanged(_ app: ConsoleState) {}
     public var placement: Placement { .body }
     public var takesText: Bool { false }

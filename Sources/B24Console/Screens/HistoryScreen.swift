@@ -30,8 +30,11 @@ struct HistoryScreen: PaneScreen, Equatable {
 
     mutating func refresh(_ app: ConsoleState) -> [Effect] { read() }
 
+    /// Back from a call (perhaps replayed): the list reads history again, so the replay shows.
+    mutating func revealed(_ app: ConsoleState) -> [Effect] { read() }
+
     private mutating func read() -> [Effect] {
-        entries = .loading
+        if entries.value == nil { entries = .loading }  // a re-read keeps the list on screen until it arrives
         return [.load(.mine("history"), .history(limit: Self.limit))]
     }
 
