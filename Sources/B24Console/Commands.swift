@@ -154,7 +154,7 @@ func run(_ state: inout ConsoleState, _ command: Command) -> [Effect] {
     switch command {
     case .open(let route):
         if case .call = route, state.route == route {  // the same call again: send it again
-            return resolve(&state, state.page.screen.refresh(state), page: state.page.id)
+            return onTopPage(&state) { screen, app in screen.refresh(app) }
         }
         return open(&state, route)
     case .jump(let route): return jump(&state, route)
@@ -183,7 +183,7 @@ func run(_ state: inout ConsoleState, _ command: Command) -> [Effect] {
         }
         state.status = .refreshing
         var effects = homeCalls(&state)
-        effects += resolve(&state, state.page.screen.refresh(state), page: state.page.id)
+        effects += onTopPage(&state) { screen, app in screen.refresh(app) }
         return effects
     case .redraw: return []  // the runtime repaints everything on this key
     case .quit:

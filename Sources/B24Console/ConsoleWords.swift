@@ -47,10 +47,7 @@ enum ConsoleWords {
 
     /// A portal error: code, HTTP status, the portal's words, and what to do, as a console user does it.
     static func portal(_ error: PortalError) -> String {
-        var line = "portal error \(error.code.isEmpty ? "(empty code)" : error.code) (HTTP \(error.httpStatus)): \(error.message)"
-        for problem in error.validation { line += "; \(problem.field): \(problem.message)" }
-        if let hint = hint(error) ?? ErrorAdvice.hint(for: error) { line += " — \(hint)" }
-        return line
+        error.line(advice: hint(error) ?? ErrorAdvice.hint(for: error))
     }
 
     /// Advice where the CLI's names a flag.

@@ -75,8 +75,5 @@ func goBack(_ state: inout ConsoleState) -> [Effect] {
     let closed = state.stack.removeLast()
     state.status = nil
     let cancelled = state.close(closed.id)
-    var page = state.page
-    let asked = page.screen.revealed(state)
-    state.page = page
-    return cancelled + resolve(&state, asked, page: page.id)
+    return cancelled + onTopPage(&state) { screen, app in screen.revealed(app) }
 }

@@ -90,6 +90,12 @@ func resolve(_ state: inout ConsoleState, _ effects: [Effect], page: Int) -> [Ef
         guard id.owner == .unassigned else { return id }
         return EffectID(owner: .page(page), generation: state.generation, name: id.name)
     }
+    /// Stamped, and remembered as the page's unfinished work (closing the page cancels it).
+    func track(_ id: EffectID) -> EffectID {
+        let id = stamp(id)
+        state.pageWork.insert(id)
+        return id
+    }
     for effect in effects {
         switch effect {
         case .run(let command): out += run(&state, command)
@@ -99,25 +105,25 @@ func resolve(_ state: inout ConsoleState, _ effects: [Effect], page: Int) -> [Ef
             state.overlay = nil
         case .status(let message): state.status = message
         case .fetch(let purpose, let force): out += fetch(&state, purpose, force: force)
-        case .call(let id, let request):
-            let id = stamp(id)
-            state.pageWork.insert(id)
-            out.append(.call(id, request))
-        case .stream(let id, let spec):
-            let id = stamp(id)
-            state.pageWork.insert(id)
-            out.append(.stream(id, spec))
-        case .load(let id, let spec):
-            let id = stamp(id)
-            state.pageWork.insert(id)
-            out.append(.load(id, spec))
+        case .call(let id, let request): out.append(.call(track(id), request))
+        case .stream(let id, let spec): out.append(.stream(track(id), spec))
+        case .load(let id, let spec): out.append(.load(track(id), spec))
         case .cancel(let id):
-            state.pageWork.remove(stamp(id))
-            out.append(.cancel(stamp(id)))
+            let id = stamp(id)
+            state.pageWork.remove(id)
+            out.append(.cancel(id))
         case .cancelPage, .connect, .loadTheme, .readLimiter, .schedule, .copy, .quit: out.append(effect)
         }
     }
     return out
+}
+
+/// Lets the page on screen react (F5, a send again, being on top again) and applies what it asks for.
+func onTopPage(_ state: inout ConsoleState, _ react: (inout any ConsoleScreen, ConsoleState) -> [Effect]) -> [Effect] {
+    var page = state.page
+    let asked = react(&page.screen, state)
+    state.page = page
+    return resolve(&state, asked, page: page.id)
 }
 
 /// Keys go to the overlay, else to the page on screen; what the screen ignores goes to the global bindings.

@@ -51,6 +51,15 @@ public struct PortalError: Sendable, Equatable, Codable {
         }
     }
 
+    /// "portal error CODE (HTTP 400): the portal's words; field: problem — advice", the one line every front end
+    /// shows; each brings its own advice (the CLI names flags, the console its keys).
+    public func line(advice: String?) -> String {
+        var line = "portal error \(code.isEmpty ? "(empty code)" : code) (HTTP \(httpStatus)): \(message)"
+        for problem in validation { line += "; \(problem.field): \(problem.message)" }
+        if let advice { line += " — \(advice)" }
+        return line
+    }
+
     /// Codes after which retrying cannot help: auth, scope, missing method, access, payment.
     public var isFatal: Bool {
         let fatal: Set<String> = [
@@ -123,11 +132,7 @@ public enum B24Error: Error, Sendable, Equatable, CustomStringConvertible {
         case .refused(let refusal): return "blocked: \(refusal.cliText)"
         case .cancelled(let method): return "cancelled: \(method) was stopped before it finished"
         case .portal(let error):
-            let code = error.code.isEmpty ? "(empty code)" : error.code
-            var line = "portal error \(code) (HTTP \(error.httpStatus)): \(error.message)"
-            for problem in error.validation { line += "; \(problem.field): \(problem.message)" }
-            if let hint = ErrorAdvice.hint(for: error) { line += " — \(hint)" }
-            return line
+            return error.line(advice: ErrorAdvice.hint(for: error))
         case .http(let status, let snippet):
             return "HTTP \(status) without a Bitrix24 answer (proxy or server page?): \(snippet)"
         case .transport(let kind, let text): return "network error (\(kind.rawValue)): \(text)"

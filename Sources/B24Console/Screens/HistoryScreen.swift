@@ -85,13 +85,7 @@ struct HistoryScreen: PaneScreen, Equatable {
         nav = PaneNavigator(paneCount: 1)
     }
 
-    static let time: DateFormatter = {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "MM-dd HH:mm:ss"
-        formatter.timeZone = TimeZone(identifier: "UTC")  // as `b24 history` prints them
-        return formatter
-    }()
+    static let time = utcFormatter("MM-dd HH:mm:ss")
 
     static func row(_ entry: HistoryEntry) -> PaneRow {
         let role: ThemeRole = entry.status == "ok" ? .success : (entry.status == "partial" ? .warning : .error)

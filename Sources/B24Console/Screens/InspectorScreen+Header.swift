@@ -67,13 +67,6 @@ extension InspectorScreen {
     /// "2026-12-03 14:53:48": when a call from history was made.
     static let utcDateTime = utcFormatter("yyyy-MM-dd HH:mm:ss")
 
-    private static func utcFormatter(_ format: String) -> DateFormatter {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = format
-        return formatter
-    }
 
     /// What the running call is doing, from its latest event.
     func progress() -> String {

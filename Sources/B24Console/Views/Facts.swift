@@ -1,3 +1,4 @@
+import Foundation
 import TerminalKit
 
 /// Lines of label + value, the label column padded (Cyrillic/CJK values keep alignment by width).
@@ -57,4 +58,13 @@ func loadable<T>(_ value: Loadable<T>, _ show: (T) -> [Span]) -> [Span] {
     case .loaded(let v): return show(v)
     case .failed(let message): return [Span(message, .error)]
     }
+}
+
+/// A date formatter for times shown in UTC (as `b24 history` prints them), e.g. "HH:mm:ss".
+func utcFormatter(_ format: String) -> DateFormatter {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    formatter.dateFormat = format
+    return formatter
 }
