@@ -12,7 +12,7 @@ extension InspectorScreen {
         if !showsRaw { hints.append(KeyHint("←→", "fold")) }
         if outcome?.envelope?["next"] != nil { hints.append(KeyHint(keyLabel(km, .nextPage), "next page")) }
         hints += [KeyHint(keyLabel(km, .rawView), showsRaw ? "tree" : "raw"), KeyHint(keyLabel(km, .copyValue), "copy"),
-                  KeyHint(keyLabel(km, .copyCurl), "cURL"), KeyHint(keyLabel(km, .refresh), "resend"), KeyHint(keyLabel(km, .back), "back")]
+                  KeyHint(keyLabel(km, .copyCurl), "cURL"), KeyHint(keyLabel(km, .editInForm), "edit"), KeyHint(keyLabel(km, .refresh), "resend"), KeyHint(keyLabel(km, .back), "back")]
         return hints
     }
 
