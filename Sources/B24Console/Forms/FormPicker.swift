@@ -38,7 +38,15 @@ struct FormPicker: Equatable, Sendable {
     var visible: [Choice] {
         let text = query.text.trimmingCharacters(in: .whitespaces).lowercased()
         guard !text.isEmpty, !isLookup else { return choices }
-        return choices.filter { $0.id.lowercased().contains(text) || $0.title.lowercased().contains(text) }
+        // Best matches first: the exact name, then names that start with the text, then any that contain it.
+        func rank(_ choice: Choice) -> Int? {
+            let id = choice.id.lowercased(), title = choice.title.lowercased()
+            if id == text { return 0 }
+            if id.hasPrefix(text) || title.hasPrefix(text) { return 1 }
+            return id.contains(text) || title.contains(text) ? 2 : nil
+        }
+        return choices.enumerated().compactMap { index, choice in rank(choice).map { ($0, index, choice) } }
+            .sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2)
     }
 
     var current: Choice? {

@@ -123,9 +123,10 @@ extension FormInput {
                 let value = entry.value.text.trimmingCharacters(in: .whitespaces)
                 if value.isEmpty && entry.id == nil { continue }
                 if strict, !value.isEmpty, let problem = Self.entryProblem(key, value) { throw InputProblem("entry \(index + 1): \(problem)") }
-                var object: JSONObject = ["VALUE": .string(value), "VALUE_TYPE": .string(entry.valueType)]
                 // An entry with an ID and an empty value deletes that entry on the portal.
-                if let id = entry.id { object["ID"] = .string(id) }
+                var object: JSONObject = entry.id.map { ["ID": .string($0)] } ?? [:]
+                object["VALUE"] = .string(value)
+                object["VALUE_TYPE"] = .string(entry.valueType)
                 items.append(.object(object))
             }
             return .array(items)

@@ -57,7 +57,7 @@ struct WriteReview: Equatable, Sendable {
     @discardableResult
     func render(into screen: inout Screen, area: Rect, theme: Theme, connection: ConnectionInfo?) -> Point? {
         let what = risk == .destructive ? "deletes data" : "changes data"
-        let size = Size(width: min(area.width - 2, 90), height: min(area.height - 1, lines.count + 9 + (mustType == nil ? 0 : 2)))
+        let size = Size(width: min(area.width - 2, 90), height: min(area.height - 1, lines.count + 7 + (mustType == nil ? 0 : 2) + (connection?.production == true ? 1 : 0)))
         let modal = Modal(title: "Send \(draft.method)?", body: [], footer: "tab switch · enter choose · esc cancel", size: size,
                           role: risk == .destructive ? .error : .warning)
         let body = modal.render(into: &screen, area: area, theme: theme)

@@ -116,7 +116,10 @@ extension FormScreen {
             focus(.term(i, t ?? model.inputs[i].terms.count - 1))
         case .lookup(let i):
             guard let choice = picker.current else { return [] }
-            model.inputs[i].text = EditableText(choice.id)
+            // Several references (CONTACT_IDS) collect IDs; one reference takes the picked ID.
+            let previous = InputKind.words(model.inputs[i].text.text).filter { Int64($0) != nil }
+            let ids = model.inputs[i].multiple ? previous.filter { $0 != choice.id } + [choice.id] : [choice.id]
+            model.inputs[i].text = EditableText(ids.joined(separator: ", "))
             model.inputs[i].error = nil
             pickedNames["\(model.inputs[i].path)#\(choice.id)"] = choice.title
         }
@@ -128,7 +131,9 @@ extension FormScreen {
         switch input.kind {
         case .choice(let items): return items.first { $0.id == value }?.title
         case .status(let type): return statusItems[type]?.first { $0.id == value }?.title
-        case .reference: return pickedNames["\(input.path)#\(value)"]
+        case .reference:
+            let names = InputKind.words(value).compactMap { pickedNames["\(input.path)#\($0)"] }
+            return names.isEmpty ? nil : names.joined(separator: ", ")
         default: return nil
         }
     }

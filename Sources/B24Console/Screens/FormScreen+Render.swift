@@ -10,13 +10,17 @@ extension FormScreen {
     func hints(_ app: ConsoleState) -> [KeyHint] {
         if review != nil || picker != nil { return [] }
         let keys = app.keymap
-        if showsRaw {
-            return [KeyHint("↑↓", "scroll"), KeyHint(keyLabel(keys, .rawView), "form"), KeyHint(keyLabel(keys, .editExternally), "$EDITOR"),
-                    KeyHint(keyLabel(keys, .send), "send"), KeyHint("esc", "back")]
+        // A form types printable keys, so its hints name a key that is not one (F2 rather than r).
+        func key(_ action: KeyAction) -> String {
+            keys.keys(for: action).first { $0.typedCharacter == nil }.map(keyLabel) ?? keyLabel(keys, action)
         }
-        return [KeyHint("↑↓", "move"), KeyHint("enter", "choose"), KeyHint(keyLabel(keys, .send), "send"),
-                KeyHint(keyLabel(keys, .addEntry), "add"), KeyHint(keyLabel(keys, .removeEntry), "remove"),
-                KeyHint(keyLabel(keys, .rawView), "raw JSON"), KeyHint(keyLabel(keys, .editExternally), "$EDITOR"), KeyHint("esc", "back")]
+        if showsRaw {
+            return [KeyHint("↑↓", "scroll"), KeyHint(key(.rawView), "form"), KeyHint(key(.editExternally), "$EDITOR"),
+                    KeyHint(key(.send), "send"), KeyHint("esc", "back")]
+        }
+        return [KeyHint("↑↓", "move"), KeyHint("enter", "choose"), KeyHint(key(.send), "send"),
+                KeyHint(key(.addEntry), "add"), KeyHint(key(.removeEntry), "remove"),
+                KeyHint(key(.rawView), "raw JSON"), KeyHint(key(.editExternally), "$EDITOR"), KeyHint("esc", "back")]
     }
 
     func render(into screen: inout Screen, rect: Rect, _ app: ConsoleState) -> Point? {
