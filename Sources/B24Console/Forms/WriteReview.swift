@@ -57,7 +57,7 @@ struct WriteReview: Equatable, Sendable {
     @discardableResult
     func render(into screen: inout Screen, area: Rect, theme: Theme, connection: ConnectionInfo?) -> Point? {
         let what = risk == .destructive ? "deletes data" : "changes data"
-        let size = Size(width: min(area.width - 2, 90), height: min(area.height - 1, lines.count + 7 + (mustType == nil ? 0 : 2) + (connection?.production == true ? 1 : 0)))
+        let size = Size(width: min(area.width - 2, 90), height: min(area.height - 1, lines.count + 8 + (mustType == nil ? 0 : 2) + (connection?.production == true ? 1 : 0)))
         let modal = Modal(title: "Send \(draft.method)?", body: [], footer: "tab switch · enter choose · esc cancel", size: size,
                           role: risk == .destructive ? .error : .warning)
         let body = modal.render(into: &screen, area: area, theme: theme)
@@ -73,7 +73,7 @@ struct WriteReview: Equatable, Sendable {
         }
         let portal = connection.map { "\($0.portal) (profile \($0.profile))" } ?? "the portal"
         if connection?.production == true { line([Span("PRODUCTION", .banner), Span(" profile: every write is typed to confirm", .warning)]) }
-        line([Span("This call \(what) on ", .text), Span(portal, .primary), Span(". It sends exactly:", .text)])
+        for text in wrap("This call \(what) on \(portal). It sends exactly:", width: body.width) { line([Span(text, .text)]) }
         let reserved = (mustType == nil ? 0 : 2) + 2
         let payloadRows = max(1, body.maxRow - row - reserved)
         for text in lines.dropFirst(offset).prefix(payloadRows) { line([Span("  " + text, .accent)]) }

@@ -187,7 +187,7 @@ extension FormScreen {
         var parts = [input.path, input.kind.label]
         if input.required { parts.append("required") }
         if input.multiple { parts.append("several, comma-separated") }
-        if !input.note.isEmpty { parts.append(input.note) }
+        if !input.note.isEmpty, input.note != input.kind.label { parts.append(input.note) }
         screen.put(parts.joined(separator: " · "), at: rect.origin, style: theme[.muted], clip: rect)
     }
 }
