@@ -47,7 +47,6 @@ struct WriteReview: Equatable, Sendable {
             }
             return .apply
         default:
-            if key == .ctrl("c") { return .cancel }
             if mustType != nil, typed.handle(key) { problem = nil }
         }
         return .stay

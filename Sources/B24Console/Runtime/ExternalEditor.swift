@@ -14,6 +14,12 @@ struct ExternalEditor {
         return "vi"
     }
 
+    /// The editor's program name for messages (`vim`, not `/usr/local/bin/vim -p`).
+    var programName: String {
+        let program = command.split(separator: " ").first.map(String.init) ?? command
+        return URL(fileURLWithPath: program).lastPathComponent
+    }
+
     /// Edits `text`; `suspend` gives the terminal away first and `restore` takes it back after.
     func edit(_ text: String, name: String, suspend: () -> Void, restore: () -> Void) -> Answer {
         let safeName = name.map { $0.isLetter || $0.isNumber || $0 == "." ? $0 : "-" }
@@ -36,11 +42,11 @@ struct ExternalEditor {
             try process.run()
             process.waitUntilExit()
         } catch {
-            return .ended("could not start the editor (\(command)): \(error.localizedDescription)")
+            return .ended("could not start the editor (\(programName)): \(error.localizedDescription)")
         }
         guard process.terminationReason == .exit, process.terminationStatus == 0 else {
             let how = process.terminationReason == .exit ? "exited with status \(process.terminationStatus)" : "was killed"
-            return .ended("the editor (\(command)) \(how)")
+            return .ended("the editor (\(programName)) \(how)")
         }
         guard let data = try? Data(contentsOf: file), let edited = String(data: data, encoding: .utf8) else {
             return .ended("the editor left no readable UTF-8 file")

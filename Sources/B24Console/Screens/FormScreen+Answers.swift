@@ -88,9 +88,16 @@ extension FormScreen {
     /// New inputs from the portal's fields; what was already entered stays.
     mutating func rebuild(fields: [EntityField], app: ConsoleState?) {
         let old = model
+        // On the first input, the cursor stays on the first input; elsewhere on the input it was on.
+        let atTop = cursor.selected == firstFocusable(from: 0, step: 1)
+        let focusedPath = atTop ? nil : Self.inputIndex(focusedRow).map { old.inputs[$0].path }
         model = FormModel.build(method: method, spec: spec, entity: entity, fields: fields)
         model.adopt(old)
-        cursor.select(min(cursor.selected, rows.count - 1), count: rows.count)
+        if let focusedPath, let index = model.inputs.firstIndex(where: { $0.path == focusedPath }) {
+            focus(.input(index))
+        } else {
+            cursor.select(firstFocusable(from: 0, step: 1), count: rows.count)
+        }
     }
 
     // MARK: - $EDITOR

@@ -60,7 +60,8 @@ extension FormScreen {
 
     mutating func pickerKey(_ key: KeyEvent, _ app: ConsoleState) -> KeyResult {
         guard var picker else { return .ignored }
-        if key.key == .escape || key == .ctrl("c") {
+        if key == .ctrl("c") { return .ignored }  // quits, as everywhere
+        if key.key == .escape {
             self.picker = nil
             return .handled([])
         }

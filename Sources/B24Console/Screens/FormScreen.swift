@@ -108,7 +108,7 @@ struct FormScreen: ConsoleScreen, Equatable {
             }
             if !force, !model.fields.isEmpty, typeID == fieldsFor { return [] }
             fieldsFor = typeID
-            source = "reading the fields of this portal (\(request.method))…"
+            source = "asking the portal for its fields (\(request.method))…"
             return [.call(.mine("fields"), request)]
         }
         guard apiVersion == .v3 else { return [] }
@@ -340,6 +340,7 @@ struct FormScreen: ConsoleScreen, Equatable {
 
     private mutating func reviewKey(_ key: KeyEvent, _ app: ConsoleState) -> KeyResult {
         guard var review else { return .ignored }
+        if key == .ctrl("c") { return .ignored }  // quits, as everywhere
         let outcome = review.key(key)
         switch outcome {
         case .stay:
