@@ -32,13 +32,20 @@ struct EntityField: Equatable, Sendable {
             let label = [info["formLabel"], info["listLabel"], info["title"]].lazy
                 .compactMap { $0?.stringValue }.first { !$0.isEmpty && $0 != code }
             var field = EntityField(code: code, title: label ?? code, type: info["type"]?.stringValue ?? "string")
-            field.isRequired = info["isRequired"]?.boolValue ?? false
-            field.isReadOnly = info["isReadOnly"]?.boolValue ?? false
+            // CRM says isRequired/isReadOnly; tasks.task.getFields says required/primary (the ID).
+            field.isRequired = (info["isRequired"] ?? info["required"])?.boolValue ?? false
+            field.isReadOnly = (info["isReadOnly"] ?? info["primary"])?.boolValue ?? false
             field.isMultiple = info["isMultiple"]?.boolValue ?? false
             field.statusType = info["statusType"]?.stringValue
             field.items = (info["items"]?.arrayValue ?? []).compactMap { item in
                 guard let id = item["ID"]?.stringValue else { return nil }
                 return Choice(id: id, title: item["VALUE"]?.stringValue ?? id)
+            }
+            // tasks.task.getFields: `values` is {ID: title} or a plain list.
+            switch info["values"] {
+            case .object(let values)?: field.items = values.map { Choice(id: $0.key, title: $0.value.stringValue ?? $0.key) }
+            case .array(let values)?: field.items = values.compactMap(\.stringValue).map { Choice(id: $0, title: $0) }
+            default: break
             }
             return field
         }

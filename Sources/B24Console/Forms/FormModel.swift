@@ -226,10 +226,10 @@ struct FormModel: Equatable, Sendable {
         case "char", "boolean": return .yesNo
         case "date": return .date
         case "datetime": return .datetime
-        case "enumeration": return .choice(field.items)
+        case "enumeration", "enum": return .choice(field.items)
         case "crm_status": return field.statusType.map(InputKind.status) ?? .text
         case "crm_multifield": return .multifield
-        case "file", "location", "address", "crm", "crm_entity", "object": return .json
+        case "file", "location", "address", "crm", "crm_entity", "object", "array", "disk_file": return .json
         default: return .text
         }
     }

@@ -47,7 +47,7 @@ extension FormScreen {
             case .success(let value):
                 let inputs = OpenAPISchema.inputs(for: method, in: value)
                 guard !inputs.isEmpty else {
-                    source = "the portal's REST 3.0 schema describes no parameters of \(method); " + source
+                    source = "the portal's REST 3.0 schema names no parameters; \(documented)"
                     return
                 }
                 let old = model
@@ -56,7 +56,7 @@ extension FormScreen {
                 source = "parameters from this portal's REST 3.0 schema (rest.documentation.openapi)"
             case .failure(let failure):
                 let message = failure.message
-                source = "could not read the REST 3.0 schema (\(message)); " + source
+                source = "could not read the REST 3.0 schema (\(message)); \(documented)"
             }
         } else if name.hasPrefix("status:") {
             let type = String(name.dropFirst("status:".count))
@@ -90,13 +90,14 @@ extension FormScreen {
         let old = model
         // On the first input, the cursor stays on the first input; elsewhere on the input it was on.
         let atTop = cursor.selected == firstFocusable(from: 0, step: 1)
+        let row = cursor.selected
         let focusedPath = atTop ? nil : Self.inputIndex(focusedRow).map { old.inputs[$0].path }
         model = FormModel.build(method: method, spec: spec, entity: entity, fields: fields)
         model.adopt(old)
         if let focusedPath, let index = model.inputs.firstIndex(where: { $0.path == focusedPath }) {
             focus(.input(index))
         } else {
-            cursor.select(firstFocusable(from: 0, step: 1), count: rows.count)
+            cursor.select(firstFocusable(from: atTop ? 0 : row, step: 1), count: rows.count)
         }
     }
 

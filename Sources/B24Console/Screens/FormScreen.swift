@@ -31,6 +31,8 @@ struct FormScreen: ConsoleScreen, Equatable {
     let spec: MethodSpec?
     /// Where the inputs came from, for the line under the title.
     var source: String
+    /// Where the first inputs came from (the spec, or nothing), before the portal was asked.
+    let documented: String
     var cursor = ScrollState()
     var showsRaw = false
     var rawOffset = 0
@@ -56,8 +58,9 @@ struct FormScreen: ConsoleScreen, Equatable {
         self.spec = spec
         entity = version == .v2 ? EntityMethod.of(seed.method) : nil
         model = FormModel.build(method: seed.method, spec: spec, entity: entity, fields: [])
-        source = spec != nil ? "inputs from the method's documentation"
+        documented = spec != nil ? "inputs from the method's documentation"
             : entity != nil ? "the usual inputs of this kind of method" : "nothing is known of this method: one KEY=VALUE per line"
+        source = documented
         if let params = seed.params { model.load(params) }
         cursor.select(firstFocusable(from: 0, step: 1), count: rows.count)
     }
