@@ -246,6 +246,14 @@ struct FormTests {
         #expect(state.form != nil)
     }
 
+    @Test func helpNamesTheFormKeysInPlainWords() {
+        let lines = HelpScreen.lines(ConsoleKeymap.defaults)
+        for (keys, words) in [("ctrl+g, f9", "send the call"), ("f4", "edit in $EDITOR"), ("ctrl+n", "add an entry"),
+                              ("ctrl+x", "remove the entry"), ("c ", "call this method"), ("e ", "edit this call in its form")] {
+            #expect(lines.contains { $0.hasPrefix(keys) && $0.contains(words) }, "\(keys): \(words)")
+        }
+    }
+
     @Test func theEditorsTextFillsTheFormAndBrokenTextIsKeptAsTyped() throws {
         var state = Fixture.connected()
         LeadFields.open("crm.lead.add", &state)
