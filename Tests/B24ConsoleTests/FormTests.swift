@@ -246,6 +246,29 @@ struct FormTests {
         #expect(state.form != nil)
     }
 
+    @Test func aFailedLookupSaysSoInPlaceAndTheFormKeepsItsValues() throws {
+        var state = Fixture.connected()
+        LeadFields.open("crm.lead.add", &state)
+        Fixture.type(&state, "Заявка")
+        func focusedKey(_ form: FormScreen) -> String? { FormScreen.inputIndex(form.focusedRow).map { form.model.inputs[$0].key } }
+        for _ in 0 ..< 20 where state.form.flatMap(focusedKey) != "ASSIGNED_BY_ID" { _ = Fixture.keys(&state, .down) }
+        _ = Fixture.keys(&state, .enter)
+        Fixture.type(&state, "Смирн")
+        guard case .call(let id, let request)? = Fixture.keys(&state, .enter).first else {
+            Issue.record("Enter did not search")
+            return
+        }
+        #expect(request.method == "user.search" && request.params == ["FILTER": ["FIND": "Смирн"]] && request.recording == .none)
+        let timeout = B24Error.transport(.timeout, "the portal did not answer within 20 s")
+        _ = reduce(&state, .answered(id, .call(CallOutcome(trace: LeadFields.trace("user.search"), result: .failure(timeout)))))
+        let picker = try #require(state.form?.picker)
+        #expect(picker.problem?.hasPrefix("the lookup failed: ") == true && picker.problem?.contains("did not answer within 20 s") == true)
+        _ = Fixture.keys(&state, .escape)
+        #expect(state.form?.model.draft == ["fields": ["TITLE": "Заявка"]])
+        Fixture.type(&state, "7")
+        #expect(state.form?.model.draft == ["fields": ["TITLE": "Заявка", "ASSIGNED_BY_ID": 7]], "the ID can be typed instead")
+    }
+
     @Test func helpNamesTheFormKeysInPlainWords() {
         let lines = HelpScreen.lines(ConsoleKeymap.defaults)
         for (keys, words) in [("ctrl+g, f9", "send the call"), ("f4", "edit in $EDITOR"), ("ctrl+n", "add an entry"),

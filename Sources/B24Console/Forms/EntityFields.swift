@@ -18,6 +18,8 @@ struct EntityField: Equatable, Sendable {
     var items: [Choice] = []
     /// For `crm_status`: which status list (`crm.status.list` with `ENTITY_ID`) holds its values.
     var statusType: String?
+    /// The value the portal uses when none is sent (tasks.task.getFields says so).
+    var defaultValue: String?
 
     /// A custom field (`UF_…`, or `ufCrm…` in crm.item's camel case).
     var isCustom: Bool { code.hasPrefix("UF_") || code.hasPrefix("uf") }
@@ -37,6 +39,7 @@ struct EntityField: Equatable, Sendable {
             field.isReadOnly = (info["isReadOnly"] ?? info["primary"])?.boolValue ?? false
             field.isMultiple = info["isMultiple"]?.boolValue ?? false
             field.statusType = info["statusType"]?.stringValue
+            if let value = info["default"], !value.isNull { field.defaultValue = value.stringValue ?? JSONWriter.compact(value) }
             field.items = (info["items"]?.arrayValue ?? []).compactMap { item in
                 guard let id = item["ID"]?.stringValue else { return nil }
                 return Choice(id: id, title: item["VALUE"]?.stringValue ?? id)

@@ -154,7 +154,8 @@ struct FormModel: Equatable, Sendable {
                     var input = FormInput(key: field.code, parent: name, title: field.title,
                                           note: field.isCustom ? "custom field \(field.code) (\(field.type))" : field.type,
                                           kind: kind(of: field), required: entity.verb == .add && field.isRequired,
-                                          multiple: field.isMultiple && field.type != "crm_multifield")
+                                          multiple: field.isMultiple && field.type != "crm_multifield",
+                                          example: field.defaultValue.map { "default: \($0)" })
                     return input
                 }
             }
