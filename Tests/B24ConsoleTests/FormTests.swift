@@ -292,6 +292,10 @@ struct FormTests {
         #expect(state.form?.showsRaw == true && state.form?.brokenRaw == "{\"fields\": {\"TITLE\": ")
         #expect(state.status?.text.hasPrefix("the edited text is not valid JSON") == true)
         #expect(state.form?.model.draft["fields"]?["TITLE"] == "Из редактора", "the form keeps its values")
+        _ = Fixture.keys(&state, .escape)
+        #expect(state.form?.showsRaw == false, "Esc leaves the raw view, not the form")
+        _ = Fixture.keys(&state, KeyEvent(.function(2)))
+        #expect(state.form?.showsRaw == true)
         guard case .openEditor(_, let reopened, _)? = Fixture.keys(&state, KeyEvent(.function(4))).first else { return }
         #expect(reopened == "{\"fields\": {\"TITLE\": ", "F4 reopens the text as it was left")
         _ = reduce(&state, .answered(second, .ended("the editor (vi) exited with status 1")))

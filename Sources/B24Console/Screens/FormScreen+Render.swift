@@ -15,8 +15,8 @@ extension FormScreen {
             keys.keys(for: action).first { $0.typedCharacter == nil }.map(keyLabel) ?? keyLabel(keys, action)
         }
         if showsRaw {
-            return [KeyHint("↑↓", "scroll"), KeyHint(key(.rawView), "form"), KeyHint(key(.editExternally), "$EDITOR"),
-                    KeyHint(key(.send), "send"), KeyHint("esc", "back")]
+            return [KeyHint("↑↓", "scroll"), KeyHint(key(.rawView) + "/esc", "form"), KeyHint(key(.editExternally), "$EDITOR"),
+                    KeyHint(key(.send), "send")]
         }
         return [KeyHint("↑↓", "move"), KeyHint("enter", "choose"), KeyHint(key(.send), "send"),
                 KeyHint(key(.addEntry), "add"), KeyHint(key(.removeEntry), "remove"),

@@ -159,6 +159,10 @@ struct FormScreen: ConsoleScreen, Equatable {
     }
 
     private mutating func rawKey(_ action: KeyAction?, _ key: KeyEvent) -> KeyResult {
+        if key.key == .escape {  // back to the inputs, not out of the form
+            showsRaw = false
+            return .handled([])
+        }
         switch action {
         case .up?: rawOffset = max(0, rawOffset - 1)
         case .down?: rawOffset += 1
