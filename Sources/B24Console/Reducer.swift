@@ -108,6 +108,7 @@ func resolve(_ state: inout ConsoleState, _ effects: [Effect], page: Int) -> [Ef
         case .call(let id, let request): out.append(.call(track(id), request))
         case .stream(let id, let spec): out.append(.stream(track(id), spec))
         case .load(let id, let spec): out.append(.load(track(id), spec))
+        case .copyWithSecret(let id, let copy): out.append(.copyWithSecret(track(id), copy))
         case .cancel(let id):
             let id = stamp(id)
             state.pageWork.remove(id)

@@ -25,6 +25,9 @@ struct HistoryRow: Equatable {
     var requestParams: String
     /// The response as JSON text (summarized when huge), nil when there was none.
     var response: String?
+    /// The SHA-256 of `response` when it is larger than ``B24Store/bodyThreshold``: then it is stored apart,
+    /// once, and the row keeps only this hash. Computed with the row, before any write lock is taken.
+    var responseHash: String?
 
     init(_ trace: CallTrace) {
         id = trace.id
@@ -41,7 +44,13 @@ struct HistoryRow: Equatable {
         replayed = trace.replayed
         self.trace = JSONWriter.compact(trace.skeletonJSON())
         requestParams = JSONWriter.compact(trace.request.params)
-        response = trace.response.map(B24Store.historyText(of:))
+        response = trace.response.map { B24Store.historyText(of: $0) }
+        responseHash = Self.hash(ofLarge: response)
+    }
+
+    private static func hash(ofLarge response: String?) -> String? {
+        guard let response, response.utf8.count > B24Store.bodyThreshold else { return nil }
+        return B24Store.bodyHash(response)
     }
 
     /// The row as one inbox line (without the newline).
@@ -81,19 +90,27 @@ struct HistoryRow: Equatable {
         self.trace = trace
         self.requestParams = requestParams
         response = value["response"]?.stringValue
+        responseHash = Self.hash(ofLarge: response)
     }
 
-    /// Stores the row, replacing an earlier row with the same id.
+    /// Stores the row, replacing an earlier row with the same id; a large response goes to `bodies` (unless the
+    /// same text is there already) in the same transaction, so a pruning in between cannot lose it.
     func insert(into db: Database) throws {
+        var inline = response
+        if let responseHash, let response {
+            try B24Store.storeBody(response, hash: responseHash, in: db)
+            inline = nil
+        }
         try db.execute(
             sql: """
                 INSERT OR REPLACE INTO history (id, started_at, profile, method, api_version, risk, status,
-                    error_code, duration, plan_id, idempotency_key, replayed, trace, request_params, response)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    error_code, duration, plan_id, idempotency_key, replayed, trace, request_params, response,
+                    response_hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 id, startedAt, profile, method, apiVersion, risk, status, errorCode, duration, planID, idempotencyKey,
-                replayed, trace, requestParams, response,
+                replayed, trace, requestParams, inline, responseHash,
             ])
     }
 }
