@@ -1,12 +1,14 @@
 import Foundation
 import GRDB
 
-/// Large responses kept apart from the history rows: the `bodies` table, one row per distinct response text,
-/// keyed by the SHA-256 of the text.
+/// Large responses kept apart from the history rows: the `bodies` table, one row per distinct text, keyed by
+/// the SHA-256 of the text. What goes apart is the envelope's `result` (the row keeps the rest, `time`, `total`,
+/// `next`, with `result` null in its place), or the whole response when it has no `result`.
 ///
 /// Why apart: listing history reads every row, and SQLite reads a row's pages up to the columns asked for;
-/// with multi-megabyte answers inline, the rows of a list spread over thousands of overflow pages. Why by hash:
-/// a replayed list call, or the same page fetched again, answers with the same text, which is then kept once.
+/// with multi-megabyte answers inline, the rows of a list spread over thousands of overflow pages. Why by hash,
+/// and the result only: a list call sent again, or the same page fetched again, brings the same result with
+/// another `time`; the result is then kept once.
 extension B24Store {
     /// What the database holds, for `b24 history --prune` and for tests of the row sizes.
     public struct Footprint: Sendable, Equatable {

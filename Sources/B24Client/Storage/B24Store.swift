@@ -8,8 +8,9 @@ import Glibc
 
 /// The SQLite database under `$XDG_STATE_HOME/b24/`: call history (full traces), plans and idempotency keys.
 ///
-/// History rows stay small: a response over ``bodyThreshold`` is kept once in the `bodies` table, under the
-/// SHA-256 of its text, and the row holds only that hash (a replay of the same answer adds no second copy).
+/// History rows stay small: a response over ``bodyThreshold`` has its `result` kept once in the `bodies` table,
+/// under the SHA-256 of its text, and the row holds that hash and the envelope's small members (a call sent again
+/// that brings the same result, with another `time`, adds no second copy).
 /// Reading a call joins it back; pruning deletes the bodies no row refers to any more.
 ///
 /// Several b24 processes (the console, CLI calls from scripts or an agent) may use the database at once, so it
@@ -273,7 +274,14 @@ public final class B24Store: @unchecked Sendable {
             guard let body: String = row["body"] else {
                 throw B24Error.usage("the response of call \(id) (stored apart, \(hash.prefix(12))…) is missing from \(path.path)")
             }
-            trace.response = try parseStored(body, what: "response of call \(id)")
+            let apart = try parseStored(body, what: "response of call \(id)")
+            // The envelope's other members stayed in the row, with `result` in its place as null.
+            if let rest: String = row["response"], case .object(var envelope) = try parseStored(rest, what: "response of call \(id)") {
+                envelope["result"] = apart
+                trace.response = .object(envelope)
+            } else {
+                trace.response = apart
+            }
         } else if let response: String = row["response"] {
             trace.response = try parseStored(response, what: "response of call \(id)")
         }
