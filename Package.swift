@@ -102,7 +102,9 @@ let package = Package(
         .testTarget(name: "B24SandboxTests", dependencies: ["B24Sandbox", "B24Wire"], swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(
             name: "B24ClientTests",
-            dependencies: ["B24Client", "B24Sandbox", "B24Wire", "B24Catalog", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["B24Client", "B24Sandbox", "B24Wire", "B24Catalog", .product(name: "Hummingbird", package: "hummingbird"),
+                           // Migration tests build a database of an older schema step.
+                           .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         /// Console rendering benchmark (Benchmarks/console-render.sh runs it in release).
@@ -110,6 +112,13 @@ let package = Package(
             name: "console-bench",
             dependencies: ["B24Console", "TerminalKit", "B24Catalog"],
             path: "Benchmarks/console-bench",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        /// History benchmark: 20 000 calls against 200 (Benchmarks/history-list.sh runs it in release).
+        .executableTarget(
+            name: "history-bench",
+            dependencies: ["B24Console", "B24Client", "B24Wire", "TerminalKit"],
+            path: "Benchmarks/history-bench",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(

@@ -16,6 +16,8 @@ public enum ConsoleKeymap {
         KeyAction.copyValue.rawValue: ["y"],
         KeyAction.copyPath.rawValue: ["Y"],
         KeyAction.copyCurl.rawValue: ["C"],
+        KeyAction.copyCommand.rawValue: ["B"],
+        KeyAction.copyCurlSecret.rawValue: ["R"],
         KeyAction.nextPage.rawValue: ["n"],
         KeyAction.callMethod.rawValue: ["c"],
         KeyAction.editInForm.rawValue: ["e"],

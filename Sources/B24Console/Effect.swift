@@ -1,3 +1,4 @@
+import B24Catalog
 import B24Client
 import B24Wire
 import TerminalKit
@@ -68,6 +69,24 @@ public enum Loaded: Sendable {
     case trace(CallTrace)
 }
 
+/// A call to copy as a cURL command with its real secret (``Effect/copyWithSecret(_:_:)``): the masked request
+/// as recorded, and what the client needs to put the secret back.
+public struct SecretCopy: Sendable, Equatable {
+    /// The profile the call was made on: only that profile's client reveals its secret.
+    public var profile: String
+    public var method: String
+    public var apiVersion: APIVersion
+    /// The request as recorded, secrets masked.
+    public var request: CallTrace.RequestRecord
+
+    public init(profile: String, method: String, apiVersion: APIVersion, request: CallTrace.RequestRecord) {
+        self.profile = profile
+        self.method = method
+        self.apiVersion = apiVersion
+        self.request = request
+    }
+}
+
 /// Long-running work that delivers many messages until it ends or is cancelled.
 public enum StreamSpec: Sendable {
     /// A call watched as it runs: its events, then its outcome.
@@ -136,6 +155,10 @@ public enum Effect: Sendable {
     /// Hand the terminal to `$EDITOR` (then `$VISUAL`, then `vi`) on a temporary file holding `text`, named after
     /// `name`; answers `.edited(text)` when it exits 0, else `.ended(why)`. The screen is repainted afterwards.
     case openEditor(EffectID, text: String, name: String)
+    /// Put the call's cURL command with the real secret on the clipboard. The runtime asks the connection's
+    /// client for the unmasked request, so the secret never enters the state, the screen or a log; answers
+    /// `.ended(nil)` once copied, or `.ended(why not)`.
+    case copyWithSecret(EffectID, SecretCopy)
     /// Feed `action` back after a delay.
     case schedule(after: Double, Action)
     case quit
@@ -166,6 +189,7 @@ public enum Effect: Sendable {
         case .schedule(let after, _): return "schedule \(after)"
         case .copy(let text): return "copy \(text.count) characters"
         case .openEditor(let id, _, _): return "editor \(id.name)"
+        case .copyWithSecret(_, let copy): return "copy \(copy.method) with its secret"
         case .quit: return "quit"
         case .run(let command): return "run \(command)"
         case .runLine(let line): return "run :\(line)"

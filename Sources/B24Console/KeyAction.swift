@@ -11,6 +11,7 @@ public enum KeyAction: String, CaseIterable, Sendable {
     case palette, home, packs
     case rawView = "raw-view"
     case copyValue = "copy-value", copyPath = "copy-path", copyCurl = "copy-curl"
+    case copyCommand = "copy-command", copyCurlSecret = "copy-curl-secret"
     case nextPage = "next-page"
     case callMethod = "call-method", editInForm = "edit-in-form"
     case send, editExternally = "edit-external"
@@ -37,6 +38,9 @@ public enum KeyAction: String, CaseIterable, Sendable {
         case .copyValue: return "copy the selected value (to the clipboard, through the terminal; works in tmux)"
         case .copyPath: return "copy the selected value's path, e.g. result.0.TITLE"
         case .copyCurl: return "copy the call as a cURL command (secrets masked)"
+        case .copyCommand: return "copy the call as a b24 call command line (secrets masked; run it in a shell)"
+        case .copyCurlSecret: return "copy the call as a cURL command with the real secret (webhook code or token); asks first"
+        case .search: return "search; in history: filter, e.g. method:lead status:error (" + HistoryFilter.usage + ")"
         case .nextPage: return "next page of a list call (the same call from the portal's next start)"
         default: return Keymap.navigationDescriptions.first { $0.action == rawValue }?.description ?? rawValue
         }
@@ -46,7 +50,7 @@ public enum KeyAction: String, CaseIterable, Sendable {
     var command: Command? {
         switch self {
         case .up, .down, .right, .top, .bottom, .pageUp, .pageDown, .select, .nextTab, .prevTab, .rawView, .copyValue, .copyPath, .copyCurl,
-             .nextPage, .callMethod, .editInForm, .send, .editExternally, .addEntry, .removeEntry: return nil
+             .copyCommand, .copyCurlSecret, .nextPage, .callMethod, .editInForm, .send, .editExternally, .addEntry, .removeEntry: return nil
         case .left, .back: return .back
         case .search: return .open(.search)
         case .help: return .help

@@ -109,6 +109,7 @@ func resolve(_ state: inout ConsoleState, _ effects: [Effect], page: Int) -> [Ef
         case .stream(let id, let spec): out.append(.stream(track(id), spec))
         case .load(let id, let spec): out.append(.load(track(id), spec))
         case .openEditor(let id, let text, let name): out.append(.openEditor(track(id), text: text, name: name))
+        case .copyWithSecret(let id, let copy): out.append(.copyWithSecret(track(id), copy))
         case .cancel(let id):
             let id = stamp(id)
             state.pageWork.remove(id)

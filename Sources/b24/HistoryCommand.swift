@@ -21,7 +21,7 @@ struct HistoryCommand: AsyncParsableCommand {
     var json = false
 
     @Flag(name: .long, help: ArgumentHelp(
-        "Delete now the history beyond the retention, and expired plans and idempotency keys.",
+        "Delete now the history beyond the retention (with the large responses only those calls used), and expired plans and idempotency keys.",
         discussion: "The retention is 30 days and 20000 calls unless B24_HISTORY_DAYS / B24_HISTORY_MAX_CALLS (0: no limit) or --keep-days / --keep-calls say otherwise. b24 also prunes by itself, at most hourly, when it opens the database."))
     var prune = false
 
@@ -46,7 +46,8 @@ struct HistoryCommand: AsyncParsableCommand {
                                      maintain: !prune)
             if prune {
                 let result = try store.purgeExpired(retention: retention)
-                print("deleted \(counted(result.history, "call")) from history, \(counted(result.plans, "expired plan")), "
+                let bodies = result.bodies > 0 ? " (and \(counted(result.bodies, "large response")) no call uses any more)" : ""
+                print("deleted \(counted(result.history, "call")) from history\(bodies), \(counted(result.plans, "expired plan")), "
                     + "\(counted(result.idempotencyKeys, "expired idempotency key")); history keeps "
                     + "\(retention.days.map { "the last \(counted($0, "day"))" } ?? "every day"), "
                     + "\(retention.maximumCalls.map { "at most \(counted($0, "call"))" } ?? "any number of calls")")

@@ -253,6 +253,33 @@ struct CLITests {
         #expect(env.sandbox.stats.calls("user.current") == 1)
     }
 
+    @Test("A large answer: b24 history ID reads it back whole; pruning its last call deletes it too")
+    func largeAnswerInHistory() async throws {
+        let env = try await CLIEnvironment()
+        defer { Task { await env.stop() } }
+        // About 70 KB of compact JSON: over the 64 KB from which history keeps an answer apart from its row.
+        let arguments = ["call", "crm.lead.list", "--webhook", env.webhook, "--params", #"{"select":["*","UF_*","PHONE","EMAIL"]}"#, "--json"]
+        let first = try await env.run(arguments)
+        #expect(first.status == 0, "\(first.stderr)")
+        let envelope = try JSONParser.parse(first.stdout)
+        #expect(JSONWriter.compact(envelope).utf8.count > 64 * 1024)
+        // Sent again: the same leads, another `time`.
+        #expect(try await env.run(arguments).status == 0)
+        let ids = try await env.run(["history"]).stdout.split(separator: "\n").map { String($0.prefix(8)) }
+        #expect(ids.count == 2)
+        for id in ids {
+            let shown = try await env.run(["history", id, "--json"])
+            #expect(shown.status == 0, "\(shown.stderr)")
+            // --json sorts keys; the leads themselves are strings and lists, so the result compares exactly.
+            #expect(sortingKeys(try JSONParser.parse(shown.stdout)["response"]?["result"] ?? .null) == sortingKeys(envelope["result"] ?? .null))
+        }
+        #expect(try await env.run(["call", "user.current", "--webhook", env.webhook]).status == 0)
+        // The two calls shared one stored result: it goes only when both are pruned.
+        let prune = try await env.run(["history", "--prune", "--keep-calls", "1"])
+        #expect(prune.stdout.hasPrefix("deleted 2 calls from history (and 1 large response no call uses any more), 0 expired plans"),
+                "\(prune.stdout)")
+    }
+
     @Test("A history inbox past its threshold is imported by the read call that fills it")
     func fullInboxIsImported() async throws {
         let env = try await CLIEnvironment()
@@ -496,5 +523,17 @@ struct CLITests {
         _ = try await URLSession(configuration: .ephemeral).data(from: url)
         await offPool { process.waitUntilExit() }
         #expect(process.terminationStatus == 0)
+    }
+}
+
+/// The value with every object's keys in sorted order (`b24 history ID --json` sorts them).
+private func sortingKeys(_ value: JSONValue) -> JSONValue {
+    switch value {
+    case .array(let items): return .array(items.map(sortingKeys))
+    case .object(let object):
+        var sorted = JSONObject()
+        for key in object.keys.sorted() { sorted[key] = sortingKeys(object[key]!) }
+        return .object(sorted)
+    default: return value
     }
 }

@@ -8,6 +8,11 @@ import Glibc
 
 /// The SQLite database under `$XDG_STATE_HOME/b24/`: call history (full traces), plans and idempotency keys.
 ///
+/// History rows stay small: a response over ``bodyThreshold`` has its `result` kept once in the `bodies` table,
+/// under the SHA-256 of its text, and the row holds that hash and the envelope's small members (a call sent again
+/// that brings the same result, with another `time`, adds no second copy).
+/// Reading a call joins it back; pruning deletes the bodies no row refers to any more.
+///
 /// Several b24 processes (the console, CLI calls from scripts or an agent) may use the database at once, so it
 /// runs in WAL mode with a busy timeout, writes are IMMEDIATE transactions, and first-time setup is serialized
 /// by a lock file. The file and its WAL companions are readable by the owner only (they hold portal data).
@@ -79,7 +84,8 @@ public final class B24Store: @unchecked Sendable {
 
     // MARK: - Schema
 
-    private static var migrator: DatabaseMigrator {
+    /// Every schema step, in order (tests build a database of an older step with `migrate(_:upTo:)`).
+    static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
             try db.execute(sql: """
@@ -133,6 +139,8 @@ public final class B24Store: @unchecked Sendable {
         migrator.registerMigration("v3-maintenance") { db in
             try db.execute(sql: "CREATE TABLE maintenance (name TEXT PRIMARY KEY NOT NULL, done_at REAL NOT NULL)")
         }
+        // Large responses leave the history rows for a table of their own, so listing history reads small rows.
+        migrator.registerMigration("v4-bodies") { db in try Self.moveLargeResponsesToBodies(db) }
         return migrator
     }
 
@@ -146,6 +154,15 @@ public final class B24Store: @unchecked Sendable {
         try write("cannot store call \(trace.id) in history") { db in try row.insert(into: db) }
     }
 
+    /// Stores several finished calls in one transaction (a bulk import; each as ``record(_:)`` would).
+    public func record(contentsOf traces: [CallTrace]) throws {
+        // Rows (and the hashes of their large responses) are made before the write lock is taken.
+        let rows = traces.map(HistoryRow.init)
+        try write("cannot store \(traces.count) calls in history") { db in
+            for row in rows { try row.insert(into: db) }
+        }
+    }
+
     /// Moves the traces other processes left in the history inbox (see ``HistoryInbox``) into the database.
     /// Opening the store does it too; history reads do it first so they see every call.
     public func importHistoryInbox() throws {
@@ -154,16 +171,23 @@ public final class B24Store: @unchecked Sendable {
         }
     }
 
-    /// Responses larger than this are summarized in history rather than kept whole: a few 10 MB answers
-    /// would otherwise grow the database by tens of megabytes.
-    public static let historyResponseLimit = 1 << 20
+    /// Responses larger than this are summarized in history rather than kept whole. Large answers are stored
+    /// once (see ``bodyThreshold``), so the limit only stops a runaway answer from filling the disk; it keeps a
+    /// 20 MB list whole, so it can be read again from history.
+    public static let historyResponseLimit = 32 << 20
 
-    /// The response text history keeps: whole, or for a huge answer its size plus the envelope's small members.
-    static func historyText(of response: JSONValue) -> String {
+    /// Responses whose JSON text is larger than this are kept in the `bodies` table, once per distinct text,
+    /// and the history row refers to them by hash; smaller ones stay in the row (a second lookup would cost
+    /// more than it saves).
+    public static let bodyThreshold = 64 << 10
+
+    /// The response text history keeps: whole, or for an answer over `limit` its size plus the envelope's small
+    /// members.
+    static func historyText(of response: JSONValue, limit: Int = historyResponseLimit) -> String {
         let text = JSONWriter.compact(response)
-        guard text.utf8.count > historyResponseLimit else { return text }
+        guard text.utf8.count > limit else { return text }
         var summary: JSONObject = [
-            "b24_history_note": .string("response of \(text.utf8.count) bytes not kept in history (limit \(historyResponseLimit) bytes)"),
+            "b24_history_note": .string("response of \(text.utf8.count) bytes not kept in history (limit \(limit) bytes)"),
         ]
         for key in ["total", "next", "time"] { if let value = response[key] { summary[key] = value } }
         return JSONWriter.compact(.object(summary))
@@ -216,18 +240,13 @@ public final class B24Store: @unchecked Sendable {
         guard !needle.isEmpty else { throw B24Error.usage("give a call id (or the start of one) from `b24 history`") }
         try importHistoryInbox()
         let row: Row? = try read("cannot read call \(needle) from history") { db in
-            if let exact = try Row.fetchOne(
-                db, sql: "SELECT id, trace, request_params, response FROM history WHERE id = ?", arguments: [needle])
-            {
+            if let exact = try Row.fetchOne(db, sql: Self.traceSelect + " WHERE h.id = ?", arguments: [needle]) {
                 return exact
             }
             let lowered = needle.lowercased()
             let matches = try Row.fetchAll(
                 db,
-                sql: """
-                    SELECT id, trace, request_params, response FROM history
-                    WHERE substr(lower(id), 1, length(?)) = ? ORDER BY started_at DESC LIMIT 2
-                    """,
+                sql: Self.traceSelect + " WHERE substr(lower(h.id), 1, length(?)) = ? ORDER BY h.started_at DESC LIMIT 2",
                 arguments: [lowered, lowered])
             if matches.count > 1 {
                 let count = try Int.fetchOne(
@@ -251,16 +270,35 @@ public final class B24Store: @unchecked Sendable {
             throw B24Error.usage("history record \(id) in \(path.path) is damaged: \(error)")
         }
         trace.request.params = try parseStored(row["request_params"], what: "parameters of call \(id)")
-        if let response: String = row["response"] {
+        if let hash: String = row["response_hash"] {
+            guard let body: String = row["body"] else {
+                throw B24Error.usage("the response of call \(id) (stored apart, \(hash.prefix(12))…) is missing from \(path.path)")
+            }
+            let apart = try parseStored(body, what: "response of call \(id)")
+            // The envelope's other members stayed in the row, with `result` in its place as null.
+            if let rest: String = row["response"], case .object(var envelope) = try parseStored(rest, what: "response of call \(id)") {
+                envelope["result"] = apart
+                trace.response = .object(envelope)
+            } else {
+                trace.response = apart
+            }
+        } else if let response: String = row["response"] {
             trace.response = try parseStored(response, what: "response of call \(id)")
         }
         return trace
     }
 
+    /// One call with its response, whether kept in the row or apart in `bodies`.
+    private static let traceSelect = """
+        SELECT h.id, h.trace, h.request_params, h.response, h.response_hash, b.body
+        FROM history h LEFT JOIN bodies b ON b.hash = h.response_hash
+        """
+
     // MARK: - Maintenance
 
-    /// Deletes expired plans and idempotency records, and the history beyond `retention` (calls older than its
-    /// days, then all but its newest calls). The history inbox is imported first, so its calls count too.
+    /// Deletes expired plans and idempotency records, the history beyond `retention` (calls older than its
+    /// days, then all but its newest calls) and the stored responses no call refers to any more. The history
+    /// inbox is imported first, so its calls count too.
     @discardableResult
     public func purgeExpired(now: Date = Date(), retention: HistoryRetention = .unlimited) throws -> PurgeResult {
         if retention != .unlimited { try importHistoryInbox() }
@@ -310,17 +348,21 @@ public final class B24Store: @unchecked Sendable {
             conditions.append("rowid IN (SELECT rowid FROM history ORDER BY started_at DESC, rowid DESC LIMIT -1 OFFSET ?)")
             arguments.append(maximumCalls)
         }
-        guard !conditions.isEmpty else { return result }
-        let sql = "DELETE FROM history WHERE rowid IN (SELECT rowid FROM history WHERE "
-            + conditions.joined(separator: " OR ") + " LIMIT \(Self.purgeBatch))"
-        while true {
-            let deleted = try write("cannot purge old history") { db -> Int in
-                try db.execute(sql: sql, arguments: StatementArguments(arguments))
-                return db.changesCount
+        if !conditions.isEmpty {
+            let sql = "DELETE FROM history WHERE rowid IN (SELECT rowid FROM history WHERE "
+                + conditions.joined(separator: " OR ") + " LIMIT \(Self.purgeBatch))"
+            while true {
+                let deleted = try write("cannot purge old history") { db -> Int in
+                    try db.execute(sql: sql, arguments: StatementArguments(arguments))
+                    return db.changesCount
+                }
+                result.history += deleted
+                if deleted < Self.purgeBatch { break }
             }
-            result.history += deleted
-            if deleted < Self.purgeBatch { return result }
         }
+        // Also after no history was deleted here: a call recorded again under its id may have left its old body.
+        result.bodies = try deleteOrphanBodies()
+        return result
     }
 
     // MARK: - Helpers

@@ -25,6 +25,13 @@ struct HistoryRow: Equatable {
     var requestParams: String
     /// The response as JSON text (summarized when huge), nil when there was none.
     var response: String?
+    /// For a response larger than ``B24Store/bodyThreshold``: the text kept apart in `bodies` (the envelope's
+    /// `result`, which a resent call repeats while its `time` differs; the whole response when it has none), its
+    /// SHA-256, and what the row keeps (the envelope with `result` null; nil when all of it is apart). Computed
+    /// with the row, before any write lock is taken.
+    var body: String?
+    var responseHash: String?
+    var inlineResponse: String?
 
     init(_ trace: CallTrace) {
         id = trace.id
@@ -41,7 +48,19 @@ struct HistoryRow: Equatable {
         replayed = trace.replayed
         self.trace = JSONWriter.compact(trace.skeletonJSON())
         requestParams = JSONWriter.compact(trace.request.params)
-        response = trace.response.map(B24Store.historyText(of:))
+        response = trace.response.map { B24Store.historyText(of: $0) }
+        (inlineResponse, body, responseHash) = Self.split(response, trace.response)
+    }
+
+    /// What the row keeps, what goes apart and its hash (see ``body``); `value` is the parsed `text` if at hand.
+    private static func split(_ text: String?, _ value: JSONValue?) -> (String?, String?, String?) {
+        guard let text, text.utf8.count > B24Store.bodyThreshold else { return (text, nil, nil) }
+        if case .object(var envelope)? = value ?? (try? JSONParser.parse(text)), let result = envelope["result"] {
+            let body = JSONWriter.compact(result)
+            envelope["result"] = .null  // keeps its place, so the envelope reads back in portal order
+            return (JSONWriter.compact(.object(envelope)), body, B24Store.bodyHash(body))
+        }
+        return (nil, text, B24Store.bodyHash(text))
     }
 
     /// The row as one inbox line (without the newline).
@@ -81,19 +100,23 @@ struct HistoryRow: Equatable {
         self.trace = trace
         self.requestParams = requestParams
         response = value["response"]?.stringValue
+        (inlineResponse, body, responseHash) = Self.split(response, nil)
     }
 
-    /// Stores the row, replacing an earlier row with the same id.
+    /// Stores the row, replacing an earlier row with the same id; a large response goes to `bodies` (unless the
+    /// same text is there already) in the same transaction, so a pruning in between cannot lose it.
     func insert(into db: Database) throws {
+        if let responseHash, let body { try B24Store.storeBody(body, hash: responseHash, in: db) }
         try db.execute(
             sql: """
                 INSERT OR REPLACE INTO history (id, started_at, profile, method, api_version, risk, status,
-                    error_code, duration, plan_id, idempotency_key, replayed, trace, request_params, response)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    error_code, duration, plan_id, idempotency_key, replayed, trace, request_params, response,
+                    response_hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 id, startedAt, profile, method, apiVersion, risk, status, errorCode, duration, planID, idempotencyKey,
-                replayed, trace, requestParams, response,
+                replayed, trace, requestParams, inlineResponse, responseHash,
             ])
     }
 }

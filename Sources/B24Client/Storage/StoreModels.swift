@@ -119,6 +119,8 @@ public struct PurgeResult: Sendable, Equatable {
     public var plans: Int
     public var idempotencyKeys: Int
     public var history: Int
+    /// Large responses no call referred to any more (see ``B24Store/bodyThreshold``).
+    public var bodies: Int = 0
 }
 
 /// How much call history the database keeps: calls younger than `days`, and at most the newest `maximumCalls`.

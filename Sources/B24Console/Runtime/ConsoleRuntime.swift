@@ -147,6 +147,19 @@ public final class ConsoleRuntime: @unchecked Sendable {
                 queue.post(.answered(id, answer))
             }
             return
+        case .copyWithSecret(let id, let copy):
+            // Made and copied here, off the state: only "copied" or the reason it was not goes back to the screen.
+            let (services, terminal) = (self.services, self.terminal)
+            runner.start(id, post: { queue.post($0) }) { post in
+                switch services.curlWithSecret(copy, generation: id.generation) {
+                case .success(let text):
+                    terminal.perform { $0.copyToClipboard(text) }
+                    post(.answered(id, .ended(nil)))
+                case .failure(let failure):
+                    post(.answered(id, .ended(failure.message)))
+                }
+            }
+            return
         default:
             break
         }

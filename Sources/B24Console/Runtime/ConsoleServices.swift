@@ -184,6 +184,21 @@ public final class ConsoleServices: @unchecked Sendable {
         }
     }
 
+    /// The call's cURL command with the real secret, from the client of connection `generation` (which must be
+    /// the call's profile). For the clipboard only: never shown, stored or logged.
+    func curlWithSecret(_ copy: SecretCopy, generation: Int) -> Result<String, ConsoleFailure> {
+        guard let client = client(generation: generation) else { return .failure(ConsoleFailure("not connected")) }
+        do {
+            let request = try client.revealedRequest(copy.request, method: copy.method, apiVersion: copy.apiVersion,
+                                                     profile: copy.profile)
+            return .success(InspectorScreen.curl(request))
+        } catch let error as B24Error {
+            return .failure(ConsoleFailure(error.message))
+        } catch {
+            return .failure(ConsoleFailure("\(error)"))
+        }
+    }
+
     /// Resolves a theme (NO_COLOR and colour depth applied).
     /// The name says what is really shown: "mono (NO_COLOR)" or "mono (no colours)" when the theme asked for
     /// was replaced by mono.

@@ -8,11 +8,13 @@ import TerminalKit
 extension InspectorScreen {
     func hints(_ app: ConsoleState) -> [KeyHint] {
         let km = app.keymap
+        if asksSecretCopy { return secretCopyHints }
         var hints = [KeyHint(arrowsLabel(km), "move")]
         if !showsRaw { hints.append(KeyHint("←→", "fold")) }
         if outcome?.envelope?["next"] != nil { hints.append(KeyHint(keyLabel(km, .nextPage), "next page")) }
         hints += [KeyHint(keyLabel(km, .rawView), showsRaw ? "tree" : "raw"), KeyHint(keyLabel(km, .copyValue), "copy"),
-                  KeyHint(keyLabel(km, .copyCurl), "cURL"), KeyHint(keyLabel(km, .editInForm), "edit"), KeyHint(keyLabel(km, .refresh), "resend"), KeyHint(keyLabel(km, .back), "back")]
+                  KeyHint(keyLabel(km, .copyCurl), "cURL"), KeyHint(keyLabel(km, .copyCommand), "b24 call"),
+                  KeyHint(keyLabel(km, .editInForm), "edit"), KeyHint(keyLabel(km, .refresh), "resend"), KeyHint(keyLabel(km, .back), "back")]
         return hints
     }
 

@@ -31,6 +31,8 @@ struct InspectorScreen: PaneScreen, Equatable {
     private var sends = 0
     /// The list as drawn, rebuilt when the tree, the view or the answer changes (not per frame).
     private var pane = Pane("Request", [])
+    /// True while the status line asks whether to copy the cURL command with the real secret (y/N).
+    var asksSecretCopy = false
 
     /// How the call ended, as far as the screen needs it.
     struct Outcome: Equatable, Sendable {
@@ -130,6 +132,7 @@ struct InspectorScreen: PaneScreen, Equatable {
     }
 
     mutating func update(_ id: EffectID, _ answer: Answer, _ app: ConsoleState) -> [Effect] {
+        if id.name == Self.secretCopyName { return secretCopied(answer) }
         if id.name != "trace", id.name != callName { return [] }  // an earlier send's late answer
         switch answer {
         case .streamed(.callEvent(let event)):
@@ -171,6 +174,7 @@ struct InspectorScreen: PaneScreen, Equatable {
     }
 
     mutating func key(_ action: KeyAction?, _ key: KeyEvent, _ app: ConsoleState) -> KeyResult {
+        if asksSecretCopy { return answerSecretCopy(key, app) }
         let index = nav.cursor.selected
         let onTree = !showsRaw && index < tree.lines.count
         switch action {
@@ -202,6 +206,8 @@ struct InspectorScreen: PaneScreen, Equatable {
         case .editInForm?:
             guard !method.isEmpty else { return .handled([]) }
             return .handled([.run(.open(.form(FormSeed(method: method, params: params, apiVersion: apiVersion))))])
+        case .copyCommand?, .copyCurlSecret?:
+            return copyCall(action!, app)  // InspectorScreen+Copy.swift
         case .nextPage?:
             guard let next = outcome?.envelope?["next"]?.intValue else {
                 return .handled([.status(StatusMessage("no next page: the answer has no \"next\"", kind: .warning))])
@@ -237,7 +243,7 @@ struct InspectorScreen: PaneScreen, Equatable {
     }
 
     /// A copy through the terminal, with what was copied on the status line.
-    private func copy(_ text: String, what: String) -> KeyResult {
+    func copy(_ text: String, what: String) -> KeyResult {
         guard text.utf8.count <= Self.copyLimit else {
             return .handled([.status(StatusMessage("\(what) is \(text.utf8.count / 1024) KB, more than a terminal copy carries (\(Self.copyLimit / 1024) KB); use the raw view or b24 history ID --json", kind: .warning))])
         }

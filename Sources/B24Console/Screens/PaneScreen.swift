@@ -96,8 +96,8 @@ extension PaneScreen {
             case .route(let route): return .handled([.run(.open(route))])
             case .profile(let name): return .handled([.run(.profile(name))])
             }
-        case .left, .back, .search, .help, .refresh, .redraw, .quit, .palette, .home, .packs, .rawView, .copyValue, .copyPath, .copyCurl, .nextPage,
-             .callMethod, .editInForm, .send, .editExternally, .addEntry, .removeEntry:
+        case .left, .back, .search, .help, .refresh, .redraw, .quit, .palette, .home, .packs, .rawView, .copyValue, .copyPath, .copyCurl,
+             .copyCommand, .copyCurlSecret, .nextPage, .callMethod, .editInForm, .send, .editExternally, .addEntry, .removeEntry:
             return .ignored
         }
         return .handled([])
