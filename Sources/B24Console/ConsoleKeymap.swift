@@ -16,7 +16,13 @@ public enum ConsoleKeymap {
         KeyAction.copyValue.rawValue: ["y"],
         KeyAction.copyPath.rawValue: ["Y"],
         KeyAction.copyCurl.rawValue: ["C"],
-        KeyAction.nextPage.rawValue: ["n"],
+        // n/N are the next and previous search hit, as in less and vim; the next page moves one key along.
+        KeyAction.nextPage.rawValue: ["]"],
+        KeyAction.nextHit.rawValue: ["n"],
+        KeyAction.previousHit.rawValue: ["N"],
+        KeyAction.pathFilter.rawValue: ["f"],
+        KeyAction.fetchAll.rawValue: ["a"],
+        KeyAction.cancel.rawValue: ["x"],
     ])
 
     /// The keymap used when no config file changes it.

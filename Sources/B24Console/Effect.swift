@@ -70,11 +70,18 @@ public enum Loaded: Sendable {
 public enum StreamSpec: Sendable {
     /// A call watched as it runs: its events, then its outcome.
     case observedCall(CallRequest)
+    /// Every page of a list call from the request's `start` on (B24Client's paging): each page as it arrives
+    /// (`.page`), then `.pagingFinished`. Cancelling it keeps what arrived.
+    case allPages(CallRequest)
 }
 
 /// One message of a stream.
 public enum StreamMessage: Sendable {
     case callEvent(CallEvent)
+    /// A page of an `.allPages` walk: its items and the counts so far.
+    case page(PageProgress)
+    /// The walk is over: why it stopped early (a failed page, already in words), and what the client noted.
+    case pagingFinished(error: String?, warnings: [String])
 }
 
 /// Everything that can happen to the console: keys, terminal events, effect answers, intents.

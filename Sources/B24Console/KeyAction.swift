@@ -12,6 +12,10 @@ public enum KeyAction: String, CaseIterable, Sendable {
     case rawView = "raw-view"
     case copyValue = "copy-value", copyPath = "copy-path", copyCurl = "copy-curl"
     case nextPage = "next-page"
+    case nextHit = "next-hit", previousHit = "previous-hit"
+    case pathFilter = "filter-path"
+    case fetchAll = "fetch-all"
+    case cancel
 
     /// What the action does, in plain words, for the `?` help: TerminalKit's words for its navigation actions,
     /// the console's own for the rest.
@@ -28,7 +32,13 @@ public enum KeyAction: String, CaseIterable, Sendable {
         case .copyValue: return "copy the selected value (to the clipboard, through the terminal; works in tmux)"
         case .copyPath: return "copy the selected value's path, e.g. result.0.TITLE"
         case .copyCurl: return "copy the call as a cURL command (secrets masked)"
+        case .search: return "search (packs, methods, chains); in a call: search in the response (keys and values, folded ones too)"
         case .nextPage: return "next page of a list call (the same call from the portal's next start)"
+        case .nextHit: return "next hit of a search in the response"
+        case .previousHit: return "previous hit of a search in the response"
+        case .pathFilter: return "filter by path: show only the values at a path like result.*.TITLE (* is any one key or index; Esc clears)"
+        case .fetchAll: return "fetch all pages of a list call into one list, with a progress bar"
+        case .cancel: return "cancel the running work (fetching all pages); the rows so far stay"
         default: return Keymap.navigationDescriptions.first { $0.action == rawValue }?.description ?? rawValue
         }
     }
@@ -36,7 +46,8 @@ public enum KeyAction: String, CaseIterable, Sendable {
     /// The command a key runs when no screen used it (movement keys have none: they belong to lists).
     var command: Command? {
         switch self {
-        case .up, .down, .right, .top, .bottom, .pageUp, .pageDown, .select, .nextTab, .prevTab, .rawView, .copyValue, .copyPath, .copyCurl, .nextPage: return nil
+        case .up, .down, .right, .top, .bottom, .pageUp, .pageDown, .select, .nextTab, .prevTab, .rawView, .copyValue, .copyPath, .copyCurl, .nextPage,
+             .nextHit, .previousHit, .pathFilter, .fetchAll, .cancel: return nil
         case .left, .back: return .back
         case .search: return .open(.search)
         case .help: return .help

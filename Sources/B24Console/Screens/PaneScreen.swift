@@ -96,7 +96,8 @@ extension PaneScreen {
             case .route(let route): return .handled([.run(.open(route))])
             case .profile(let name): return .handled([.run(.profile(name))])
             }
-        case .left, .back, .search, .help, .refresh, .redraw, .quit, .palette, .home, .packs, .rawView, .copyValue, .copyPath, .copyCurl, .nextPage:
+        case .left, .back, .search, .help, .refresh, .redraw, .quit, .palette, .home, .packs, .rawView, .copyValue, .copyPath, .copyCurl, .nextPage,
+             .nextHit, .previousHit, .pathFilter, .fetchAll, .cancel:
             return .ignored
         }
         return .handled([])
