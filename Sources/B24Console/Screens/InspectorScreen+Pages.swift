@@ -54,6 +54,7 @@ extension InspectorScreen {
             case .cancelled, .failed: break
             }
         }
+        if outcome == nil, !method.isEmpty { return refuse("the call is still running: a fetches every page once its answer is here") }
         guard let envelope = outcome?.envelope, let list = envelope["result"].flatMap(B24Client.listItems) else {
             return refuse("fetch all pages works on the answer of a list call (a …list method)")
         }

@@ -94,39 +94,53 @@ struct JSONIndex: Equatable, Sendable {
     var count: Int { entries.count }
     subscript(line: Int) -> Entry { entries[line] }
 
-    /// Walks `root` in document order; `isOpen(path, depth, value)` says which containers show their children
-    /// (asked for every container whose parent is open). Explicit stack: a value nested 512 deep
+    /// Walks `root` in document order. Containers shallower than `openDepth` show their children, the others
+    /// not, except where `marks` flips them (`Int.max` and no marks: everything open, as the raw view wants).
+    /// An open empty container shows as open and has no lines inside. Explicit stack: a value nested 512 deep
     /// costs heap, not thread stack.
-    init(_ root: JSONValue, closers: Bool = false, isOpen: (JSONNodePath, Int, JSONValue) -> Bool) {
+    init(_ root: JSONValue, openDepth: Int, marks: FoldMarks = FoldMarks(), closers: Bool = false) {
         struct Frame {
-            var value: JSONValue
+            var children: [JSONValue]
             var line: Int32
-            var path: JSONNodePath
             var next: Int
+            /// The marks of this container's subtree (nil: none, the defaults hold all the way down).
+            var marks: FoldMarks?
+        }
+        func children(_ value: JSONValue) -> [JSONValue] {
+            switch value {
+            case .object(let object): return object.values.elements
+            case .array(let items): return items
+            default: return []
+            }
         }
         func flags(_ value: JSONValue, open: Bool) -> UInt8 {
             value.isContainer ? (Entry.container | (open ? Entry.open : 0)) : 0
         }
         var stack: [Frame] = []
-        let rootOpen = root.isContainer && isOpen(.root, 0, root)
+        let rootOpen = root.isContainer && (0 < openDepth) != marks.flipped
         entries.append(Entry(parent: -1, child: 0, depth: 0, flags: flags(root, open: rootOpen)))
-        // An open empty container shows as open ("- items: [0 items]") and has no lines inside, closer included.
-        if rootOpen, root.childCount > 0 { stack.append(Frame(value: root, line: 0, path: .root, next: 0)) }
+        if rootOpen, root.childCount > 0 { stack.append(Frame(children: children(root), line: 0, next: 0, marks: marks)) }
         while !stack.isEmpty {
             let top = stack.count - 1
             let index = stack[top].next
             let depth = stack.count
-            guard index < stack[top].value.childCount else {
+            guard index < stack[top].children.count else {
                 let frame = stack.removeLast()
                 if closers { entries.append(Entry(parent: frame.line, child: -1, depth: UInt16(depth - 1), flags: Entry.closer)) }
                 continue
             }
             stack[top].next += 1
-            let value = stack[top].value.child(index).value
-            let path = value.isContainer ? stack[top].path.appending(index) : .root  // paths only for containers
-            let open = value.isContainer && isOpen(path, depth, value)
+            let value = stack[top].children[index]
+            guard value.isContainer else {
+                entries.append(Entry(parent: stack[top].line, child: Int32(index), depth: UInt16(depth), flags: 0))
+                continue
+            }
+            let childMarks = stack[top].marks?.children[Int32(index)]
+            let open = (depth < openDepth) != (childMarks?.flipped ?? false)
             entries.append(Entry(parent: stack[top].line, child: Int32(index), depth: UInt16(depth), flags: flags(value, open: open)))
-            if open, value.childCount > 0 { stack.append(Frame(value: value, line: Int32(entries.count - 1), path: path, next: 0)) }
+            if open, value.childCount > 0 {
+                stack.append(Frame(children: children(value), line: Int32(entries.count - 1), next: 0, marks: childMarks))
+            }
         }
     }
 
@@ -169,5 +183,31 @@ struct JSONIndex: Equatable, Sendable {
     func isLastChild(_ line: Int, in root: JSONValue) -> Bool {
         guard let parent = parent(of: line) else { return true }
         return Int(entries[line].child) == (root.node(at: path(ofLine: parent))?.childCount ?? 0) - 1
+    }
+}
+
+/// Containers whose folding differs from the default, as a tree of member and item numbers: most of a big answer
+/// has no marks, so the index walks it without asking anything.
+struct FoldMarks: Equatable, Sendable {
+    var flipped = false
+    var children: [Int32: FoldMarks] = [:]
+
+    func isFlipped(_ path: JSONNodePath) -> Bool {
+        var marks = self
+        for step in path.steps {
+            guard let next = marks.children[step] else { return false }
+            marks = next
+        }
+        return marks.flipped
+    }
+
+    mutating func set(_ flipped: Bool, at steps: ArraySlice<Int32>) {
+        guard let first = steps.first else {
+            self.flipped = flipped
+            return
+        }
+        var child = children[first] ?? FoldMarks()
+        child.set(flipped, at: steps.dropFirst())
+        children[first] = child.flipped || !child.children.isEmpty ? child : nil
     }
 }

@@ -33,32 +33,6 @@ struct JSONTree: Equatable, Sendable {
         subscript(position: Int) -> Line { tree.line(position) }
     }
 
-    /// Containers whose folding differs from the default, as a tree of member and item numbers: most of a big
-    /// answer has no marks, so asking costs one dictionary look-up per level.
-    struct FoldMarks: Equatable, Sendable {
-        var flipped = false
-        var children: [Int32: FoldMarks] = [:]
-
-        func isFlipped(_ path: JSONNodePath) -> Bool {
-            var marks = self
-            for step in path.steps {
-                guard let next = marks.children[step] else { return false }
-                marks = next
-            }
-            return marks.flipped
-        }
-
-        mutating func set(_ flipped: Bool, at steps: ArraySlice<Int32>) {
-            guard let first = steps.first else {
-                self.flipped = flipped
-                return
-            }
-            var child = children[first] ?? FoldMarks()
-            child.set(flipped, at: steps.dropFirst())
-            children[first] = child.flipped || !child.children.isEmpty ? child : nil
-        }
-    }
-
     static let openDepth = 2
 
     let root: JSONValue
@@ -74,7 +48,7 @@ struct JSONTree: Equatable, Sendable {
         self.root = root
         self.rootName = rootName
         self.marks = marks
-        index = JSONIndex(root) { path, depth, _ in (depth < Self.openDepth) != marks.isFlipped(path) }
+        index = JSONIndex(root, openDepth: Self.openDepth, marks: marks)
     }
 
     /// The same tree over a grown value (more rows fetched): what was folded or unfolded stays so.
@@ -86,7 +60,7 @@ struct JSONTree: Equatable, Sendable {
 
     private mutating func reindex() {
         let marks = self.marks
-        index = JSONIndex(root) { path, depth, _ in (depth < Self.openDepth) != marks.isFlipped(path) }
+        index = JSONIndex(root, openDepth: Self.openDepth, marks: marks)
     }
 
     /// The line at `position`, with its texts.

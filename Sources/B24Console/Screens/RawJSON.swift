@@ -10,7 +10,7 @@ struct RawJSON: Equatable, Sendable {
 
     init(_ root: JSONValue) {
         self.root = root
-        index = JSONIndex(root, closers: true) { _, _, _ in true }
+        index = JSONIndex(root, openDepth: .max, closers: true)
     }
 
     var count: Int { index.count }
