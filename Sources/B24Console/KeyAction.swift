@@ -32,13 +32,13 @@ public enum KeyAction: String, CaseIterable, Sendable {
         case .copyValue: return "copy the selected value (to the clipboard, through the terminal; works in tmux)"
         case .copyPath: return "copy the selected value's path, e.g. result.0.TITLE"
         case .copyCurl: return "copy the call as a cURL command (secrets masked)"
-        case .search: return "search (packs, methods, chains); in a call: search in the response (keys and values, folded ones too)"
+        case .search: return "search in the response (elsewhere: packs, methods, chains)"
         case .nextPage: return "next page of a list call (the same call from the portal's next start)"
         case .nextHit: return "next hit of a search in the response"
         case .previousHit: return "previous hit of a search in the response"
-        case .pathFilter: return "filter by path: show only the values at a path like result.*.TITLE (* is any one key or index; Esc clears)"
-        case .fetchAll: return "fetch all pages of a list call into one list, with a progress bar"
-        case .cancel: return "cancel the running work (fetching all pages); the rows so far stay"
+        case .pathFilter: return "filter by path: result.*.TITLE (* is any one key or index)"
+        case .fetchAll: return "fetch all pages of a list call, with a progress bar"
+        case .cancel: return "cancel the running fetch (the rows so far stay)"
         default: return Keymap.navigationDescriptions.first { $0.action == rawValue }?.description ?? rawValue
         }
     }

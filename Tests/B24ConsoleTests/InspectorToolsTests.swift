@@ -138,15 +138,17 @@ struct InspectorToolsTests {
             var state = Self.inspecting(size: size)
             Fixture.keys(&state, .char("/"))
             Fixture.type(&state, "новиков")
-            Fixture.keys(&state, .enter, .char("n"))
-            let screen = render(state, size: size)
-            Golden.check(screen, "inspector-search-\(size.width)x\(size.height)")
-            // The hit's value is drawn in the warning colour (off the cursor row).
-            if let at = screen.find("\"Заявка: Андрей Новиков\"") {
-                #expect(screen.style(at: at) == Fixture.theme[.warning])
+            Fixture.keys(&state, .enter)
+            // The other hit's value is drawn in the warning colour (the cursor is on the first).
+            let first = render(state, size: size)
+            if let at = first.find("\"Звонок: Мария Новикова\"") {
+                #expect(first.style(at: at) == Fixture.theme[.warning])
+                #expect(first.style(at: Point(column: at.column, row: at.row - 1)) != Fixture.theme[.warning], "ID is no hit")
             } else {
-                Issue.record("the first hit is not on screen")
+                Issue.record("the second hit is not on screen")
             }
+            Fixture.keys(&state, .char("n"))
+            Golden.check(render(state, size: size), "inspector-search-\(size.width)x\(size.height)")
         }
     }
 

@@ -20,7 +20,9 @@ extension InspectorScreen {
         hints.append(KeyHint(keyLabel(km, .pathFilter), "filter"))
         if outcome?.envelope?["next"] != nil {
             hints.append(KeyHint(keyLabel(km, .nextPage), "next page"))
-            if fetch?.state != .running { hints.append(KeyHint(keyLabel(km, .fetchAll), "all pages")) }
+            if fetch == nil || fetch?.state != .running && fetch?.state != .done {
+                hints.append(KeyHint(keyLabel(km, .fetchAll), fetch == nil ? "all pages" : "fetch the rest"))
+            }
         }
         hints += [KeyHint(keyLabel(km, .rawView), showsRaw ? "tree" : "raw"), KeyHint(keyLabel(km, .copyValue), "copy"),
                   KeyHint(keyLabel(km, .copyCurl), "cURL"), KeyHint(keyLabel(km, .refresh), "resend"), KeyHint(keyLabel(km, .back), "back")]

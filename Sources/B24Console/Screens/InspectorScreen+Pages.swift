@@ -84,7 +84,7 @@ extension InspectorScreen {
             fetch.pages = fetch.pagesBefore + page.pages
             fetch.nextStart += page.items.count
             fetch.total = fetch.total ?? page.total
-            fetch.rate = page.elapsed > 0.05 ? Double(page.rows) / page.elapsed : nil
+            fetch.rate = page.elapsed > 0 ? Double(page.rows) / page.elapsed : nil
             fetch.pagesSinceShown += 1
             self.fetch = fetch
             if fetch.rows.count <= Self.showEachPageRows || fetch.pagesSinceShown >= Self.showEvery { showFetchedRows() }

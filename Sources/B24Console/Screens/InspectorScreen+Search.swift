@@ -66,7 +66,8 @@ extension InspectorScreen {
             if key == .ctrl("c") { return .ignored }  // quits, as everywhere
             var text = search?.query ?? filter?.pattern ?? EditableText()
             if key.key == .backspace, text.isEmpty { return search != nil ? clearSearch() : clearFilter() }
-            guard text.handle(key) else { return .handled([]) }  // other keys do nothing while typing
+            // Function keys (F1 help, F5) still work; other keys that edit nothing do nothing while typing.
+            guard text.handle(key) else { if case .function = key.key { return .ignored } else { return .handled([]) } }
             if search != nil {
                 search?.query = text
                 if searchesLive { runSearch() }
@@ -122,7 +123,7 @@ extension InspectorScreen {
         guard let search else { return .handled([]) }
         let node = search.found.nodes[number]
         showsRaw = false
-        if let line = tree.reveal(node) { nav.cursor.select(line, count: tree.index.count) }
+        focus(on: node)
         let total = "\(search.found.nodes.count)\(search.found.truncated ? "+" : "")"
         let around = wrapped ? (number == 0 ? " (from the top again)" : " (from the bottom again)") : ""
         return .handled([.status(StatusMessage("hit \(number + 1) of \(total): \(tree.root.dottedPath(node, rootName: tree.rootName))\(around)"))])
@@ -155,7 +156,7 @@ extension InspectorScreen {
         let shown = filter?.applied != nil ? selectedNode : nil
         filter = nil
         nav = PaneNavigator(paneCount: 1)
-        if let shown, let line = tree.reveal(shown) { nav.cursor.select(line, count: tree.index.count) }
+        if let shown { focus(on: shown) }
         return .handled([.status(nil)])
     }
 
@@ -163,8 +164,15 @@ extension InspectorScreen {
     mutating func showInTree(_ node: JSONNodePath) -> KeyResult {
         filter = nil
         nav = PaneNavigator(paneCount: 1)
-        if let line = tree.reveal(node) { nav.cursor.select(line, count: tree.index.count) }
+        focus(on: node)
         return .handled([.status(StatusMessage(tree.root.dottedPath(node, rootName: tree.rootName)))])
+    }
+
+    /// The cursor on `node` in the tree (unfolded to it), a few lines below the top so what leads to it shows.
+    private mutating func focus(on node: JSONNodePath) {
+        guard let line = tree.reveal(node) else { return }
+        nav.cursor.select(line, count: tree.index.count)
+        nav.cursor.offset = max(0, line - 4)
     }
 
     /// A tree line as drawn: hits in the warning colour, a folded container that hides hits says how many.

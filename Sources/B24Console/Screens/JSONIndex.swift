@@ -116,6 +116,7 @@ struct JSONIndex: Equatable, Sendable {
         func flags(_ value: JSONValue, open: Bool) -> UInt8 {
             value.isContainer ? (Entry.container | (open ? Entry.open : 0)) : 0
         }
+        if openDepth == .max, marks == FoldMarks() { entries.reserveCapacity(Self.lineCount(root, closers: closers)) }
         var stack: [Frame] = []
         let rootOpen = root.isContainer && (0 < openDepth) != marks.flipped
         entries.append(Entry(parent: -1, child: 0, depth: 0, flags: flags(root, open: rootOpen)))
@@ -142,6 +143,26 @@ struct JSONIndex: Equatable, Sendable {
                 stack.append(Frame(children: children(value), line: Int32(entries.count - 1), next: 0, marks: childMarks))
             }
         }
+    }
+
+    /// Lines of `value` with every container open: a counting walk, so a big raw view is allocated once at its
+    /// size instead of growing through doublings (which hold the old and the new array at once).
+    static func lineCount(_ value: JSONValue, closers: Bool) -> Int {
+        var count = 0
+        var pending: [JSONValue] = [value]
+        while let next = pending.popLast() {
+            count += 1
+            switch next {
+            case .object(let object) where !object.isEmpty:
+                if closers { count += 1 }
+                pending.append(contentsOf: object.values.elements)
+            case .array(let items) where !items.isEmpty:
+                if closers { count += 1 }
+                pending.append(contentsOf: items)
+            default: break
+            }
+        }
+        return count
     }
 
     /// The node a line shows (a closer: the container it closes).

@@ -127,14 +127,40 @@ struct TextNeedle {
     func matches(_ text: String) -> Bool {
         guard !bytes.isEmpty else { return false }
         if isASCII { return Self.containsFolded(text.utf8, bytes) }
-        // Walk the text's scalars once; a match restarts from the scalar after the one it began at.
-        var view = text.unicodeScalars[...]
-        while !view.isEmpty {
-            var candidate = view.makeIterator()
-            var matched = 0
-            while matched < scalars.count, let next = candidate.next(), Self.fold(next.value) == scalars[matched] { matched += 1 }
-            if matched == scalars.count { return true }
-            view = view.dropFirst()
+        let scan = { (utf8: UnsafeBufferPointer<UInt8>) -> Bool in self.containsFoldedScalars(utf8) }
+        if let found = text.utf8.withContiguousStorageIfAvailable(scan) { return found }
+        return Array(text.utf8).withUnsafeBufferPointer(scan)
+    }
+
+    /// The scalar search over UTF-8 bytes: decodes in place (a Swift string is valid UTF-8), compares folded
+    /// scalars, and restarts one scalar on after a miss.
+    private func containsFoldedScalars(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        @inline(__always) func decode(_ at: Int) -> (scalar: UInt32, length: Int) {
+            let lead = UInt32(text[at])
+            if lead < 0x80 { return (lead, 1) }
+            if lead < 0xE0, at + 1 < text.count { return ((lead & 0x1F) << 6 | UInt32(text[at + 1] & 0x3F), 2) }
+            if lead < 0xF0, at + 2 < text.count {
+                return ((lead & 0x0F) << 12 | UInt32(text[at + 1] & 0x3F) << 6 | UInt32(text[at + 2] & 0x3F), 3)
+            }
+            guard at + 3 < text.count else { return (lead, 1) }
+            return ((lead & 0x07) << 18 | UInt32(text[at + 1] & 0x3F) << 12 | UInt32(text[at + 2] & 0x3F) << 6
+                | UInt32(text[at + 3] & 0x3F), 4)
+        }
+        var start = 0
+        while start < text.count {
+            let (first, length) = decode(start)
+            if Self.fold(first) == scalars[0] {
+                var at = start + length
+                var matched = 1
+                while matched < scalars.count, at < text.count {
+                    let (next, size) = decode(at)
+                    guard Self.fold(next) == scalars[matched] else { break }
+                    matched += 1
+                    at += size
+                }
+                if matched == scalars.count { return true }
+            }
+            start += length
         }
         return false
     }
