@@ -58,6 +58,9 @@ struct Run {
     var rawFirst: UInt64 = 0
     var rawScroll: [UInt64] = []
     var search: UInt64 = 0
+    /// The search itself, on the runtime's task (big answers only), and the frame its hits land in.
+    var searchOffLoop: UInt64 = 0
+    var searchAnswer: UInt64 = 0
     var searchHits = ""
     var filter: UInt64 = 0
     var peak = 0
@@ -65,7 +68,7 @@ struct Run {
     var parsed = 0
 }
 
-func measure(bytes: Int) -> Run {
+func measure(bytes: Int) async -> Run {
     var run = Run()
     var state = ConsoleState(catalog: .bundled, keymap: ConsoleKeymap.defaults, theme: .default, themeName: "default", size: size)
     state.connection = ConnectionInfo(profile: "sandbox", portal: "http://127.0.0.1:8042", auth: "webhook (user 1, code ****c0de)",
@@ -92,15 +95,17 @@ func measure(bytes: Int) -> Run {
     trace.duration = 0.2
     let outcome = CallOutcome(trace: trace, result: .success(envelope))
 
-    /// One key as the runtime handles it: reduce, render, diff against the last frame, draw.
-    func press(_ key: KeyEvent) -> UInt64 {
+    var effects: [Effect] = []
+    /// One action as the runtime handles it: reduce, render, diff against the last frame, draw.
+    func handle(_ action: Action) -> UInt64 {
         let t = now()
-        _ = reduce(&state, .key(key))
+        effects = reduce(&state, action)
         let next = render(state, size: size)
         vt.draw(ScreenDiff.between(shown, next))
         shown = next
         return now() - t
     }
+    func press(_ key: KeyEvent) -> UInt64 { handle(.key(key)) }
 
     t = now()
     _ = reduce(&state, .answered(id, .call(outcome)))
@@ -117,6 +122,14 @@ func measure(bytes: Int) -> Run {
     _ = press(.char("/"))
     for c in "новиков" { _ = press(.char(c)) }
     run.search = press(.enter)
+    if case .stream(let searchID, let spec)? = effects.first {
+        // A big answer is searched off the key loop, as the runtime does it; its hits come back as one answer.
+        t = now()
+        for await answer in services.stream(spec, generation: 0) {
+            if case .streamed = answer { run.searchAnswer = handle(.answered(searchID, answer)) }
+        }
+        run.searchOffLoop = now() - t - run.searchAnswer
+    }
     run.searchHits = state.status?.text ?? ""
     _ = press(.escape)
     _ = press(.char("f"))
@@ -129,9 +142,10 @@ func measure(bytes: Int) -> Run {
     return run
 }
 
-_ = measure(bytes: 1_000)  // warm-up: catalog, theme, code paths
-let small = measure(bytes: 1_000)
-let large = measure(bytes: targetBytes)
+let services = ConsoleServices(launch: ConsoleLaunch(environment: [:]))
+_ = await measure(bytes: 1_000)  // warm-up: catalog, theme, code paths
+let small = await measure(bytes: 1_000)
+let large = await measure(bytes: targetBytes)
 let mb = Double(large.bodyBytes) / 1e6
 
 func line(_ label: String, _ big: Double, _ base: Double, goal: String) {
@@ -145,7 +159,9 @@ line("scroll key, slowest", ms(large.scroll.max()!), ms(small.scroll.max()!), go
 line("raw view, first frame", ms(large.rawFirst), ms(small.rawFirst), goal: "")
 line("raw scroll key, median", median(large.rawScroll), median(small.rawScroll), goal: "goal ≤ 16 ms")
 line("raw scroll key, slowest", ms(large.rawScroll.max()!), ms(small.rawScroll.max()!), goal: "goal ≤ 16 ms")
-line("search Enter (whole answer)", ms(large.search), ms(small.search), goal: "")
+line("search Enter (key → frame)", ms(large.search), ms(small.search), goal: "goal ≤ 16 ms")
+print(String(format: "  the 20 MB search itself ran off the key loop: %.0f ms; its hits landed in a frame of %.2f ms",
+             ms(large.searchOffLoop), ms(large.searchAnswer)))
 line("path filter key", ms(large.filter), ms(small.filter), goal: "")
 print(String(format: "peak memory (body + parsed value + inspector): %.1f MB = %.2f× the body (goal ≤ 4×); 1 KB answer: %.2f MB",
              Double(large.peak) / 1e6, Double(large.peak) / Double(large.bodyBytes), Double(small.peak) / 1e6))

@@ -152,6 +152,33 @@ struct InspectorToolsTests {
         }
     }
 
+    @Test func aBigAnswerIsSearchedOffTheKeyLoop() async {
+        let rows = JSONValue.array((0 ..< 15_000).map { ["ID": .string(String($0)), "TITLE": .string("Лид \($0)"), "PHONE": [["VALUE": "+7"]]] })
+        var state = Self.inspecting(["result": rows, "next": 50, "total": 90_000])
+        Fixture.keys(&state, .char("/"))
+        Fixture.type(&state, "лид 14999")
+        #expect(Self.inspector(state).search?.searched == nil, "no search on every key of a big answer")
+        #expect(render(state, size: state.size).text.contains("Enter searches"))
+        let effects = Fixture.keys(&state, .enter)
+        guard case .stream(let id, .searchResponse(let value, let query))? = effects.first else {
+            Issue.record("no search effect: \(effects.map(\.summary))")
+            return
+        }
+        #expect(query == "лид 14999" && render(state, size: state.size).text.contains("searching…"))
+        // The runtime runs it on its own task, as it would (no portal needed).
+        var found: JSONSearch.Found?
+        for await answer in ConsoleServices(launch: ConsoleLaunch(environment: [:])).stream(.searchResponse(value, query: query), generation: 0) {
+            if case .streamed(.searchFound(_, let hits)) = answer { found = hits }
+        }
+        guard let found else {
+            Issue.record("the search stream found nothing")
+            return
+        }
+        _ = reduce(&state, .answered(id, .streamed(.searchFound(query: query, found))))
+        #expect(Self.cursorPath(state) == "result.14999.TITLE")
+        #expect(state.status?.text == "hit 1 of 1: result.14999.TITLE")
+    }
+
     // MARK: Path filter
 
     @Test func thePathFilterListsOnlyMatchingValuesWithTheirPaths() {

@@ -147,11 +147,17 @@ public final class ConsoleServices: @unchecked Sendable {
         AsyncStream { continuation in
             let work = Task.detached { [self] in
                 defer { continuation.finish() }
+                if case .searchResponse(let value, let query) = spec {
+                    continuation.yield(.streamed(.searchFound(query: query, JSONSearch.hits(in: value, query: query))))
+                    return
+                }
                 guard let client = client(generation: generation) else {
                     continuation.yield(.ended("not connected"))
                     return
                 }
                 switch spec {
+                case .searchResponse:
+                    break  // answered above: it needs no portal
                 case .observedCall(let request):
                     let outcome = await client.call(request) { event in continuation.yield(.streamed(.callEvent(event))) }
                     continuation.yield(.call(outcome))

@@ -10,6 +10,8 @@ struct TreeSearch: Equatable, Sendable {
     var found = JSONSearch.Found()
     /// The text `found` is for (nil: not searched yet; a big answer is searched on Enter, not on every key).
     var searched: String?
+    /// A big answer is being searched for this text, off the key loop.
+    var pending: String?
 }
 
 /// A path filter: the pattern typed (`result.*.TITLE`) and the values at the paths it matches.
@@ -88,10 +90,36 @@ extension InspectorScreen {
         search?.searched = text.isEmpty ? nil : text
     }
 
+    var searchName: String { "search#\(searches)" }
+
     private mutating func confirmSearch() -> KeyResult {
         guard let text = search?.query.text, !text.isEmpty else { return clearSearch() }
-        if search?.searched != text { runSearch() }
         search?.editing = false
+        if search?.searched != text {
+            guard searchesLive else {
+                // A big answer is searched off the key loop; the cursor goes to the first hit when it is done.
+                searches += 1
+                search?.pending = text
+                return .handled([.stream(.mine(searchName), .searchResponse(tree.root, query: text)),
+                                 .status(StatusMessage("searching the response for \"\(text)\"…"))])
+            }
+            runSearch()
+        }
+        return goToFirstHit()
+    }
+
+    /// The hits of a search run off the key loop: the cursor goes to the first, as Enter does on a small answer.
+    mutating func searchUpdate(_ answer: Answer) -> [Effect] {
+        guard case .streamed(.searchFound(let query, let found)) = answer, search?.pending == query else { return [] }
+        search?.pending = nil
+        search?.found = found
+        search?.searched = query
+        guard search?.editing == false, search?.query.text == query, case .handled(let effects) = goToFirstHit() else { return [] }
+        return effects
+    }
+
+    private mutating func goToFirstHit() -> KeyResult {
+        guard let text = search?.query.text else { return .handled([]) }
         guard let hits = search?.found.nodes, !hits.isEmpty else {
             return .handled([.status(StatusMessage("no hits for \"\(text)\" in names or values", kind: .warning))])
         }
@@ -102,6 +130,7 @@ extension InspectorScreen {
 
     /// `n` (+1) or `N` (-1): the next or previous hit from the cursor, round the end.
     mutating func jumpToHit(by step: Int) -> KeyResult {
+        if let pending = search?.pending { return .handled([.status(StatusMessage("still searching for \"\(pending)\"…"))]) }
         guard let search, search.searched != nil, !search.editing else {
             return .handled([.status(StatusMessage("no search: / searches in the response, then n and N go from hit to hit", kind: .warning))])
         }
@@ -130,8 +159,9 @@ extension InspectorScreen {
     }
 
     mutating func clearSearch() -> KeyResult {
+        let running = search?.pending != nil
         search = nil
-        return .handled([.status(nil)])
+        return .handled((running ? [.cancel(.mine(searchName))] : []) + [.status(nil)])
     }
 
     private mutating func runFilter() {
@@ -204,6 +234,7 @@ extension InspectorScreen {
     /// The search or filter line's note: hit count and the keys that go on from here.
     var toolNote: String {
         if let search {
+            if search.pending != nil { return "searching…" }
             guard let searched = search.searched, searched == search.query.text else {
                 return search.query.isEmpty ? "Enter searches, Esc closes" : "Enter searches"
             }

@@ -38,6 +38,8 @@ struct InspectorScreen: PaneScreen, Equatable {
     private var sends = 0
     /// Counts fetches of all pages, for the same reason.
     var fetches = 0
+    /// Counts searches run off the key loop (big answers), for the same reason.
+    var searches = 0
 
     /// How the call ended, as far as the screen needs it.
     struct Outcome: Equatable, Sendable {
@@ -114,11 +116,12 @@ struct InspectorScreen: PaneScreen, Equatable {
 
     mutating func update(_ id: EffectID, _ answer: Answer, _ app: ConsoleState) -> [Effect] {
         if id.name == fetchName { return fetchUpdate(answer) }
+        if id.name == searchName { return searchUpdate(answer) }
         if id.name != "trace", id.name != callName { return [] }  // an earlier send's late answer
         switch answer {
         case .streamed(.callEvent(let event)):
             events.append(event)
-        case .streamed(.page), .streamed(.pagingFinished):
+        case .streamed(.page), .streamed(.pagingFinished), .streamed(.searchFound):
             break
         case .call(let result):
             switch result.result {

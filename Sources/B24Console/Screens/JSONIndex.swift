@@ -3,12 +3,12 @@ import B24Wire
 /// Where a value sits inside a JSON value: the member or item number taken at each level from the root
 /// (`[0, 3]` is the root's first child's fourth child). Ordering is document order, so sorted paths read top to
 /// bottom as the tree does.
-struct JSONNodePath: Hashable, Comparable, Sendable, CustomStringConvertible {
-    var steps: [Int32]
+public struct JSONNodePath: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var steps: [Int32]
 
-    init(_ steps: [Int32] = []) { self.steps = steps }
+    public init(_ steps: [Int32] = []) { self.steps = steps }
 
-    static let root = JSONNodePath()
+    public static let root = JSONNodePath()
 
     /// The child `index` of this node.
     func appending(_ index: Int) -> JSONNodePath { JSONNodePath(steps + [Int32(index)]) }
@@ -16,9 +16,9 @@ struct JSONNodePath: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// True when `self` lies inside `other` (or is it).
     func isInside(_ other: JSONNodePath) -> Bool { steps.count >= other.steps.count && steps.starts(with: other.steps) }
 
-    static func < (a: JSONNodePath, b: JSONNodePath) -> Bool { a.steps.lexicographicallyPrecedes(b.steps) }
+    public static func < (a: JSONNodePath, b: JSONNodePath) -> Bool { a.steps.lexicographicallyPrecedes(b.steps) }
 
-    var description: String { steps.map(String.init).joined(separator: "/") }
+    public var description: String { steps.map(String.init).joined(separator: "/") }
 }
 
 extension JSONValue {

@@ -3,14 +3,14 @@ import Foundation
 
 /// Finding things in a JSON value, folded containers included: a text search over member names and values, and
 /// a path filter (`result.*.TITLE`). Pure functions over the value; both walk it once with an explicit stack.
-enum JSONSearch {
+public enum JSONSearch {
     /// What a search found, in document order.
-    struct Found: Equatable, Sendable {
-        var nodes: [JSONNodePath] = []
+    public struct Found: Equatable, Sendable {
+        public var nodes: [JSONNodePath] = []
         /// More nodes matched than ``limit``: the rest were not collected.
-        var truncated = false
+        public var truncated = false
         /// Nodes looked at (a search of a big answer is not repeated on every typed key).
-        var visited = 0
+        public var visited = 0
     }
 
     /// At most this many hits or matches are kept (a search for "1" in a 20 MB list matches everything).
