@@ -88,14 +88,24 @@ public enum Command: Equatable, Sendable, CustomStringConvertible {
         case "call":
             guard !argument.isEmpty else { return needs("a method name") }
             let pieces = argument.split(separator: " ", maxSplits: 1).map(String.init)
-            var params = JSONValue.emptyObject
-            if pieces.count > 1 {
-                do { params = try JSONParser.parse(pieces[1]) } catch {
-                    return fail("the parameters of :call are not valid JSON: \(error)")
-                }
-                guard case .object = params else { return fail("the parameters of :call must be a JSON object like {\"ID\": 1}, not \(params.kindName)") }
+            // METHOD@v3 asks for REST 3.0.
+            var method = pieces[0]
+            var version: APIVersion?
+            for candidate in APIVersion.allCases where method.lowercased().hasSuffix("@" + candidate.rawValue) {
+                method = String(method.dropLast(candidate.rawValue.count + 1))
+                version = candidate
             }
-            return .success(.open(.call(method: pieces[0], params: params)))
+            guard pieces.count > 1 else { return .success(.open(.form(FormSeed(method: method, apiVersion: version)))) }
+            let params: JSONValue
+            do { params = try JSONParser.parse(pieces[1]) } catch {
+                return fail("the parameters of :call are not valid JSON: \(error)")
+            }
+            guard case .object = params else { return fail("the parameters of :call must be a JSON object like {\"ID\": 1}, not \(params.kindName)") }
+            // A read goes out at once; a write opens its form, whose review confirms it.
+            if version != nil || catalog.risk(of: method).mayChangeData {
+                return .success(.open(.form(FormSeed(method: method, params: params, apiVersion: version))))
+            }
+            return .success(.open(.call(method: method, params: params)))
         case "profile":
             guard !argument.isEmpty else { return needs("a profile name") }
             let known = app.profiles.map(\.name) + [ProfileEntry.sandboxName]
@@ -123,7 +133,7 @@ public enum Command: Equatable, Sendable, CustomStringConvertible {
         switch verb {
         case "pack": return "comms"
         case "method", "m": return "crm.lead.list"
-        case "call": return "crm.lead.list {\"select\": [\"ID\", \"TITLE\"]}"
+        case "call": return "crm.lead.add, or crm.lead.list {\"select\": [\"ID\", \"TITLE\"]}"
         case "chain": return "core.lead-intake"
         case "profile": return "sandbox"
         case "theme": return "light"

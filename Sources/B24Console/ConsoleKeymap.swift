@@ -12,7 +12,7 @@ public enum ConsoleKeymap {
         KeyAction.palette.rawValue: [":"],
         KeyAction.home.rawValue: ["H"],
         KeyAction.packs.rawValue: ["P"],
-        KeyAction.rawView.rawValue: ["r"],
+        KeyAction.rawView.rawValue: ["r", "f2"],
         KeyAction.copyValue.rawValue: ["y"],
         KeyAction.copyPath.rawValue: ["Y"],
         KeyAction.copyCurl.rawValue: ["C"],
@@ -23,6 +23,12 @@ public enum ConsoleKeymap {
         KeyAction.pathFilter.rawValue: ["f"],
         KeyAction.fetchAll.rawValue: ["a"],
         KeyAction.cancel.rawValue: ["x"],
+        KeyAction.callMethod.rawValue: ["c"],
+        KeyAction.editInForm.rawValue: ["e"],
+        KeyAction.send.rawValue: ["ctrl+g", "f9"],
+        KeyAction.editExternally.rawValue: ["f4"],
+        KeyAction.addEntry.rawValue: ["ctrl+n"],
+        KeyAction.removeEntry.rawValue: ["ctrl+x"],
     ])
 
     /// The keymap used when no config file changes it.

@@ -21,9 +21,9 @@ enum ConsoleWords {
         case .readOnlyRun:
             return "\(method) would change data (\(risk)) and this console was started read-only"
         case .confirmation:
-            // The write review (the "diff before writes" issue) is where a console user will confirm.
+            // A console user confirms in the form's review, never by a flag.
             let what = refusal.remedy == .confirmDestructive ? "deletes data" : "changes data (\(risk))"
-            return "\(method) \(what): the console sends such calls only after a review, and has no write review yet"
+            return "\(method) \(what): it is sent only after you confirm the payload — e opens it in its form, ctrl+g sends"
         case .planRequired:
             return "this profile runs writes from reviewed plans only: save \(method) as a plan, review it, then run the plan"
         case .nestedBatch:

@@ -50,6 +50,8 @@ public enum Answer: Sendable {
     case loaded(Loaded)
     /// A stream ended (nil) or failed (its error, already masked).
     case ended(String?)
+    /// The text as it was saved in the external editor.
+    case edited(String)
 }
 
 /// Stored data a screen can ask for.
@@ -142,6 +144,9 @@ public enum Effect: Sendable {
     case readLimiter(generation: Int)
     /// Put text on the terminal's clipboard (OSC 52).
     case copy(String)
+    /// Hand the terminal to `$EDITOR` (then `$VISUAL`, then `vi`) on a temporary file holding `text`, named after
+    /// `name`; answers `.edited(text)` when it exits 0, else `.ended(why)`. The screen is repainted afterwards.
+    case openEditor(EffectID, text: String, name: String)
     /// Feed `action` back after a delay.
     case schedule(after: Double, Action)
     case quit
@@ -171,6 +176,7 @@ public enum Effect: Sendable {
         case .readLimiter: return "limiter"
         case .schedule(let after, _): return "schedule \(after)"
         case .copy(let text): return "copy \(text.count) characters"
+        case .openEditor(let id, _, _): return "editor \(id.name)"
         case .quit: return "quit"
         case .run(let command): return "run \(command)"
         case .runLine(let line): return "run :\(line)"

@@ -16,6 +16,9 @@ public enum KeyAction: String, CaseIterable, Sendable {
     case pathFilter = "filter-path"
     case fetchAll = "fetch-all"
     case cancel
+    case callMethod = "call-method", editInForm = "edit-in-form"
+    case send, editExternally = "edit-external"
+    case addEntry = "add-entry", removeEntry = "remove-entry"
 
     /// What the action does, in plain words, for the `?` help: TerminalKit's words for its navigation actions,
     /// the console's own for the rest.
@@ -28,7 +31,13 @@ public enum KeyAction: String, CaseIterable, Sendable {
         case .palette: return "command palette (:packs, :pack NAME, :method NAME, :chains, :call METHOD {JSON}, :history, :profile NAME, :theme NAME, :quit)"
         case .home: return "go to Home"
         case .packs: return "go to the pack list"
-        case .rawView: return "raw view of a response (JSON as sent), and back to the tree"
+        case .rawView: return "raw view: a response as JSON, or a form's parameters as JSON; again goes back"
+        case .callMethod: return "call this method: open its form (on a method's page)"
+        case .editInForm: return "edit this call in its form, then send it (replay edited, from history)"
+        case .send: return "send the call from a form (checks every input first; a write asks to confirm)"
+        case .editExternally: return "edit in $EDITOR: the form's parameters as JSON (then $VISUAL, then vi)"
+        case .addEntry: return "add an entry in a form: a phone, an e-mail, a filter condition, a sort field, a line"
+        case .removeEntry: return "remove the entry, condition or line under the cursor in a form (or clear the input)"
         case .copyValue: return "copy the selected value (to the clipboard, through the terminal; works in tmux)"
         case .copyPath: return "copy the selected value's path, e.g. result.0.TITLE"
         case .copyCurl: return "copy the call as a cURL command (secrets masked)"
@@ -46,7 +55,8 @@ public enum KeyAction: String, CaseIterable, Sendable {
     /// The command a key runs when no screen used it (movement keys have none: they belong to lists).
     var command: Command? {
         switch self {
-        case .up, .down, .right, .top, .bottom, .pageUp, .pageDown, .select, .nextTab, .prevTab, .rawView, .copyValue, .copyPath, .copyCurl, .nextPage,
+        case .up, .down, .right, .top, .bottom, .pageUp, .pageDown, .select, .nextTab, .prevTab, .rawView, .copyValue, .copyPath, .copyCurl,
+             .nextPage, .callMethod, .editInForm, .send, .editExternally, .addEntry, .removeEntry,
              .nextHit, .previousHit, .pathFilter, .fetchAll, .cancel: return nil
         case .left, .back: return .back
         case .search: return .open(.search)

@@ -62,7 +62,7 @@ func deliver(_ state: inout ConsoleState, _ id: EffectID, _ answer: Answer) -> [
         switch answer {
         case .call(let outcome): factArrived(&state, purpose, .init(outcome))
         case .ended(let failure): factArrived(&state, purpose, .failure(failure ?? "no answer"))
-        case .streamed, .loaded: break
+        case .streamed, .loaded, .edited: break
         }
         if state.status == .refreshing && !state.live.isLoading { state.status = nil }
         return []
@@ -108,6 +108,7 @@ func resolve(_ state: inout ConsoleState, _ effects: [Effect], page: Int) -> [Ef
         case .call(let id, let request): out.append(.call(track(id), request))
         case .stream(let id, let spec): out.append(.stream(track(id), spec))
         case .load(let id, let spec): out.append(.load(track(id), spec))
+        case .openEditor(let id, let text, let name): out.append(.openEditor(track(id), text: text, name: name))
         case .cancel(let id):
             let id = stamp(id)
             state.pageWork.remove(id)

@@ -60,7 +60,7 @@ final class Driver: @unchecked Sendable {
 
     /// Waits until `text` appears on the screen; records an issue and returns false after `timeout`.
     @discardableResult
-    func waitFor(_ text: String, timeout: Double = 10, sourceLocation: SourceLocation = #_sourceLocation) async -> Bool {
+    func waitFor(_ text: String, timeout: Double = 30, sourceLocation: SourceLocation = #_sourceLocation) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if await screen().text.contains(text) { return true }

@@ -131,7 +131,7 @@ struct InspectorTests {
 
     @Test func aLateAnswerOfAnEarlierSendIsIgnored() {
         var state = Fixture.connected()
-        guard case .stream(let first, _)? = Fixture.apply(&state, .command("call server.time")).first else { return }
+        guard case .stream(let first, _)? = Fixture.apply(&state, .command("call server.time {}")).first else { return }
         _ = Fixture.keys(&state, KeyEvent(.function(5)))  // sent again
         let trace = CallTrace(profile: "sandbox", method: "server.time", apiVersion: .v2, risk: "read",
                               request: .init(httpMethod: "POST", url: "http://x/rest/1/****/server.time", params: .emptyObject))
@@ -142,7 +142,7 @@ struct InspectorTests {
 
     @Test func aCallRunningWhenTheConnectionChangesSaysItWasCancelled() {
         var state = Fixture.connected()
-        _ = Fixture.apply(&state, .command("call server.time"))
+        _ = Fixture.apply(&state, .command("call server.time {}"))
         _ = reduce(&state, .command("profile main"))
         let info = ConnectionInfo(profile: "main", portal: "https://example.bitrix24.ru", auth: "webhook")
         let effects = reduce(&state, .connected(info, profiles: state.profiles, generation: state.generation))
@@ -166,7 +166,7 @@ struct InspectorTests {
         #expect(state.route == .call(method: "crm.lead.list", params: ["select": ["ID"]]))
         // The last page has no "next": n says so and stays.
         var last = Fixture.connected()
-        guard case .stream(let lastID, _)? = Fixture.apply(&last, .command("call crm.lead.list")).first else { return }
+        guard case .stream(let lastID, _)? = Fixture.apply(&last, .command("call crm.lead.list {}")).first else { return }
         _ = reduce(&last, .answered(lastID, .call(CallOutcome(trace: trace, result: .success(["result": [["ID": "120"]], "total": 120])))))
         #expect(Fixture.keys(&last, .char("]")).isEmpty)
         #expect(last.status?.text == "no next page: the answer has no \"next\"")
@@ -183,6 +183,6 @@ struct InspectorTests {
     }
 
     @Test func helpNamesTheRawViewKey() {
-        #expect(HelpScreen.lines(ConsoleKeymap.defaults).contains { $0.hasPrefix("r ") && $0.contains("raw view") })
+        #expect(HelpScreen.lines(ConsoleKeymap.defaults).contains { $0.hasPrefix("r, f2 ") && $0.contains("raw view") })
     }
 }

@@ -146,7 +146,7 @@ struct StreamAndWordsTests {
         }
         #expect(refusal.gate == .confirmation)
         let text = ConsoleWords.error(error)
-        #expect(text == "blocked: crm.lead.add changes data (write): the console sends such calls only after a review, and has no write review yet")
+        #expect(text == "blocked: crm.lead.add changes data (write): it is sent only after you confirm the payload — e opens it in its form, ctrl+g sends")
         // The console shows what its calls brought through the same words (here as a method's availability).
         var state = Fixture.connected()
         _ = reduce(&state, .answered(EffectID(owner: .root(.availability("crm.lead.add")), generation: state.generation, name: "method.get"),

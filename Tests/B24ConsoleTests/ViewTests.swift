@@ -237,7 +237,7 @@ struct ViewTests {
         }
         var writable = Fixture.connected()
         Fixture.apply(&writable, .open(.method("crm.lead.add")))
-        #expect(screen(writable, small).text.contains("calls from b24 need --confirm-write"))
+        #expect(screen(writable, small).text.contains("c opens its form; it is sent only after you confirm the payload"))
     }
 
     @Test func tooSmall() {

@@ -113,6 +113,32 @@ struct CRMTests {
         }
     }
 
+    @Test func statusListsBehindCrmStatusFields() async throws {
+        try await withSandbox { (sandbox: Sandbox) async throws in
+            let stages = try #require(try await call(sandbox.crmWebhookURL, "crm.status.list", [
+                "filter": ["ENTITY_ID": "STATUS"], "order": ["SORT": "ASC"]]).json)
+            let rows = try #require(stages["result"]?.arrayValue)
+            #expect(rows.compactMap { $0["STATUS_ID"]?.stringValue } == ["NEW", "IN_PROCESS", "PROCESSED", "CONVERTED", "JUNK"])
+            #expect(rows[1]["NAME"] == "В работе" && rows[1]["ENTITY_ID"] == "STATUS")
+            #expect(stages["total"] == 5)
+            // Every status a generated lead or deal carries is in its list.
+            let sources = try await call(sandbox.crmWebhookURL, "crm.status.list", ["filter": ["ENTITY_ID": "SOURCE"]]).json?["result"]
+            let ids = Set(sources?.arrayValue?.compactMap { $0["STATUS_ID"]?.stringValue } ?? [])
+            for lead in try await call(sandbox.crmWebhookURL, "crm.lead.list", ["select": ["SOURCE_ID"]]).json?["result"]?.arrayValue ?? [] {
+                if let source = lead["SOURCE_ID"]?.stringValue { #expect(ids.contains(source), "\(source)") }
+            }
+        }
+    }
+
+    @Test func userSearchFindsByPartOfAName() async throws {
+        try await withSandbox { (sandbox: Sandbox) async throws in
+            let found = try await call(sandbox.adminWebhookURL, "user.search", ["FILTER": ["FIND": "смирн"]]).json?["result"]?.arrayValue
+            #expect(found?.compactMap { $0["LAST_NAME"]?.stringValue } == ["Смирнова"])
+            let all = try await call(sandbox.adminWebhookURL, "user.search").json?["result"]?.arrayValue
+            #expect((all?.count ?? 0) > 1, "no FIND: every user, as user.get")
+        }
+    }
+
     @Test func millionLeadsStartFast() async throws {
         // The same start and the same two pages with 200 leads and with 1 000 000, timed in the same run: leads are
         // made lazily, so the big portal costs about what the small one does (a machine busy with other suites

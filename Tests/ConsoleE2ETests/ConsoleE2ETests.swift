@@ -74,7 +74,7 @@ struct ConsoleE2ETests {
             var problems: [String] = []
             if !session.wait(for: "Анна Смирнова (id 1)").ok { problems.append("no user") }
             session.keys(":")
-            session.type("call user.current")
+            session.type("call user.current {}")
             session.keys("Enter")
             let done = session.wait(for: "Status    ok")
             if !done.ok { problems.append("the call did not finish:\n\(done.screen)") }

@@ -132,11 +132,24 @@ public final class ConsoleRuntime: @unchecked Sendable {
     }
 
     private func execute(_ effect: Effect) {
-        if case .copy(let text) = effect {
+        let queue = self.queue
+        switch effect {
+        case .copy(let text):
             terminal.perform { $0.copyToClipboard(text) }
             return
+        case .openEditor(let id, let text, let name):
+            // On the terminal thread: nothing else draws or reads keys while the editor owns the terminal.
+            let terminal = self.terminal
+            let environment = services.launch.environment
+            terminal.perform { backend in
+                let answer = ExternalEditor(environment: environment).edit(text, name: name, suspend: backend.suspend, restore: backend.restore)
+                terminal.redraw()
+                queue.post(.answered(id, answer))
+            }
+            return
+        default:
+            break
         }
-        let queue = self.queue
         runner.execute(effect, services: services) { queue.post($0) }
     }
 }

@@ -98,8 +98,8 @@ final class EffectRunner: @unchecked Sendable {
                 guard (try? await Task.sleep(nanoseconds: UInt64(max(0, after) * 1_000_000_000))) != nil else { return }
                 post(action)
             }
-        case .quit, .copy:
-            break  // the loop ends on state.quitting; the runtime hands copies to the terminal thread
+        case .quit, .copy, .openEditor:
+            break  // the loop ends on state.quitting; the runtime hands copies and the editor to the terminal thread
         case .run, .runLine, .closeOverlay, .status, .fetch:
             assertionFailure("intent \(effect.summary) reached the runtime; resolve(_:_:page:) handles intents")
         }

@@ -120,6 +120,10 @@ public enum Route: Hashable, Sendable, CustomStringConvertible {
     case palette
     /// A call sent from the console, and its answer.
     case call(method: String, params: JSONValue)
+    /// A form that builds a call.
+    case form(FormSeed)
+    /// A call sent from a form (a write carries the review's confirmation), and its answer.
+    case send(CallDraft)
     /// Every call of every process, newest first.
     case history
     /// One call from history, by id.
@@ -138,6 +142,8 @@ public enum Route: Hashable, Sendable, CustomStringConvertible {
         case .help: return HelpScreen()
         case .palette: return PaletteScreen()
         case .call(let method, let params): return InspectorScreen(method: method, params: params)
+        case .form(let seed): return FormScreen(seed: seed, app)
+        case .send(let draft): return InspectorScreen(draft: draft)
         case .history: return HistoryScreen()
         case .storedCall(let id): return InspectorScreen(storedID: id)
         }
@@ -158,6 +164,8 @@ public enum Route: Hashable, Sendable, CustomStringConvertible {
         case .help: return "Help"
         case .palette: return "Command"
         case .call(let method, _): return "call \(method)"
+        case .form(let seed): return "form \(seed.method)"
+        case .send(let draft): return "call \(draft.method)"
         case .history: return "History"
         case .storedCall(let id): return "call \(id.prefix(8))"
         }

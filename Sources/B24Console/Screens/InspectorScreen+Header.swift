@@ -25,7 +25,7 @@ extension InspectorScreen {
             }
         }
         hints += [KeyHint(keyLabel(km, .rawView), showsRaw ? "tree" : "raw"), KeyHint(keyLabel(km, .copyValue), "copy"),
-                  KeyHint(keyLabel(km, .copyCurl), "cURL"), KeyHint(keyLabel(km, .refresh), "resend"), KeyHint(keyLabel(km, .back), "back")]
+                  KeyHint(keyLabel(km, .copyCurl), "cURL"), KeyHint(keyLabel(km, .editInForm), "edit"), KeyHint(keyLabel(km, .refresh), "resend"), KeyHint(keyLabel(km, .back), "back")]
         return hints
     }
 

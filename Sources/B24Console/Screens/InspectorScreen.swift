@@ -18,6 +18,8 @@ struct InspectorScreen: PaneScreen, Equatable {
     private(set) var apiVersion: APIVersion = .v2
     /// Set when the screen shows a call from history (until it is sent again).
     private(set) var storedID: String?
+    /// Set when the call came from a form: its route, and for a write the review's confirmation (used once).
+    private(set) var draft: CallDraft?
     /// The profile a call from history was made on: it is replayed there only.
     private(set) var recordedProfile: String?
     private(set) var recordedAt: Date?
@@ -62,13 +64,20 @@ struct InspectorScreen: PaneScreen, Equatable {
         tree = JSONTree(params, rootName: "params")
     }
 
+    /// A call sent from a form.
+    init(draft: CallDraft) {
+        self.init(method: draft.method, params: draft.params)
+        apiVersion = draft.apiVersion
+        self.draft = draft
+    }
+
     /// A call from history, read when the screen opens.
     init(storedID: String) {
         self.init(method: "", params: .emptyObject)
         self.storedID = storedID
     }
 
-    var route: Route { storedID.map { .storedCall($0) } ?? .call(method: method, params: params) }
+    var route: Route { storedID.map { .storedCall($0) } ?? draft.map { .send($0) } ?? .call(method: method, params: params) }
 
     var callName: String { "call#\(sends)" }
 
@@ -110,8 +119,15 @@ struct InspectorScreen: PaneScreen, Equatable {
         let stopped = stopFetch()
         fetch = nil
         showTree(JSONTree(params, rootName: "params"))
+        var request = CallRequest(method: method, params: params, apiVersion: apiVersion)
+        // A write's confirmation covers the one send it was given for; sending again needs a new review.
+        if sends == 0, let confirmed = draft?.confirmed {
+            request.confirmWrite = true
+            request.confirmDestructive = confirmed == .destructive
+            request.idempotencyKey = draft?.idempotencyKey
+        }
         sends += 1
-        return stopped + [.stream(.mine(callName), .observedCall(CallRequest(method: method, params: params, apiVersion: apiVersion)))]
+        return stopped + [.stream(.mine(callName), .observedCall(request))]
     }
 
     mutating func update(_ id: EffectID, _ answer: Answer, _ app: ConsoleState) -> [Effect] {
@@ -141,7 +157,7 @@ struct InspectorScreen: PaneScreen, Equatable {
             if outcome == nil {
                 outcome = Outcome(request: nil, envelope: nil, error: failure, status: "error", duration: 0, attempts: 0, waited: 0)
             }
-        case .ended(nil):
+        case .ended(nil), .edited:
             break
         }
         return []
@@ -206,6 +222,9 @@ struct InspectorScreen: PaneScreen, Equatable {
                 return .handled([.status(StatusMessage("nothing to copy yet: the call has not been sent", kind: .warning))])
             }
             return copy(Self.curl(request), what: "the call as a cURL command (secrets masked)")
+        case .editInForm?:
+            guard !method.isEmpty else { return .handled([]) }
+            return .handled([.run(.open(.form(FormSeed(method: method, params: params, apiVersion: apiVersion))))])
         case .nextPage?:
             guard let next = outcome?.envelope?["next"]?.intValue else {
                 return .handled([.status(StatusMessage("no next page: the answer has no \"next\"", kind: .warning))])

@@ -19,6 +19,18 @@ struct MethodScreen: PaneScreen, Equatable {
 
     mutating func opened(_ app: ConsoleState) -> [Effect] { [.fetch(.availability(name), force: false)] }
 
+    /// `c` opens the method's form; the rest is list navigation.
+    mutating func key(_ action: KeyAction?, _ key: KeyEvent, _ app: ConsoleState) -> KeyResult {
+        if action == .callMethod { return .handled([.run(.open(.form(FormSeed(method: name))))]) }
+        return navigate(action, app)
+    }
+
+    func hints(_ app: ConsoleState) -> [KeyHint] {
+        let km = app.keymap
+        return [KeyHint(keyLabel(km, .callMethod), "call"), KeyHint(arrowsLabel(km), "move"), KeyHint(keyLabel(km, .select), "open"),
+                KeyHint(keyLabel(km, .back), "back")]
+    }
+
     mutating func refresh(_ app: ConsoleState) -> [Effect] { [.fetch(.availability(name), force: true)] }
 
     func render(into screen: inout Screen, rect: Rect, _ app: ConsoleState) -> Point? {
@@ -46,7 +58,7 @@ struct MethodScreen: PaneScreen, Equatable {
             let readOnly = app.readOnlyFlag || app.connection?.readOnly == true
             let note = readOnly
                 ? "read-only: b24 refuses this \(risk == .destructive ? "destructive" : "write") call (it changes data)"
-                : "calls from b24 need --confirm-\(risk == .destructive ? "destructive" : "write")"
+                : "c opens its form; it is sent only after you confirm the payload"
             facts.append(("Note", [Span(note, .warning)]))
         }
         let next = Facts(rows: facts, labelWidth: 8).render(into: &screen, rect: rect.splitTop(rect.height - 4).0.inset(top: 1), theme: theme)

@@ -97,6 +97,7 @@ extension PaneScreen {
             case .profile(let name): return .handled([.run(.profile(name))])
             }
         case .left, .back, .search, .help, .refresh, .redraw, .quit, .palette, .home, .packs, .rawView, .copyValue, .copyPath, .copyCurl, .nextPage,
+             .callMethod, .editInForm, .send, .editExternally, .addEntry, .removeEntry,
              .nextHit, .previousHit, .pathFilter, .fetchAll, .cancel:
             return .ignored
         }

@@ -8,6 +8,7 @@ enum SystemMethods {
             return MethodOutput(.object(user))
         }
         registry.add("user.get", scope: "user", userGet)
+        registry.add("user.search", scope: "user", userSearch)
         registry.add("department.get", scope: "department", departmentGet)
         registry.add("profile", scope: nil) { env in
             guard let user = env.portal.directory.user(env.caller.userID) else { throw RestError.noAuth }
@@ -63,9 +64,18 @@ enum SystemMethods {
         }
     }
 
-    private static func userGet(_ env: CallEnv) throws -> MethodOutput {
+    private static func userGet(_ env: CallEnv) throws -> MethodOutput { try users(env, find: nil) }
+
+    /// `user.search`: `user.get` plus `FIND`, a quick search over the name, last name and position.
+    private static func userSearch(_ env: CallEnv) throws -> MethodOutput {
+        let find = env.param("FILTER")?["FIND"]?.stringValue ?? env.param("FIND")?.stringValue
+        return try users(env, find: find?.trimmingCharacters(in: .whitespaces).lowercased())
+    }
+
+    private static func users(_ env: CallEnv, find: String?) throws -> MethodOutput {
         var filterObject = env.param("FILTER")?.objectValue ?? [:]
-        let reserved: Set<String> = ["FILTER", "SORT", "ORDER", "ADMIN_MODE", "SELECT", "IMAGE_RESIZE", "START", "AUTH"]
+        filterObject.removeValue(forKey: "FIND")
+        let reserved: Set<String> = ["FILTER", "SORT", "ORDER", "ADMIN_MODE", "SELECT", "IMAGE_RESIZE", "START", "AUTH", "FIND"]
         for (key, value) in env.params.objectValue ?? [:] where !reserved.contains(key.uppercased()) {
             filterObject[key] = value
         }
@@ -73,7 +83,12 @@ enum SystemMethods {
         let directory = env.portal.directory
         var users = directory.users.compactMap { user -> JSONObject? in
             guard let object = directory.userObject(user.id) else { return nil }
-            return filter.matches { object[$0] } ? object : nil
+            guard filter.matches({ object[$0] }) else { return nil }
+            if let find, !find.isEmpty {
+                let words = ["NAME", "LAST_NAME", "SECOND_NAME", "WORK_POSITION"].compactMap { object[$0]?.stringValue?.lowercased() }
+                guard words.contains(where: { $0.contains(find) }) || words.joined(separator: " ").contains(find) else { return nil }
+            }
+            return object
         }
         let sortField = (env.param("sort")?.stringValue ?? "ID").uppercased()
         let descending = env.param("order")?.stringValue?.uppercased() == "DESC"

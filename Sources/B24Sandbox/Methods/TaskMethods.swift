@@ -53,17 +53,48 @@ enum TaskMethods {
             env.portal.raiseTaskEvent("ONTASKDELETE", id: id, env: env)
             return MethodOutput(["task": true])
         }
-        registry.add("tasks.task.getfields", scope: "task") { _ in
-            var fields = JSONObject()
-            for name in ["ID", "PARENT_ID", "TITLE", "DESCRIPTION", "MARK", "PRIORITY", "STATUS", "GROUP_ID",
-                         "CREATED_BY", "RESPONSIBLE_ID", "ACCOMPLICES", "AUDITORS", "DEADLINE", "CREATED_DATE",
-                         "CHANGED_DATE", "CLOSED_DATE", "START_DATE_PLAN", "END_DATE_PLAN", "TAGS", "UF_CRM_TASK"] {
-                fields[name] = ["title": .string(name), "type": name.hasSuffix("DATE") || name == "DEADLINE"
-                                ? "datetime" : (name.hasSuffix("ID") || name == "CREATED_BY" ? "integer" : "string")]
-            }
-            return MethodOutput(["fields": .object(fields)])
-        }
+        registry.add("tasks.task.getfields", scope: "task") { _ in MethodOutput(["fields": .object(taskFields)]) }
     }
+
+    /// Field descriptions as tasks.task.getFields gives them: `title`, `type`, `required`, `primary` (the ID),
+    /// `values` of enums, `default`.
+    static let taskFields: JSONObject = {
+        func field(_ title: String?, _ type: String, required: Bool = false, primary: Bool = false,
+                   values: JSONObject? = nil, default value: JSONValue? = nil) -> JSONValue {
+            var object: JSONObject = ["title": title.map { .string($0) } ?? .null, "type": .string(type)]
+            if required { object["required"] = true }
+            if primary { object["primary"] = true }
+            if let values { object["values"] = .object(values) }
+            if let value { object["default"] = value }
+            return .object(object)
+        }
+        let yesNo: JSONObject = ["Y": "Да", "N": "Нет"]
+        return [
+            "ID": field("ID", "integer", primary: true),
+            "PARENT_ID": field("Базовая задача", "integer", default: 0),
+            "TITLE": field("Название", "string", required: true),
+            "DESCRIPTION": field("Описание", "string"),
+            "MARK": field("Оценка", "enum", values: ["N": "Отрицательная", "P": "Положительная"], default: .null),
+            "PRIORITY": field("Приоритет", "enum", values: ["2": "Высокий", "1": "Средний", "0": "Низкий"], default: 1),
+            "STATUS": field("Статус", "enum", values: ["2": "Ждёт выполнения", "3": "Выполняется", "4": "Ожидает контроля",
+                                                      "5": "Завершена", "6": "Отложена"], default: 2),
+            "MULTITASK": field("Множественная задача", "enum", values: yesNo, default: "N"),
+            "GROUP_ID": field("Проект", "integer", default: 0),
+            "CREATED_BY": field("Постановщик", "integer", required: true),
+            "CREATED_DATE": field(nil, "datetime"),
+            "RESPONSIBLE_ID": field("Исполнитель", "integer", required: true),
+            "ACCOMPLICES": field(nil, "array"),
+            "AUDITORS": field(nil, "array"),
+            "CHANGED_DATE": field("Дата изменения", "datetime"),
+            "CLOSED_DATE": field("Дата завершения", "datetime", default: .null),
+            "DEADLINE": field("Крайний срок", "datetime", default: .null),
+            "START_DATE_PLAN": field("Плановое начало", "datetime", default: .null),
+            "END_DATE_PLAN": field("Плановое завершение", "datetime", default: .null),
+            "TASK_CONTROL": field("Принять работу", "enum", values: yesNo, default: "N"),
+            "TAGS": field(nil, "array"),
+            "UF_CRM_TASK": field("Элементы CRM", "crm"),
+        ]
+    }()
 
     static let notAllowed = RestError(400, "0", "Action on the task is not allowed")
 

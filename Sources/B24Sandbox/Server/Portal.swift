@@ -57,6 +57,7 @@ final class Portal: @unchecked Sendable {
         registry = MethodRegistry()
         SystemMethods.register(into: &registry)
         CRMMethods.register(into: &registry)
+        CRMStatusMethods.register(into: &registry)
         BatchMethod.register(into: &registry)
         EventMethods.register(into: &registry)
         TaskMethods.register(into: &registry)
