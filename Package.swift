@@ -121,6 +121,13 @@ let package = Package(
             path: "Benchmarks/history-bench",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        /// Inspector benchmark for a 20 MB answer (Benchmarks/inspector-large.sh runs it in release).
+        .executableTarget(
+            name: "inspector-bench",
+            dependencies: ["B24Console", "TerminalKit", "B24Client", "B24Wire"],
+            path: "Benchmarks/inspector-bench",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
         .testTarget(
             name: "B24ConsoleTests",
             dependencies: ["B24Console", "TerminalKit", "B24Client", "B24Catalog", "B24Sandbox", "B24Wire"],

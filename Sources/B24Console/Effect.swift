@@ -91,11 +91,22 @@ public struct SecretCopy: Sendable, Equatable {
 public enum StreamSpec: Sendable {
     /// A call watched as it runs: its events, then its outcome.
     case observedCall(CallRequest)
+    /// Every page of a list call from the request's `start` on (B24Client's paging): each page as it arrives
+    /// (`.page`), then `.pagingFinished`. Cancelling it keeps what arrived.
+    case allPages(CallRequest)
+    /// A text search through a big response, off the key loop: answers `.searchFound` once.
+    case searchResponse(JSONValue, query: String)
 }
 
 /// One message of a stream.
 public enum StreamMessage: Sendable {
     case callEvent(CallEvent)
+    /// A page of an `.allPages` walk: its items and the counts so far.
+    case page(PageProgress)
+    /// The walk is over: why it stopped early (a failed page, already in words), and what the client noted.
+    case pagingFinished(error: String?, warnings: [String])
+    /// The hits of a `.searchResponse`, for the text searched.
+    case searchFound(query: String, JSONSearch.Found)
 }
 
 /// Everything that can happen to the console: keys, terminal events, effect answers, intents.

@@ -13,6 +13,10 @@ public enum KeyAction: String, CaseIterable, Sendable {
     case copyValue = "copy-value", copyPath = "copy-path", copyCurl = "copy-curl"
     case copyCommand = "copy-command", copyCurlSecret = "copy-curl-secret"
     case nextPage = "next-page"
+    case nextHit = "next-hit", previousHit = "previous-hit"
+    case pathFilter = "filter-path"
+    case fetchAll = "fetch-all"
+    case cancel
     case callMethod = "call-method", editInForm = "edit-in-form"
     case send, editExternally = "edit-external"
     case addEntry = "add-entry", removeEntry = "remove-entry"
@@ -40,8 +44,13 @@ public enum KeyAction: String, CaseIterable, Sendable {
         case .copyCurl: return "copy the call as a cURL command (secrets masked)"
         case .copyCommand: return "copy the call as a b24 call command line (secrets masked; run it in a shell)"
         case .copyCurlSecret: return "copy the call as a cURL command with the real secret (webhook code or token); asks first"
-        case .search: return "search; in history: filter, e.g. method:lead status:error (" + HistoryFilter.usage + ")"
+        case .search: return "search in the response (n/N: next/previous hit); history: filter, e.g. method:lead status:error; else packs, methods, chains"
         case .nextPage: return "next page of a list call (the same call from the portal's next start)"
+        case .nextHit: return "next hit of a search in the response"
+        case .previousHit: return "previous hit of a search in the response"
+        case .pathFilter: return "filter by path: result.*.TITLE (* is any one key or index)"
+        case .fetchAll: return "fetch all pages of a list call, with a progress bar"
+        case .cancel: return "cancel the running fetch (the rows so far stay)"
         default: return Keymap.navigationDescriptions.first { $0.action == rawValue }?.description ?? rawValue
         }
     }
@@ -50,7 +59,8 @@ public enum KeyAction: String, CaseIterable, Sendable {
     var command: Command? {
         switch self {
         case .up, .down, .right, .top, .bottom, .pageUp, .pageDown, .select, .nextTab, .prevTab, .rawView, .copyValue, .copyPath, .copyCurl,
-             .copyCommand, .copyCurlSecret, .nextPage, .callMethod, .editInForm, .send, .editExternally, .addEntry, .removeEntry: return nil
+             .copyCommand, .copyCurlSecret, .nextPage, .callMethod, .editInForm, .send, .editExternally, .addEntry, .removeEntry,
+             .nextHit, .previousHit, .pathFilter, .fetchAll, .cancel: return nil
         case .left, .back: return .back
         case .search: return .open(.search)
         case .help: return .help

@@ -1,5 +1,6 @@
 @testable import B24Console
 import B24Client
+import B24Sandbox
 import Foundation
 import TerminalKit
 import Testing
@@ -142,5 +143,72 @@ struct ConsoleCallDriverTests {
         await driver.waitFor("(from history; F5 sends it again)")
         await driver.waitFor("ID: \"198\"")
         await driver.quit()
+    }
+}
+
+@Suite("Fetch all pages from the console against a sandbox with 1 000 leads", .serialized)
+struct FetchAllPagesDriverTests {
+    /// A console whose default profile is a sandbox of 1 000 leads that takes `delay` over every answer.
+    static func console(delay: String) async throws -> (Driver, Sandbox) {
+        var options = SandboxOptions()
+        options.leads = 1000
+        options.faults = try FaultSpec(parsing: "slow:1@\(delay)")
+        let sandbox = try await Sandbox.start(options)
+        let driver = try Driver(size: Size(width: 100, height: 30), prepare: { launch in
+            let parsed = try WebhookAuth.parse(sandbox.adminWebhookURL.absoluteString)
+            try AuthStore(paths: B24Paths.fromEnvironment(launch.environment))
+                .add(Profile(name: "thousand", portal: parsed.portal, auth: .webhook(parsed.auth)), makeDefault: true)
+        })
+        return (driver, sandbox)
+    }
+
+    @Test func everyPageWithProgressThenCancelKeepsTheRows() async throws {
+        let (driver, sandbox) = try await Self.console(delay: "100ms")
+        await driver.waitFor("Анна Смирнова (id 1)")
+        driver.press(.char(":"))
+        driver.type("call crm.lead.list {\"select\":[\"ID\",\"TITLE\"]}")
+        driver.press(.enter)
+        await driver.waitFor("Paging    total 1000 next page starts at 50")
+        driver.press(.char("a"))
+        // Progress while it runs: rows of the total, pages, a rate; then every row in one tree.
+        await driver.waitFor("fetching… x cancels")
+        await driver.waitFor(" rows/s  fetching…")
+        let running = await driver.screen().text
+        #expect(running.contains("0 of 1000 rows · ") && running.contains(" pages · "), "\(running)")
+        await driver.waitFor("1000 of 1000 rows · 20 pages", timeout: 30)
+        await driver.waitFor("all fetched")
+        await driver.waitFor("result: [1000 items]")
+        #expect(driver.runtime.state.status?.text.hasPrefix("all pages fetched: 1000 of 1000 rows · 20 pages") == true)
+        // The last row is the 1000th lead, and the filter sees all of them.
+        driver.press(.char("f"))
+        driver.type("result.*.ID")
+        driver.press(.enter)
+        await driver.waitFor("Filter result.*.ID 1/1000")
+        driver.press(.char("G"))
+        await driver.waitFor("result.999.ID: \"1000\"")
+        // The same call again in a page of its own: cancel after a few pages; the rows so far stay.
+        driver.press(.escape, .escape)
+        await driver.waitFor("Анна Смирнова (id 1)")
+        driver.press(.char(":"))
+        driver.type("call crm.lead.list {\"select\":[\"ID\",\"TITLE\"],\"order\":{\"ID\":\"DESC\"}}")
+        driver.press(.enter)
+        await driver.waitFor("ID: \"1000\"")
+        driver.press(.char("a"))
+        await driver.waitFor("of 1000 rows · 3 pages")
+        driver.press(.char("x"))
+        await driver.waitFor("cancelled · a resumes")
+        let state = driver.runtime.state
+        let inspector = state.page.screen as? InspectorScreen
+        let rows = inspector?.fetch?.rows.count ?? 0
+        #expect(rows >= 150 && rows < 1000, "\(rows)")
+        #expect(state.status?.text.hasPrefix("fetch cancelled: \(rows) of 1000 rows") == true)
+        await driver.waitFor("result: [\(rows) items]")
+        #expect(inspector?.fetch?.rows.first?["ID"] == "1000", "the user's order was kept")
+        #expect(!driver.runtime.runner.running.contains { $0.name.hasPrefix("pages#") })
+        // Nothing more arrives after the cancel.
+        try await Task.sleep(nanoseconds: 400_000_000)
+        #expect((driver.runtime.state.page.screen as? InspectorScreen)?.fetch?.rows.count == rows)
+        await driver.quit()
+        await sandbox.stop()
     }
 }

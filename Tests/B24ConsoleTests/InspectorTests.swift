@@ -158,8 +158,8 @@ struct InspectorTests {
         let trace = CallTrace(profile: "sandbox", method: "crm.lead.list", apiVersion: .v2, risk: "read",
                               request: .init(httpMethod: "POST", url: "http://x/rest/1/****/crm.lead.list", params: .emptyObject))
         _ = reduce(&state, .answered(id, .call(CallOutcome(trace: trace, result: .success(["result": [["ID": "1"]], "next": 50, "total": 120])))))
-        #expect(render(state, size: state.size).text.contains("n next page"))
-        let effects = Fixture.keys(&state, .char("n"))
+        #expect(render(state, size: state.size).text.contains("] next page"))
+        let effects = Fixture.keys(&state, .char("]"))
         #expect(state.route == .call(method: "crm.lead.list", params: ["select": ["ID"], "start": 50]))
         #expect(effects.map(\.summary) == ["stream call#1"])
         Fixture.keys(&state, .escape)
@@ -168,7 +168,7 @@ struct InspectorTests {
         var last = Fixture.connected()
         guard case .stream(let lastID, _)? = Fixture.apply(&last, .command("call crm.lead.list {}")).first else { return }
         _ = reduce(&last, .answered(lastID, .call(CallOutcome(trace: trace, result: .success(["result": [["ID": "120"]], "total": 120])))))
-        #expect(Fixture.keys(&last, .char("n")).isEmpty)
+        #expect(Fixture.keys(&last, .char("]")).isEmpty)
         #expect(last.status?.text == "no next page: the answer has no \"next\"")
         #expect(last.route == .call(method: "crm.lead.list", params: .emptyObject))
     }

@@ -69,6 +69,12 @@ public struct CallOutcome: Sendable {
     /// Problems that did not fail the call (history or audit could not be written).
     public var warnings: [String] = []
 
+    public init(trace: CallTrace, result: Result<JSONValue, B24Error>, warnings: [String] = []) {
+        self.trace = trace
+        self.result = result
+        self.warnings = warnings
+    }
+
     /// The envelope's `result` on success.
     public var value: JSONValue? { try? result.get()["result"] }
 }

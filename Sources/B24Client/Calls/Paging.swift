@@ -8,6 +8,8 @@ public struct PagedOutcome: Sendable {
     public var items: [JSONValue] = []
     /// Pages fetched.
     public var pages = 0
+    /// Items fetched (also counted when they were handed to an `onPage` observer instead of kept).
+    public var rows = 0
     /// The portal's `total` from the first page (absent in fast mode).
     public var total: Int?
     /// One trace per page.
@@ -16,6 +18,31 @@ public struct PagedOutcome: Sendable {
     public var error: B24Error?
     public var warnings: [String] = []
 }
+
+/// One fetched page, as a caller that shows progress hears it (the console's "fetch all pages").
+public struct PageProgress: Sendable {
+    /// This page's items (only this page's: the caller keeps them).
+    public var items: [JSONValue]
+    /// Pages fetched so far, this one included.
+    public var pages: Int
+    /// Items fetched so far, this page's included.
+    public var rows: Int
+    /// The portal's `total` from the first page (absent in fast mode and on REST 3.0).
+    public var total: Int?
+    /// Seconds since the walk began.
+    public var elapsed: Double
+
+    public init(items: [JSONValue], pages: Int, rows: Int, total: Int?, elapsed: Double) {
+        self.items = items
+        self.pages = pages
+        self.rows = rows
+        self.total = total
+        self.elapsed = elapsed
+    }
+}
+
+/// Hears every fetched page, on the task that walks the pages; it must return quickly.
+public typealias PageObserver = @Sendable (PageProgress) -> Void
 
 extension B24Client {
     /// Keys under which wrapped list methods put their items (`tasks.task.list` → `result.tasks`).
@@ -40,15 +67,18 @@ extension B24Client {
 
     /// Fetches every page of a list method. `fast` uses the `>ID` cursor with `start=-1` (no total counted),
     /// which the portal answers much faster on big lists. `observer` hears the events of every page's call in turn.
+    /// With `onPage`, every page's items are handed over as they arrive and the outcome keeps neither items nor
+    /// traces (its counts, total, error and warnings only): a caller that shows the rows holds them once.
     public func callAllPages(_ request: CallRequest, fast: Bool, maxPages: Int = 10_000,
-                             observer: CallObserver? = nil) async -> PagedOutcome {
+                             observer: CallObserver? = nil, onPage: PageObserver? = nil) async -> PagedOutcome {
         var outcome = PagedOutcome()
+        let walk = PageWalk(started: Date(), countsTotal: !fast && request.apiVersion == .v2, onPage: onPage)
         if request.apiVersion == .v3 {
             if fast {
                 outcome.error = .usage("--fast is the REST v2 >ID cursor; REST 3.0 lists page with pagination (use --all-pages)")
                 return outcome
             }
-            return await callAllPagesV3(request, maxPages: maxPages, observer: observer)
+            return await callAllPagesV3(request, maxPages: maxPages, observer: observer, walk: walk)
         }
         if fast, !Self.supportsFastPaging(request.method) {
             outcome.error = .usage("--fast needs a list ordered by ID with a >ID filter; \(request.method) has none (use --all-pages)")
@@ -78,8 +108,7 @@ extension B24Client {
                 params[keyMatching("filter", in: params)] = .object(filter)
             }
             page.params = .object(params)
-            guard let (envelope, items) = await fetchPage(page, into: &outcome, observer: observer) else { return outcome }
-            if outcome.pages == 1, !fast { outcome.total = envelope["total"]?.intValue.map(Int.init) }
+            guard let (envelope, items) = await fetchPage(page, into: &outcome, observer: observer, walk: walk) else { return outcome }
             if fast {
                 guard items.count >= 50 else { return outcome }
                 guard let last = items.last.flatMap({ $0[cursorField]?.intValue ?? $0["ID"]?.intValue ?? $0["id"]?.intValue }) else {
@@ -107,7 +136,7 @@ extension B24Client {
     }
 
     /// REST 3.0 lists have no `total`/`next`: pages are `pagination.page` 1, 2, … until one comes back short.
-    private func callAllPagesV3(_ request: CallRequest, maxPages: Int, observer: CallObserver?) async -> PagedOutcome {
+    private func callAllPagesV3(_ request: CallRequest, maxPages: Int, observer: CallObserver?, walk: PageWalk) async -> PagedOutcome {
         var outcome = PagedOutcome()
         var params = request.params.objectValue ?? [:]
         var pagination = params["pagination"]?.objectValue ?? [:]
@@ -119,7 +148,7 @@ extension B24Client {
             params["pagination"] = .object(pagination)
             var call = request
             call.params = .object(params)
-            guard let (_, items) = await fetchPage(call, into: &outcome, observer: observer) else { return outcome }
+            guard let (_, items) = await fetchPage(call, into: &outcome, observer: observer, walk: walk) else { return outcome }
             guard items.count >= limit, limit > 0 else { return outcome }
             page += 1
         }
@@ -127,12 +156,20 @@ extension B24Client {
         return outcome
     }
 
-    /// Calls one page and adds its trace and items to `outcome`; nil (with `outcome.error` set) when the call
-    /// failed or did not answer with a list.
-    private func fetchPage(_ page: CallRequest, into outcome: inout PagedOutcome,
-                           observer: CallObserver?) async -> (JSONValue, [JSONValue])? {
+    /// What stays the same over one walk of the pages.
+    private struct PageWalk {
+        var started: Date
+        /// Start/next paging counts a `total` on the first page (the fast cursor and REST 3.0 do not).
+        var countsTotal: Bool
+        var onPage: PageObserver?
+    }
+
+    /// Calls one page and adds its trace and items to `outcome` (or hands them to `walk.onPage`); nil (with
+    /// `outcome.error` set) when the call failed or did not answer with a list.
+    private func fetchPage(_ page: CallRequest, into outcome: inout PagedOutcome, observer: CallObserver?,
+                           walk: PageWalk) async -> (JSONValue, [JSONValue])? {
         let result = await call(page, observer: observer)
-        outcome.traces.append(result.trace)
+        if walk.onPage == nil { outcome.traces.append(result.trace) }
         outcome.warnings += result.warnings
         switch result.result {
         case .failure(let error):
@@ -147,7 +184,14 @@ extension B24Client {
                     : .decoding("\(page.method) page \(outcome.pages) did not return a list; it cannot be paged")
                 return nil
             }
-            outcome.items += items
+            if outcome.pages == 1, walk.countsTotal { outcome.total = envelope["total"]?.intValue.map(Int.init) }
+            outcome.rows += items.count
+            if let onPage = walk.onPage {
+                onPage(PageProgress(items: items, pages: outcome.pages, rows: outcome.rows, total: outcome.total,
+                                    elapsed: Date().timeIntervalSince(walk.started)))
+            } else {
+                outcome.items += items
+            }
             return (envelope, items)
         }
     }

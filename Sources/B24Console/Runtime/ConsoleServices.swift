@@ -151,16 +151,25 @@ public final class ConsoleServices: @unchecked Sendable {
     public func stream(_ spec: StreamSpec, generation: Int) -> AsyncStream<Answer> {
         AsyncStream { continuation in
             let work = Task.detached { [self] in
+                defer { continuation.finish() }
+                if case .searchResponse(let value, let query) = spec {
+                    continuation.yield(.streamed(.searchFound(query: query, JSONSearch.hits(in: value, query: query))))
+                    return
+                }
+                guard let client = client(generation: generation) else {
+                    continuation.yield(.ended("not connected"))
+                    return
+                }
                 switch spec {
+                case .searchResponse:
+                    break  // answered above: it needs no portal
                 case .observedCall(let request):
-                    guard let client = client(generation: generation) else {
-                        continuation.yield(.ended("not connected"))
-                        continuation.finish()
-                        return
-                    }
                     let outcome = await client.call(request) { event in continuation.yield(.streamed(.callEvent(event))) }
                     continuation.yield(.call(outcome))
-                    continuation.finish()
+                case .allPages(let request):
+                    // Start/next paging (not the fast cursor): it keeps the user's order and gives a total to show.
+                    let outcome = await client.callAllPages(request, fast: false, onPage: { page in continuation.yield(.streamed(.page(page))) })
+                    continuation.yield(.streamed(.pagingFinished(error: outcome.error.map(ConsoleWords.error), warnings: outcome.warnings)))
                 }
             }
             continuation.onTermination = { _ in work.cancel() }

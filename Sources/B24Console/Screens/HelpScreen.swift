@@ -6,14 +6,23 @@ struct HelpScreen: ConsoleScreen, Equatable {
     var offset = 0
     var route: Route { .help }
 
-    /// Every help line: keys padded to one column, then what they do.
-    static func lines(_ keymap: Keymap) -> [String] {
+    /// Every help line: keys padded to one column, then what they do. Within `width`, a long description
+    /// continues on the next lines under itself (nothing is cut off).
+    static func lines(_ keymap: Keymap, width: Int = .max) -> [String] {
         let entries = ConsoleKeymap.help(keymap)
-        let width = min(24, entries.map { displayWidth($0.keys) }.max() ?? 0)
-        var lines = entries.map { pad($0.keys, toWidth: width) + "  " + $0.description }
+        let keysWidth = min(24, entries.map { displayWidth($0.keys) }.max() ?? 0)
+        let textWidth = max(20, width == .max ? .max : width - keysWidth - 2)
+        var lines: [String] = []
+        for entry in entries {
+            let parts = textWidth == .max ? [entry.description] : wrap(entry.description, width: textWidth)
+            for (index, part) in parts.enumerated() {
+                lines.append(pad(index == 0 ? entry.keys : "", toWidth: keysWidth) + "  " + part)
+            }
+        }
         lines.append("")
-        lines.append("Commands (after :): " + Command.paletteUsage.joined(separator: ", "))
-        lines.append("Keys: [keys] in $XDG_CONFIG_HOME/b24/config.toml, e.g. quit = [\"q\", \"ctrl+c\"]")
+        let notes = ["Commands (after :): " + Command.paletteUsage.joined(separator: ", "),
+                     "Keys: [keys] in $XDG_CONFIG_HOME/b24/config.toml, e.g. quit = [\"q\", \"ctrl+c\"]"]
+        for note in notes { lines += width == .max ? [note] : wrap(note, width: max(20, width)) }
         return lines
     }
 
@@ -30,7 +39,7 @@ struct HelpScreen: ConsoleScreen, Equatable {
     func hints(_ app: ConsoleState) -> [KeyHint] { [] }
 
     func render(into screen: inout Screen, rect: Rect, _ app: ConsoleState) -> Point? {
-        let all = Self.lines(app.keymap)
+        let all = Self.lines(app.keymap, width: min(rect.width - 2, 86) - 4)
         let size = Size(width: min(rect.width - 2, 86), height: min(rect.height - 1, all.count + 4))
         let visible = max(1, size.height - 4)
         let start = min(max(0, offset), max(0, all.count - visible))

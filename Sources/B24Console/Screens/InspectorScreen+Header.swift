@@ -9,9 +9,22 @@ extension InspectorScreen {
     func hints(_ app: ConsoleState) -> [KeyHint] {
         let km = app.keymap
         if asksSecretCopy { return secretCopyHints }
+        if search?.editing == true || filter?.editing == true {
+            return [KeyHint("type", search != nil ? "search" : "path"), KeyHint("enter", "confirm"), KeyHint("esc", "clear"),
+                    KeyHint("↑↓", "move")]
+        }
         var hints = [KeyHint(arrowsLabel(km), "move")]
-        if !showsRaw { hints.append(KeyHint("←→", "fold")) }
-        if outcome?.envelope?["next"] != nil { hints.append(KeyHint(keyLabel(km, .nextPage), "next page")) }
+        if fetch?.state == .running { hints.append(KeyHint(keyLabel(km, .cancel), "cancel fetch")) }
+        if body == .tree { hints.append(KeyHint("←→", "fold")) }
+        hints.append(KeyHint(keyLabel(km, .search), "search"))
+        if search?.searched != nil { hints.append(KeyHint(keyLabel(km, .nextHit) + "/" + keyLabel(km, .previousHit), "hit")) }
+        hints.append(KeyHint(keyLabel(km, .pathFilter), "filter"))
+        if outcome?.envelope?["next"] != nil {
+            hints.append(KeyHint(keyLabel(km, .nextPage), "next page"))
+            if fetch == nil || fetch?.state != .running && fetch?.state != .done {
+                hints.append(KeyHint(keyLabel(km, .fetchAll), fetch == nil ? "all pages" : "fetch the rest"))
+            }
+        }
         hints += [KeyHint(keyLabel(km, .rawView), showsRaw ? "tree" : "raw"), KeyHint(keyLabel(km, .copyValue), "copy"),
                   KeyHint(keyLabel(km, .copyCurl), "cURL"), KeyHint(keyLabel(km, .copyCommand), "b24 call"),
                   KeyHint(keyLabel(km, .editInForm), "edit"), KeyHint(keyLabel(km, .refresh), "resend"), KeyHint(keyLabel(km, .back), "back")]
@@ -25,9 +38,48 @@ extension InspectorScreen {
         screen.put(title, at: rect.origin, style: theme[.title], clip: rect)
         let header = rect.inset(top: 1).splitTop(max(0, rect.height - 5)).0
         let next = Facts(rows: facts(width: header.width), labelWidth: 9).render(into: &screen, rect: header, theme: theme)
-        drawPanes(panes(app), into: &screen, rect: Rect(column: rect.column, row: next, width: rect.width, height: rect.maxRow - next),
-                  theme: theme)
-        return nil
+        var list = Rect(column: rect.column, row: next, width: rect.width, height: rect.maxRow - next)
+        var cursor: Point?
+        if search != nil || filter != nil {
+            let (line, rest) = list.splitTop(1)
+            cursor = drawToolLine(into: &screen, rect: line, theme: theme)
+            list = rest
+        }
+        // Rows are made by index for the lines on screen only: the body never exists as a whole.
+        let body = self.body
+        LazyList(title: bodyTitle, count: bodyCount, scroll: nav.cursor, focused: true) { position in
+            switch body {
+            case .tree: return treeRow(position)
+            case .raw: return ListRow([Span(raw?.line(position) ?? "")])
+            case .filtered: return filteredRow(position)
+            }
+        }.render(into: &screen, rect: list, theme: theme)
+        return cursor
+    }
+
+    /// The list's title: what it shows.
+    var bodyTitle: String {
+        switch body {
+        case .tree: return outcome?.envelope != nil ? "Result" : "Request"
+        case .raw: return "Raw"
+        case .filtered: return "Filter \(filter?.applied ?? "")"
+        }
+    }
+
+    /// The search or filter line: the text being typed (or kept), and on the right the count and the keys.
+    private func drawToolLine(into screen: inout Screen, rect: Rect, theme: Theme) -> Point? {
+        let note = toolNote
+        let noteWidth = min(displayWidth(note) + 2, rect.width / 2)
+        let (fieldRect, noteRect) = rect.splitLeft(rect.width - noteWidth)
+        let field = search.map {
+            FormField(label: "Search", value: $0.query, placeholder: "text in names and values", isFocused: $0.editing)
+        } ?? FormField(label: "Filter", value: filter?.pattern ?? EditableText(), placeholder: "a path: result.*.TITLE",
+                       isFocused: filter?.editing == true)
+        let cursor = field.render(into: &screen, rect: fieldRect, theme: theme)
+        screen.fill(noteRect, style: theme[.text])
+        screen.put(truncate(note, toWidth: max(0, noteRect.width - 1)), at: Point(column: noteRect.column + 1, row: noteRect.row),
+                   style: theme[.muted], clip: noteRect)
+        return cursor
     }
 
     /// Status first (it must always show), then what was sent (cut to two lines: the tree and the raw view hold
@@ -61,6 +113,7 @@ extension InspectorScreen {
         if let total = envelope["total"]?.intValue { paging.append("total \(total)") }
         if let next = envelope["next"]?.intValue { paging.append("next page starts at \(next)") }
         if !paging.isEmpty { rows.append(("Paging", [Span(paging.joined(separator: "   "))])) }
+        if let progress = fetchFact(width: width) { rows.append(("All pages", progress)) }
         return rows
     }
 

@@ -7,7 +7,10 @@ import TerminalKit
 /// A call sent from the console (`:call METHOD {JSON}`), watched while it runs and inspected when it is done, or a
 /// call from history: a header (status, duration, attempts, operating time, total/next) and the result as a tree
 /// that folds, or the raw JSON. F5 sends the same call again (from history: a replay, through every guardrail, as a
-/// new call). Calls go through B24Client's guardrails like `b24 call`, and are kept in history.
+/// new call). Calls go through B24Client's guardrails like `b24 call`, and are kept in history. The tree can be
+/// searched and filtered by path (`InspectorScreen+Search.swift`), and a list's pages fetched into one tree
+/// (`InspectorScreen+Pages.swift`). Every view is drawn lazily: a frame costs the lines on screen, whatever the
+/// answer's size.
 struct InspectorScreen: PaneScreen, Equatable {
     var nav = PaneNavigator(paneCount: 1)
     private(set) var method: String
@@ -23,16 +26,24 @@ struct InspectorScreen: PaneScreen, Equatable {
     /// What the call has done so far, as the client reported it.
     private(set) var events: [CallEvent] = []
     private(set) var outcome: Outcome?
-    private(set) var tree: JSONTree
-    /// The raw view's lines (pretty JSON), made when the raw view is first asked for.
-    private(set) var rawLines: [String]?
-    private(set) var showsRaw = false
+    var tree: JSONTree
+    /// The raw view's line index (pretty JSON), made when the raw view is first asked for.
+    var raw: RawJSON?
+    var showsRaw = false
+    /// A search in the response (its line, its hits).
+    var search: TreeSearch?
+    /// A path filter (`result.*.TITLE`): only the values at matching paths are listed.
+    var filter: PathFilter?
+    /// "Fetch all pages": its progress, then the rows it brought.
+    var fetch: PageFetch?
     /// Counts sends: each send is its own effect, so a late answer of an earlier one is told apart.
     private var sends = 0
-    /// The list as drawn, rebuilt when the tree, the view or the answer changes (not per frame).
-    private var pane = Pane("Request", [])
     /// True while the status line asks whether to copy the cURL command with the real secret (y/N).
     var asksSecretCopy = false
+    /// Counts fetches of all pages, for the same reason.
+    var fetches = 0
+    /// Counts searches run off the key loop (big answers), for the same reason.
+    var searches = 0
 
     /// How the call ended, as far as the screen needs it.
     struct Outcome: Equatable, Sendable {
@@ -53,7 +64,6 @@ struct InspectorScreen: PaneScreen, Equatable {
         self.method = method
         self.params = params
         tree = JSONTree(params, rootName: "params")
-        rebuild()
     }
 
     /// A call sent from a form.
@@ -73,15 +83,8 @@ struct InspectorScreen: PaneScreen, Equatable {
 
     var callName: String { "call#\(sends)" }
 
-    func panes(_ app: ConsoleState) -> [Pane] { [pane] }
-
-    private mutating func rebuild() {
-        if showsRaw, let rawLines {
-            pane = Pane("Raw", rawLines.map { PaneRow([Span($0)]) })
-        } else {
-            pane = Pane(outcome?.envelope != nil ? "Result" : "Request", tree.lines.map { PaneRow([]).with(JSONTree.row($0)) })
-        }
-    }
+    /// None: the body is one list drawn lazily by `render` (``bodyCount`` lines), not rows held in a pane.
+    func panes(_ app: ConsoleState) -> [Pane] { [] }
 
     mutating func opened(_ app: ConsoleState) -> [Effect] {
         guard let storedID else { return send(app) }
@@ -97,8 +100,8 @@ struct InspectorScreen: PaneScreen, Equatable {
         if outcome == nil, !method.isEmpty {
             outcome = Outcome(request: nil, envelope: nil, error: "cancelled: the connection changed while the call ran; F5 sends it on the new one",
                               status: "cancelled", duration: 0, attempts: 0, waited: 0)
-            rebuild()
         }
+        _ = stopFetch()  // its work was cancelled with the old connection; the rows so far stay
         return []
     }
 
@@ -115,11 +118,9 @@ struct InspectorScreen: PaneScreen, Equatable {
         recordedProfile = nil
         events = []
         outcome = nil
-        rawLines = nil
-        showsRaw = false
-        tree = JSONTree(params, rootName: "params")
-        nav = PaneNavigator(paneCount: 1)
-        rebuild()
+        let stopped = stopFetch()
+        fetch = nil
+        showTree(JSONTree(params, rootName: "params"))
         var request = CallRequest(method: method, params: params, apiVersion: apiVersion)
         // A write's confirmation covers the one send it was given for; sending again needs a new review.
         if sends == 0, let confirmed = draft?.confirmed {
@@ -128,15 +129,19 @@ struct InspectorScreen: PaneScreen, Equatable {
             request.idempotencyKey = draft?.idempotencyKey
         }
         sends += 1
-        return [.stream(.mine(callName), .observedCall(request))]
+        return stopped + [.stream(.mine(callName), .observedCall(request))]
     }
 
     mutating func update(_ id: EffectID, _ answer: Answer, _ app: ConsoleState) -> [Effect] {
         if id.name == Self.secretCopyName { return secretCopied(answer) }
+        if id.name == fetchName { return fetchUpdate(answer) }
+        if id.name == searchName { return searchUpdate(answer) }
         if id.name != "trace", id.name != callName { return [] }  // an earlier send's late answer
         switch answer {
         case .streamed(.callEvent(let event)):
             events.append(event)
+        case .streamed(.page), .streamed(.pagingFinished), .streamed(.searchFound):
+            break
         case .call(let result):
             switch result.result {
             case .success(let envelope): show(result.trace, envelope: envelope, error: nil)
@@ -154,7 +159,6 @@ struct InspectorScreen: PaneScreen, Equatable {
         case .ended(let failure?):
             if outcome == nil {
                 outcome = Outcome(request: nil, envelope: nil, error: failure, status: "error", duration: 0, attempts: 0, waited: 0)
-                rebuild()
             }
         case .ended(nil), .edited:
             break
@@ -166,38 +170,57 @@ struct InspectorScreen: PaneScreen, Equatable {
     private mutating func show(_ trace: CallTrace, envelope: JSONValue?, error: String?) {
         outcome = Outcome(request: trace.request, envelope: envelope, error: error, status: trace.status, duration: trace.duration,
                           attempts: trace.attempts.count, waited: trace.waits.reduce(0) { $0 + $1.seconds })
-        tree = envelope.map { JSONTree($0["result"] ?? .null, rootName: "result") } ?? JSONTree(params, rootName: "params")
-        rawLines = nil
+        showTree(envelope.map { JSONTree($0["result"] ?? .null, rootName: "result") } ?? JSONTree(params, rootName: "params"))
+    }
+
+    /// A new tree on screen: the raw view, search and filter of the old one go with it.
+    private mutating func showTree(_ newTree: JSONTree) {
+        tree = newTree
+        raw = nil
         showsRaw = false
+        search = nil
+        filter = nil
         nav = PaneNavigator(paneCount: 1)
-        rebuild()
     }
 
     mutating func key(_ action: KeyAction?, _ key: KeyEvent, _ app: ConsoleState) -> KeyResult {
         if asksSecretCopy { return answerSecretCopy(key, app) }
+        if search?.editing == true || filter?.editing == true { return typed(action, key, app) }
         let index = nav.cursor.selected
-        let onTree = !showsRaw && index < tree.lines.count
+        let onTree = body == .tree && index < tree.index.count
         switch action {
+        case .search?: return startSearch()
+        case .nextHit?: return jumpToHit(by: 1)
+        case .previousHit?: return jumpToHit(by: -1)
+        case .pathFilter?: return startFilter()
+        case .fetchAll?: return fetchAllPages(app)
+        case .cancel?: return cancelFetch(saying: true)
+        case .back?:
+            // Esc undoes what is on first: a running fetch, a search, a filter, the raw view; then it goes back.
+            if fetch?.state == .running { return cancelFetch(saying: true) }
+            if search != nil { return clearSearch() }
+            if filter != nil { return clearFilter() }
+            return .ignored
         case .rawView?:
             showsRaw.toggle()
-            if showsRaw, rawLines == nil {
-                rawLines = JSONWriter.pretty(outcome?.envelope ?? params).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-            }
+            if showsRaw, raw == nil { raw = RawJSON(rawViewValue) }
             nav = PaneNavigator(paneCount: 1)
-            rebuild()
             return .handled([])
         case .copyValue?, .copyPath?:
-            guard onTree else { return .handled([.status(StatusMessage("copy works on the tree: r goes back to it", kind: .warning))]) }
-            let line = tree.lines[index]
+            guard let node = selectedNode else {
+                return .handled([.status(StatusMessage("copy works on the tree: r goes back to it", kind: .warning))])
+            }
+            let value = tree.root.node(at: node) ?? .null
+            let path = tree.root.dottedPath(node, rootName: tree.rootName)
             let text: String
             if action == .copyPath {
-                text = line.path
-            } else if case .string(let string) = line.value {
+                text = path
+            } else if case .string(let string) = value {
                 text = string  // the text itself, not its JSON quoting
             } else {
-                text = line.isContainer ? JSONWriter.pretty(line.value) : JSONWriter.compact(line.value)
+                text = value.isContainer ? JSONWriter.pretty(value) : JSONWriter.compact(value)
             }
-            return copy(text, what: action == .copyPath ? "the path \(line.path)" : "the value of \(line.path)")
+            return copy(text, what: action == .copyPath ? "the path \(path)" : "the value of \(path)")
         case .copyCurl?:
             guard let request = outcome?.request, !request.url.isEmpty else {
                 return .handled([.status(StatusMessage("nothing to copy yet: the call has not been sent", kind: .warning))])
@@ -220,26 +243,72 @@ struct InspectorScreen: PaneScreen, Equatable {
             object[object.keys.first { $0.lowercased() == "start" } ?? "start"] = .int(next)
             return .handled([.run(.open(.call(method: method, params: .object(object))))])
         case .select?, .right?:
-            guard onTree else { return showsRaw ? .handled([]) : navigate(action, app) }
-            if tree.lines[index].isContainer, action == .select || !tree.lines[index].isOpen {
+            if body == .filtered, action == .select, let node = selectedNode { return showInTree(node) }
+            guard onTree else { return showsRaw || body == .filtered ? .handled([]) : scroll(action, app) }
+            if tree.index[index].isContainer, action == .select || !tree.index[index].isOpen {
                 tree.toggle(index)
-                rebuild()
             }
             return .handled([])
         case .left?:
             guard onTree else { return .ignored }
             // Fold an open container; else go to the parent; on the root, Left goes back as elsewhere.
-            if tree.lines[index].isContainer, tree.lines[index].isOpen {
+            if tree.index[index].isContainer, tree.index[index].isOpen {
                 tree.toggle(index)
-                rebuild()
                 return .handled([])
             }
             guard let parent = tree.parent(of: index) else { return .ignored }
-            nav.cursor.select(parent, count: tree.lines.count)
+            nav.cursor.select(parent, count: tree.index.count)
             return .handled([])
         default:
-            return navigate(action, app)
+            return scroll(action, app)
         }
+    }
+
+    /// What the body shows.
+    enum Body: Equatable {
+        case tree, raw, filtered
+    }
+
+    var body: Body { showsRaw ? .raw : (filter?.applied != nil ? .filtered : .tree) }
+
+    /// Lines of the body as it is shown.
+    var bodyCount: Int {
+        switch body {
+        case .tree: return tree.index.count
+        case .raw: return raw?.count ?? 0
+        case .filtered: return filter?.found.nodes.count ?? 0
+        }
+    }
+
+    /// The node under the cursor (none in the raw view).
+    var selectedNode: JSONNodePath? {
+        let index = nav.cursor.selected
+        switch body {
+        case .tree: return index < tree.index.count ? tree.index.path(ofLine: index) : nil
+        case .raw: return nil
+        case .filtered: return filter.flatMap { index < $0.found.nodes.count ? $0.found.nodes[index] : nil }
+        }
+    }
+
+    /// What the raw view shows: the whole answer (or the request), or after "fetch all pages" every row.
+    var rawViewValue: JSONValue {
+        if let fetch { return ["result": .array(fetch.rows), "total": fetch.total.map { .int(Int64($0)) } ?? .null] }
+        return outcome?.envelope ?? params
+    }
+
+    /// Arrows, paging, top and bottom over the body's lines; counts come from the body, not from built rows.
+    mutating func scroll(_ action: KeyAction?, _ app: ConsoleState) -> KeyResult {
+        let count = bodyCount
+        switch action {
+        case .up?: nav.cursor.move(by: -1, count: count)
+        case .down?: nav.cursor.move(by: 1, count: count)
+        case .top?: nav.cursor.select(0, count: count)
+        case .bottom?: nav.cursor.select(count - 1, count: count)
+        case .pageUp?: nav.cursor.page(-1, count: count, viewport: pageRows(app))
+        case .pageDown?: nav.cursor.page(1, count: count, viewport: pageRows(app))
+        default: return .ignored
+        }
+        return .handled([])
     }
 
     /// A copy through the terminal, with what was copied on the status line.
@@ -251,11 +320,3 @@ struct InspectorScreen: PaneScreen, Equatable {
     }
 }
 
-extension PaneRow {
-    /// The same target with another row's look.
-    func with(_ row: ListRow) -> PaneRow {
-        var copy = self
-        copy.row = row
-        return copy
-    }
-}

@@ -97,7 +97,8 @@ extension PaneScreen {
             case .profile(let name): return .handled([.run(.profile(name))])
             }
         case .left, .back, .search, .help, .refresh, .redraw, .quit, .palette, .home, .packs, .rawView, .copyValue, .copyPath, .copyCurl,
-             .copyCommand, .copyCurlSecret, .nextPage, .callMethod, .editInForm, .send, .editExternally, .addEntry, .removeEntry:
+             .copyCommand, .copyCurlSecret, .nextPage, .callMethod, .editInForm, .send, .editExternally, .addEntry, .removeEntry,
+             .nextHit, .previousHit, .pathFilter, .fetchAll, .cancel:
             return .ignored
         }
         return .handled([])
