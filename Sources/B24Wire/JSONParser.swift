@@ -19,7 +19,13 @@ public struct JSONParser {
 
     /// Parses a complete JSON text (surrounding whitespace allowed, nothing else after the value).
     public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
-        let buffer = Array(bytes)
+        // Contiguous input (Data, [UInt8]) is read in place: a 20 MB answer is not copied once more to be parsed.
+        let inPlace = bytes.withContiguousStorageIfAvailable { buffer in Result { () throws(JSONParseError) in try parse(buffer: buffer) } }
+        if let inPlace { return try inPlace.get() }
+        return try Array(bytes).withUnsafeBufferPointer { buffer in Result { () throws(JSONParseError) in try parse(buffer: buffer) } }.get()
+    }
+
+    private static func parse(buffer: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
         var parser = JSONParser(bytes: buffer)
         parser.skipWhitespace()
         guard parser.position < buffer.count else { throw parser.failure("empty input, no JSON value") }
@@ -36,10 +42,16 @@ public struct JSONParser {
         try parse(Array(text.utf8))
     }
 
-    private let bytes: [UInt8]
+    /// The input, borrowed for the length of one `parse` call.
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
+    /// Object keys too long to be stored inline in a String, read once: every row of a list shares one copy.
+    private var longKeys: [String: String] = [:]
+    /// How many members the last object at each depth had: the next object there (the next row of a list
+    /// usually has the same fields) reserves that much, so its storage is not grown step by step.
+    private var membersAtDepth: [Int] = []
 
-    private init(bytes: [UInt8]) { self.bytes = bytes }
+    private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     private func failure(_ reason: String) -> JSONParseError {
         JSONParseError(reason: reason, offset: position)
@@ -83,6 +95,7 @@ public struct JSONParser {
                     value = .emptyObject
                 } else {
                     let container = OpenContainer(isObject: true)
+                    if open.count < membersAtDepth.count { container.object.reserveCapacity(membersAtDepth[open.count]) }
                     container.key = try parseKey()
                     open.append(container)
                     continue nextValue
@@ -119,6 +132,9 @@ public struct JSONParser {
                         continue nextValue
                     case UInt8(ascii: "}"):
                         position += 1
+                        let depth = open.count - 1
+                        while membersAtDepth.count <= depth { membersAtDepth.append(0) }
+                        membersAtDepth[depth] = container.object.count
                         value = .object(container.object)
                     default:
                         throw failure("expected ',' or '}' in object")
@@ -147,7 +163,10 @@ public struct JSONParser {
         skipWhitespace()
         guard position < bytes.count else { throw failure("unexpected end of JSON (truncated?)") }
         guard bytes[position] == UInt8(ascii: "\"") else { throw failure("expected a quoted object key") }
-        let key = try parseString()
+        var key = try parseString()
+        if key.utf8.count > 15 {  // shorter strings live inline in the String value and cost nothing to repeat
+            if let known = longKeys[key] { key = known } else { longKeys[key] = key }
+        }
         skipWhitespace()
         guard position < bytes.count else { throw failure("unexpected end of JSON (truncated?)") }
         guard bytes[position] == UInt8(ascii: ":") else { throw failure("expected ':' after object key") }
