@@ -73,6 +73,7 @@ func goBack(_ state: inout ConsoleState) -> [Effect] {
         return []
     }
     let closed = state.stack.removeLast()
+    if let (key, value) = closed.screen.keptWhenClosed { state.formDrafts[key] = value }
     state.status = nil
     let cancelled = state.close(closed.id)
     return cancelled + onTopPage(&state) { screen, app in screen.revealed(app) }

@@ -1,4 +1,5 @@
 import B24Catalog
+import B24Wire
 import Foundation
 import TerminalKit
 
@@ -130,6 +131,8 @@ public struct ConsoleState {
     public var size: Size
     public var readOnlyFlag = false
     public var quitting = false
+    /// What was typed in forms that were left (Esc), by ``FormSeed/draftKey``: the form opens with it again.
+    public var formDrafts: [String: JSONValue] = [:]
 
     public init(catalog: @escaping @autoclosure () -> Catalog = Catalog.bundled, keymap: Keymap = ConsoleKeymap.defaults,
                 theme: Theme = .plain, themeName: String = "default", size: Size = Size(width: 80, height: 24)) {

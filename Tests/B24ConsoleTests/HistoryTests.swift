@@ -139,6 +139,19 @@ struct HistoryTests {
         return render(state, size: state.size).text
     }
 
+    @Test func escClearsTheFilterBeforeItGoesBack() {
+        var state = historyState()
+        Fixture.keys(&state, .char("/"))
+        Fixture.type(&state, "status:error")
+        Fixture.keys(&state, .enter)                 // the filter stays; the list keeps the keys
+        #expect(render(state, size: state.size).text.contains("Calls matching \"status:error\""))
+        Fixture.keys(&state, .escape)
+        #expect(state.route == .history && state.status?.text == "filter cleared")
+        #expect(render(state, size: state.size).text.contains("Calls (times in UTC) 1/5"))
+        Fixture.keys(&state, .escape)
+        #expect(state.route != .history)
+    }
+
     @Test func filterByMethodStatusProfileAndRisk() {
         let both = filtered("method:lead status:error")
         #expect(both.contains("Calls matching \"method:lead status:error\" (2 of 5)"))

@@ -182,6 +182,11 @@ struct InspectorTests {
             == "curl -sS -X POST 'https://b24.example/rest/crm.lead.get' -H 'Content-Type: application/json' --data-raw '{\"ID\":5,\"NAME\":\"O'\\''Brien\",\"auth\":\"****\"}'")
     }
 
+    @Test func aRevealedWebhookCurlHasNoPlaceholderToken() {
+        let revealed = CallTrace.RequestRecord(httpMethod: "POST", url: "https://b24.example/rest/1/realcode123/crm.lead.get", params: ["id": 201])
+        #expect(InspectorScreen.curl(revealed, revealed: true).hasSuffix("--data-raw '{\"id\":201}'"))
+    }
+
     @Test func helpNamesTheRawViewKey() {
         #expect(HelpScreen.lines(ConsoleKeymap.defaults).contains { $0.hasPrefix("r, f2 ") && $0.contains("raw view") })
     }

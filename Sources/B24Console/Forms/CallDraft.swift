@@ -28,10 +28,16 @@ public struct FormSeed: Hashable, Sendable {
     public var method: String
     public var params: JSONValue?
     public var apiVersion: APIVersion?
+    /// Where a left form's values are kept: one per method and API version.
+    public static func draftKey(_ method: String, _ version: APIVersion) -> String { "\(method.lowercased())@\(version)" }
 
-    public init(method: String, params: JSONValue? = nil, apiVersion: APIVersion? = nil) {
+    /// Open with the write's review shown (a write sent again from the inspector or history).
+    public var review: Bool
+
+    public init(method: String, params: JSONValue? = nil, apiVersion: APIVersion? = nil, review: Bool = false) {
         self.method = method
         self.params = params
         self.apiVersion = apiVersion
+        self.review = review
     }
 }

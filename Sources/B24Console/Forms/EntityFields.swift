@@ -115,9 +115,21 @@ struct EntityMethod: Equatable, Sendable {
         return request
     }
 
-    /// The fields in an answer of `fieldsMethod`.
+    /// The fields in an answer of `fieldsMethod`. tasks.task.getFields marks only the ID read-only and types
+    /// people as integers: b24 knows which task fields hold users and which the portal keeps itself.
     func fields(in result: JSONValue?) -> [EntityField] {
-        EntityField.parse(fieldsKey.map { result?[$0] } ?? result)
+        var fields = EntityField.parse(fieldsKey.map { result?[$0] } ?? result)
+        if fieldsMethod == "tasks.task.getFields" {
+            for index in fields.indices {
+                let code = fields[index].code
+                if FormModel.taskPeople.contains(code) {
+                    fields[index].type = "user"
+                    fields[index].isMultiple = code == "ACCOMPLICES" || code == "AUDITORS"
+                }
+                if FormModel.taskKeptByPortal.contains(code) { fields[index].isReadOnly = true }
+            }
+        }
+        return fields
     }
 }
 

@@ -12,6 +12,8 @@ struct FormModel: Equatable, Sendable {
     var inputs: [FormInput]
     /// The entity's fields as the portal describes them (empty until they arrive, or when there are none).
     var fields: [EntityField] = []
+    /// Values of `crm_status` lists read so far, by status type: a value not among them is refused.
+    var statuses: [String: [Choice]] = [:]
 
     /// The kind of input a filter condition on `code` takes.
     func kind(ofField code: String) -> InputKind {
@@ -27,6 +29,11 @@ struct FormModel: Equatable, Sendable {
             inputs[index].error = nil
             do {
                 guard let value = try inputs[index].encoded({ fields.kind(ofField: $0) }) else { continue }
+                if case .status(let type) = inputs[index].kind, let known = statuses[type] {
+                    for item in value.arrayValue ?? [value] where !known.contains(where: { $0.id == item.stringValue }) {
+                        throw InputProblem("\"\(item.stringValue ?? "")\" is not a value of \(type); Enter lists them")
+                    }
+                }
                 Self.place(value, of: inputs[index], in: &params)
             } catch let problem as InputProblem {
                 inputs[index].error = problem.message
@@ -107,13 +114,14 @@ struct FormModel: Equatable, Sendable {
                 }
                 continue
             }
-            if inputs[index].kind == previous.kind || (inputs[index].kind.takesText && previous.kind.takesText) {
+            if inputs[index].kind == previous.kind {
                 inputs[index].text = previous.text
                 inputs[index].entries = previous.entries
                 inputs[index].conditions = previous.conditions
                 inputs[index].picks = previous.picks
                 inputs[index].terms = previous.terms
             } else if let value = try? previous.encoded({ old.kind(ofField: $0) }, strict: false) {
+                // Another kind reads the text differently (JSON "\"a\"" is the text a): through the value.
                 inputs[index].load(value)
             }
         }
@@ -143,6 +151,15 @@ struct FormModel: Equatable, Sendable {
         }
         return FormModel(inputs: inputs, fields: fields)
     }
+
+    /// Inputs for an entity's task fields that the portal does not mark: people are users (a lookup), and the
+    /// dates and counters the portal keeps itself are not for writing.
+    static let taskPeople: Set<String> = ["CREATED_BY", "RESPONSIBLE_ID", "ACCOMPLICES", "AUDITORS", "CHANGED_BY", "CLOSED_BY",
+                                          "STATUS_CHANGED_BY"]
+    static let taskKeptByPortal: Set<String> = ["CREATED_DATE", "CHANGED_DATE", "CHANGED_BY", "STATUS_CHANGED_BY", "STATUS_CHANGED_DATE",
+                                                "CLOSED_BY", "CLOSED_DATE", "ACTIVITY_DATE", "VIEWED_DATE", "COMMENTS_COUNT",
+                                                "SERVICE_COMMENTS_COUNT", "NEW_COMMENTS_COUNT", "TIME_SPENT_IN_LOGS", "FORUM_TOPIC_ID",
+                                                "FORUM_ID", "DURATION_FACT", "NOT_VIEWED", "FAVORITE", "SORTING"]
 
     /// The inputs one parameter of the spec becomes.
     private static func inputs(for param: ParamSpec, entity: EntityMethod?, fields: [EntityField]) -> [FormInput] {

@@ -27,7 +27,7 @@ extension InputKind {
             guard let number = Double(text), number.isFinite else {
                 throw InputProblem(text.contains(",") ? "\"\(text)\" is not a number (use a dot: 1.5)" : "\"\(text)\" is not a number")
             }
-            return .double(number)
+            return Int64(text).map(JSONValue.int) ?? .double(number)  // 10 stays 10, not 10.0
         case .money:
             guard Self.matches(text, #"^-?[0-9]+(\.[0-9]+)?(\|[A-Z]{3})?$"#) else {
                 throw InputProblem("\"\(text)\" is not an amount: 1500.00 or 1500.00|USD")
@@ -119,9 +119,13 @@ extension FormInput {
         switch kind {
         case .multifield:
             var items: [JSONValue] = []
+            let types = FormInput.valueTypes(of: key)
             for (index, entry) in entries.enumerated() {
                 let value = entry.value.text.trimmingCharacters(in: .whitespaces)
                 if value.isEmpty && entry.id == nil { continue }
+                if strict, !types.contains(entry.valueType) {
+                    throw InputProblem("entry \(index + 1): \(entry.valueType) is not a type of \(key); one of \(types.joined(separator: ", "))")
+                }
                 if strict, !value.isEmpty, let problem = Self.entryProblem(key, value) { throw InputProblem("entry \(index + 1): \(problem)") }
                 // An entry with an ID and an empty value deletes that entry on the portal.
                 var object: JSONObject = entry.id.map { ["ID": .string($0)] } ?? [:]

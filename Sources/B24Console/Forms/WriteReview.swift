@@ -57,7 +57,7 @@ struct WriteReview: Equatable, Sendable {
     func render(into screen: inout Screen, area: Rect, theme: Theme, connection: ConnectionInfo?) -> Point? {
         let what = risk == .destructive ? "deletes data" : "changes data"
         let size = Size(width: min(area.width - 2, 90), height: min(area.height - 1, lines.count + 8 + (mustType == nil ? 0 : 2) + (connection?.production == true ? 1 : 0)))
-        let modal = Modal(title: "Send \(draft.method)?", body: [], footer: "tab switch · enter choose · esc cancel", size: size,
+        let modal = Modal(title: "Send \(draft.method)?", body: [], footer: "tab switch · enter choose · ↑↓ scroll · esc cancel", size: size,
                           role: risk == .destructive ? .error : .warning)
         let body = modal.render(into: &screen, area: area, theme: theme)
         guard body.height > 3 else { return nil }
@@ -75,7 +75,9 @@ struct WriteReview: Equatable, Sendable {
         for text in wrap("This call \(what) on \(portal). It sends exactly:", width: body.width) { line([Span(text, .text)]) }
         let reserved = (mustType == nil ? 0 : 2) + 2
         let payloadRows = max(1, body.maxRow - row - reserved)
-        for text in lines.dropFirst(offset).prefix(payloadRows) { line([Span("  " + text, .accent)]) }
+        // Scrolled no further than the last line at the bottom of the box.
+        let start = min(offset, max(0, lines.count - payloadRows))
+        for text in lines.dropFirst(start).prefix(payloadRows) { line([Span("  " + text, .accent)]) }
         row = max(row, body.maxRow - reserved)
         var cursorPoint: Point?
         if let mustType {

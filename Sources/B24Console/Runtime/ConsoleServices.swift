@@ -200,7 +200,7 @@ public final class ConsoleServices: @unchecked Sendable {
         do {
             let request = try client.revealedRequest(copy.request, method: copy.method, apiVersion: copy.apiVersion,
                                                      profile: copy.profile)
-            return .success(InspectorScreen.curl(request))
+            return .success(InspectorScreen.curl(request, revealed: true))
         } catch let error as B24Error {
             return .failure(ConsoleFailure(error.message))
         } catch {

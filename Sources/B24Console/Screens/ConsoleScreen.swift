@@ -38,6 +38,9 @@ public protocol ConsoleScreen: Sendable {
     mutating func revealed(_ app: ConsoleState) -> [Effect]
     /// The root's facts changed (e.g. the portal's method list arrived): recompute what depends on them.
     mutating func appChanged(_ app: ConsoleState)
+    /// What the screen keeps when it is closed (a form's values), under a key: the root holds it, and the same
+    /// screen opened again takes it back. Nil keeps nothing (and forgets what was kept under that key).
+    var keptWhenClosed: (key: String, value: JSONValue?)? { get }
     /// Where an overlay is drawn (pages fill the body).
     var placement: Placement { get }
     /// Draws into `rect`; returns where the text cursor goes, if the screen has an input line.
@@ -61,6 +64,7 @@ extension ConsoleScreen {
     public mutating func revealed(_ app: ConsoleState) -> [Effect] { [] }
     public mutating func appChanged(_ app: ConsoleState) {}
     public var placement: Placement { .body }
+    public var keptWhenClosed: (key: String, value: JSONValue?)? { nil }
     public var takesText: Bool { false }
     public mutating func point(at route: Route, _ app: ConsoleState) -> Bool { false }
 }
@@ -164,7 +168,7 @@ public enum Route: Hashable, Sendable, CustomStringConvertible {
         case .help: return "Help"
         case .palette: return "Command"
         case .call(let method, _): return "call \(method)"
-        case .form(let seed): return "form \(seed.method)"
+        case .form(let seed): return "form \(seed.method)" + (seed.apiVersion == .v3 ? "@v3" : "")
         case .send(let draft): return "call \(draft.method)"
         case .history: return "History"
         case .storedCall(let id): return "call \(id.prefix(8))"

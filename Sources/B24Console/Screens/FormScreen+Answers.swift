@@ -39,8 +39,9 @@ extension FormScreen {
                 rebuild(fields: fields, app: nil)
                 source = "fields of this portal (\(entity.fieldsMethod)): \(counted(fields.count, "field")), read-only ones hidden"
             case .failure(let failure):
-                let message = failure.message
-                source = "could not read \(entity.fieldsMethod) (\(message)); showing the documented inputs"
+                // Fields of another type (crm.item with a changed entityTypeId) would be wrong: back to the usual inputs.
+                if !model.fields.isEmpty { rebuild(fields: [], app: nil) }
+                source = "could not read \(entity.fieldsMethod) (\(failure.message)); showing the usual inputs"
             }
         } else if name == "schema" {
             switch result {
@@ -64,7 +65,10 @@ extension FormScreen {
                 guard let id = row["STATUS_ID"]?.stringValue else { return nil }
                 return Choice(id: id, title: row["NAME"]?.stringValue ?? id)
             }
-            if let items { statusItems[type] = items }
+            if let items {
+                statusItems[type] = items
+                model.statuses[type] = items
+            }
             if case .value(let i)? = picker?.purpose, model.inputs[i].kind == .status(type) {
                 picker?.loading = nil
                 switch result {
@@ -93,6 +97,7 @@ extension FormScreen {
         let row = cursor.selected
         let focusedPath = atTop ? nil : Self.inputIndex(focusedRow).map { old.inputs[$0].path }
         model = FormModel.build(method: method, spec: spec, entity: entity, fields: fields)
+        model.statuses = statusItems
         model.adopt(old)
         if let focusedPath, let index = model.inputs.firstIndex(where: { $0.path == focusedPath }) {
             focus(.input(index))

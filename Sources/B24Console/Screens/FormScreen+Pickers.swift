@@ -87,6 +87,7 @@ extension FormScreen {
         let typed = picker.query.text.trimmingCharacters(in: .whitespaces)
         let id = picker.current?.id ?? (picker.isLookup || picker.multi ? nil : typed.isEmpty ? nil : typed)
         self.picker = nil
+        if let input = Self.inputIndex(for: picker.purpose) { model.inputs[input].error = nil }  // it changed: checked again on send
         switch picker.purpose {
         case .value(let i):
             guard let id else { return [] }
@@ -125,6 +126,14 @@ extension FormScreen {
             pickedNames["\(model.inputs[i].path)#\(choice.id)"] = choice.title
         }
         return []
+    }
+
+    /// The input a picker works on.
+    static func inputIndex(for purpose: FormPicker.Purpose) -> Int? {
+        switch purpose {
+        case .value(let i), .entryType(let i, _), .conditionField(let i, _), .conditionOperator(let i, _), .selectFields(let i),
+             .orderField(let i, _), .lookup(let i): return i
+        }
     }
 
     /// The title of a picked value, when the form knows it (enumeration item, status, looked-up record).

@@ -78,6 +78,12 @@ extension FormScreen {
         let (list, helpRow) = rect.splitBottom(1)
         let labelWidth = labelWidth(rect.width)
         var scroll = cursor
+        // The reason under the input at the cursor is shown with it (after a failed check it sits below).
+        if let input = Self.inputIndex(focusedRow), let problem = all.firstIndex(of: .problem(input)), problem > cursor.selected {
+            scroll.selected = problem
+            scroll.ensureVisible(count: all.count, viewport: list.height)
+            scroll.selected = cursor.selected
+        }
         scroll.ensureVisible(count: all.count, viewport: list.height)
         let offset = scroll.visibleOffset(count: all.count, viewport: list.height)
         var cursorPoint: Point?
@@ -86,17 +92,20 @@ extension FormScreen {
             let line = Rect(column: list.column, row: list.row + i, width: list.width, height: 1)
             let focused = index == cursor.selected && picker == nil && review == nil
             let (labelRect, valueRect) = line.splitLeft(labelWidth)
-            let point = drawRow(row, focused: focused, label: labelRect, value: valueRect, into: &screen, theme: theme)
+            let point = drawRow(row, focused: focused, label: labelRect, value: valueRect, into: &screen, theme: theme, catalog: app.catalog)
             if focused { cursorPoint = point }
         }
         drawHelp(into: &screen, rect: helpRow, theme: theme)
         return cursorPoint
     }
 
-    private func drawRow(_ row: Row, focused: Bool, label: Rect, value: Rect, into screen: inout Screen, theme: Theme) -> Point? {
+    private func drawRow(_ row: Row, focused: Bool, label: Rect, value: Rect, into screen: inout Screen, theme: Theme,
+                         catalog: Catalog) -> Point? {
         let labelStyle = focused ? theme[.primary] : theme[.text]
         func putLabel(_ text: String, required: Bool = false) {
-            let column = screen.put((focused ? "› " : "  ") + text, at: label.origin, style: labelStyle, clip: label)
+            // A title longer than the column is cut one cell early, so it never runs into the value.
+            let clip = Rect(column: label.column, row: label.row, width: max(0, label.width - 1), height: 1)
+            let column = screen.put((focused ? "› " : "  ") + text, at: label.origin, style: labelStyle, clip: clip)
             if required { screen.put(" *", at: Point(column: column, row: label.row), style: theme[.warning], clip: label) }
         }
         func field(_ text: EditableText, placeholder: String, in rect: Rect) -> Point? {
@@ -109,7 +118,8 @@ extension FormScreen {
         switch row {
         case .send:
             screen.put((focused ? "› " : "  ") + "[ Send ]", at: label.origin, style: focused ? theme[.selection] : theme[.primary], clip: label)
-            note([Span("checks every input, then sends (a write is shown for confirmation first)", .muted)], in: value)
+            let mayWrite = Guardrails.risk(of: method, params: .emptyObject, catalog: catalog).mayChangeData
+            note([Span(mayWrite ? "checks every input, then shows the payload to confirm" : "checks every input, then sends", .muted)], in: value)
             return nil
         case .problem(let i):
             note([Span("↳ " + (model.inputs[i].error ?? ""), .error)], in: value)
@@ -175,7 +185,9 @@ extension FormScreen {
         case .pairs:
             note([Span(counted(input.lines.count, "line"), .text), Span("  ctrl+n adds one", .muted)], value)
         default:
-            return field(input.text, input.example ?? input.kind.label, value)
+            // An example reads as one ("e.g. 0"), never as a value already filled in.
+            let hint = input.example.map { $0.hasPrefix("default:") ? $0 : "e.g. " + $0 } ?? input.kind.label
+            return field(input.text, hint, value)
         }
         return nil
     }

@@ -48,6 +48,8 @@ struct FormScreen: ConsoleScreen, Equatable {
     /// The entityTypeId the fields were read for (crm.item).
     var fieldsFor: Int64?
     var lookups = 0
+    /// The values came back from the last time this form was left.
+    var restored = false
 
     init(seed: FormSeed, _ app: ConsoleState) {
         self.seed = seed
@@ -61,7 +63,12 @@ struct FormScreen: ConsoleScreen, Equatable {
         documented = spec != nil ? "inputs from the method's documentation"
             : entity != nil ? "the usual inputs of this kind of method" : "nothing is known of this method: one KEY=VALUE per line"
         source = documented
-        if let params = seed.params { model.load(params) }
+        if let params = seed.params {
+            model.load(params)
+        } else if let kept = app.formDrafts[FormSeed.draftKey(seed.method, version)] {
+            model.load(kept)
+            restored = true
+        }
         cursor.select(firstFocusable(from: 0, step: 1), count: rows.count)
     }
 
@@ -97,7 +104,18 @@ struct FormScreen: ConsoleScreen, Equatable {
 
     // MARK: - Opening
 
-    mutating func opened(_ app: ConsoleState) -> [Effect] { readDescription(force: false) }
+    /// What was typed stays with the console when the form is left, and comes back when it is opened again.
+    var keptWhenClosed: (key: String, value: JSONValue?)? {
+        let draft = model.draft
+        return (FormSeed.draftKey(method, apiVersion), draft == .emptyObject ? nil : draft)
+    }
+
+    mutating func opened(_ app: ConsoleState) -> [Effect] {
+        var effects = readDescription(force: false)
+        if restored { effects.append(.status(StatusMessage("the values you left here are back (ctrl+x clears an input)"))) }
+        if seed.review, case .handled(let asked) = send(app) { effects += asked }
+        return effects
+    }
 
     mutating func refresh(_ app: ConsoleState) -> [Effect] { readDescription(force: true) }
 
@@ -260,6 +278,7 @@ struct FormScreen: ConsoleScreen, Equatable {
 
     /// Ctrl+X: removes the entry, condition, term or line under the cursor, or clears the input.
     private mutating func remove() -> KeyResult {
+        if let i = Self.inputIndex(focusedRow) { model.inputs[i].error = nil }
         switch focusedRow {
         case .entry(let i, let e): model.inputs[i].entries.remove(at: e)
         case .condition(let i, let c): model.inputs[i].conditions.remove(at: c)
@@ -299,13 +318,16 @@ struct FormScreen: ConsoleScreen, Equatable {
                     return effects
                 }
             case .multifield, .filter, .order, .pairs:
-                break
+                // Typing goes into an entry's own line; say how to get one.
+                if key.typedCharacter != nil {
+                    return .handled([.status(StatusMessage("enter adds a line to \(input.title); type in that line", kind: .warning))])
+                }
             default:
                 if model.inputs[i].text.handle(key) { model.inputs[i].error = nil }
             }
-        case .entry(let i, let e): model.inputs[i].entries[e].value.handle(key)
-        case .condition(let i, let c): model.inputs[i].conditions[c].value.handle(key)
-        case .line(let i, let l): model.inputs[i].lines[l].handle(key)
+        case .entry(let i, let e): if model.inputs[i].entries[e].value.handle(key) { model.inputs[i].error = nil }
+        case .condition(let i, let c): if model.inputs[i].conditions[c].value.handle(key) { model.inputs[i].error = nil }
+        case .line(let i, let l): if model.inputs[i].lines[l].handle(key) { model.inputs[i].error = nil }
         case .term(let i, let t): if key.typedCharacter == " " { model.inputs[i].terms[t].descending.toggle() }
         case .problem, .send: break
         }
@@ -342,7 +364,7 @@ struct FormScreen: ConsoleScreen, Equatable {
             return .handled([.status(StatusMessage("\(method) changes data (\(risk)) and \(whose): nothing was sent", kind: .error))])
         }
         review = WriteReview(draft: draft, risk: risk, production: app.connection?.production == true)
-        return .handled([])
+        return .handled([.status(nil)])  // what an earlier check said no longer applies
     }
 
     private mutating func reviewKey(_ key: KeyEvent, _ app: ConsoleState) -> KeyResult {

@@ -77,6 +77,12 @@ struct HistoryScreen: PaneScreen, Equatable {
             filtering = true
             return .handled([])
         }
+        // Esc clears a filter first (as in the inspector); with none, it goes back.
+        if key.key == .escape, !filter.isEmpty {
+            filter = EditableText()
+            rebuild()
+            return .handled([.status(StatusMessage("filter cleared"))])
+        }
         return navigate(action, app)
     }
 

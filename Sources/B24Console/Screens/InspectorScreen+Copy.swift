@@ -19,7 +19,10 @@ extension InspectorScreen {
         let profile = recordedProfile ?? app.connection?.profile
         if action == .copyCommand {
             let (arguments, note) = Self.profileArguments(profile, request: request, app)
-            let line = Self.commandLine(method: method, params: request.params, apiVersion: apiVersion, profileArguments: arguments)
+            // The line runs as the console ran it: a write the console confirmed carries its confirmation flag.
+            let risk = Guardrails.risk(of: method, params: request.params, catalog: app.catalog)
+            let confirm = risk == .destructive ? ["--confirm-destructive"] : risk.mayChangeData ? ["--confirm-write"] : []
+            let line = Self.commandLine(method: method, params: request.params, apiVersion: apiVersion, profileArguments: arguments + confirm)
             let copied = copy(line, what: "the call as a b24 call command line")
             // The note goes after what was copied: "copied … (212 characters); put the webhook code …".
             guard let note, case .handled(var effects) = copied, case .status(let said?)? = effects.last, effects.count == 2 else {

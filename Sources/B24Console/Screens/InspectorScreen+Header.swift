@@ -141,7 +141,8 @@ extension InspectorScreen {
     /// The request as a cURL command, made from the recorded request, whose webhook code, tokens and secrets are
     /// already masked: paste it to see the shape, put the secret back (the `****` in the URL, or in `auth` for an
     /// application) to run it.
-    static func curl(_ request: CallTrace.RequestRecord) -> String {
+    /// `revealed`: the request carries its real secret (the URL's code or the body's `auth`): no placeholder.
+    static func curl(_ request: CallTrace.RequestRecord, revealed: Bool = false) -> String {
         func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
         var parts = ["curl", "-sS", "-X", request.httpMethod, quoted(request.url)]
         for (name, value) in request.headers.sorted(by: { $0.key < $1.key }) { parts += ["-H", quoted("\(name): \(value)")] }
@@ -149,7 +150,7 @@ extension InspectorScreen {
             var body = request.params
             // An application's token travels in the body; the recorded request leaves it out (masked in the URL
             // for a webhook): a placeholder shows where it goes.
-            if !request.url.contains("/****/"), case .object(var object) = body, object["auth"] == nil {
+            if !revealed, !request.url.contains("/****/"), case .object(var object) = body, object["auth"] == nil {
                 object["auth"] = "****"
                 body = .object(object)
             }

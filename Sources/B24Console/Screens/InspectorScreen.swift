@@ -114,6 +114,13 @@ struct InspectorScreen: PaneScreen, Equatable {
         if JSONWriter.compact(params).contains("****") {
             return [.status(StatusMessage("the recorded parameters hold masked secrets (****); a replay would send the mask", kind: .warning))]
         }
+        // A write goes out once per confirmation: sending it again (F5, a replay from history) opens its review,
+        // and this answer stays as it is.
+        let confirmed = sends == 0 && draft?.confirmed != nil
+        if !confirmed, Guardrails.risk(of: method, params: params, catalog: app.catalog).mayChangeData {
+            return [.run(.open(.form(FormSeed(method: method, params: params, apiVersion: apiVersion, review: true)))),
+                    .status(StatusMessage("a write is sent again only after you confirm it: Tab, then Enter on Apply"))]
+        }
         storedID = nil
         recordedProfile = nil
         events = []
@@ -232,6 +239,9 @@ struct InspectorScreen: PaneScreen, Equatable {
         case .copyCommand?, .copyCurlSecret?:
             return copyCall(action!, app)  // InspectorScreen+Copy.swift
         case .nextPage?:
+            if fetch?.state == .done {
+                return .handled([.status(StatusMessage("every page is already here (all pages were fetched)", kind: .warning))])
+            }
             guard let next = outcome?.envelope?["next"]?.intValue else {
                 return .handled([.status(StatusMessage("no next page: the answer has no \"next\"", kind: .warning))])
             }
