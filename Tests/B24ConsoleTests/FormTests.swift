@@ -313,8 +313,40 @@ struct FormTests {
         model.load(["fields": ["TITLE": "x", "STATUS_ID": "NOPE", "PHONE": [["VALUE": "+7 900 000-00-00", "VALUE_TYPE": "BOGUS"]]]])
         let made = model.validated()
         #expect(made == nil)
-        #expect(model.inputs.first { $0.key == "STATUS_ID" }?.error == "\"NOPE\" is not a value of STATUS; Enter lists them")
+        #expect(model.inputs.first { $0.key == "STATUS_ID" }?.error == "\"NOPE\" is not one of STATUS; Enter lists them")
         #expect(model.inputs.first { $0.key == "PHONE" }?.error?.hasPrefix("entry 1: BOGUS is not a type of PHONE") == true)
+    }
+
+    @Test func aCurrencyIsPickedFromThePortalsCurrencies() throws {
+        var state = Fixture.connected()
+        var fields = LeadFields.metadata
+        if case .object(var object) = fields {
+            object["CURRENCY_ID"] = ["type": "crm_currency", "isRequired": false, "isReadOnly": false, "isMultiple": false, "title": "Валюта"]
+            fields = .object(object)
+        }
+        LeadFields.open("crm.lead.add", &state, fields: fields)
+        Fixture.type(&state, "x")
+        func focusedKey(_ form: FormScreen) -> String? { FormScreen.inputIndex(form.focusedRow).map { form.model.inputs[$0].key } }
+        for _ in 0 ..< 20 where state.form.flatMap(focusedKey) != "CURRENCY_ID" { _ = Fixture.keys(&state, .down) }
+        guard case .call(let id, let request)? = Fixture.keys(&state, .enter).first else {
+            Issue.record("the currency picker did not ask the portal")
+            return
+        }
+        #expect(request.method == "crm.currency.list" && request.recording == .none)
+        let rows: JSONValue = ["result": [["CURRENCY": "RUB", "FULL_NAME": "Российский рубль"], ["CURRENCY": "USD", "FULL_NAME": "Доллар США"]]]
+        _ = reduce(&state, .answered(id, .call(CallOutcome(trace: LeadFields.trace(request.method), result: .success(rows)))))
+        #expect(state.form?.picker?.choices.map(\.id) == ["RUB", "USD"])
+        _ = Fixture.keys(&state, .down, .enter)
+        #expect(state.form?.model.draft["fields"]?["CURRENCY_ID"] == "USD")
+        #expect(render(state, size: state.size).text.contains("USD  Доллар США"))
+        // A currency the portal does not have is refused on send.
+        state.page.screen = {
+            var form = state.form!
+            form.model.load(["fields": ["TITLE": "x", "CURRENCY_ID": "1.512abc"]])
+            return form
+        }()
+        _ = Fixture.keys(&state, .ctrl("g"))
+        #expect(state.form?.model.inputs.first { $0.key == "CURRENCY_ID" }?.error == "\"1.512abc\" is not one of the portal's currencies; Enter lists them")
     }
 
     @Test func helpNamesTheFormKeysInPlainWords() {

@@ -130,6 +130,17 @@ struct CRMTests {
         }
     }
 
+    @Test func currenciesListEveryCurrencyRecordsCarry() async throws {
+        try await withSandbox { (sandbox: Sandbox) async throws in
+            let rows = try await call(sandbox.crmWebhookURL, "crm.currency.list").json?["result"]?.arrayValue ?? []
+            let codes = Set(rows.compactMap { $0["CURRENCY"]?.stringValue })
+            #expect(rows.first?["BASE"] == "Y" && rows.first?["FULL_NAME"] == "Российский рубль")
+            for lead in try await call(sandbox.crmWebhookURL, "crm.lead.list", ["select": ["CURRENCY_ID"]]).json?["result"]?.arrayValue ?? [] {
+                if let currency = lead["CURRENCY_ID"]?.stringValue { #expect(codes.contains(currency), "\(currency)") }
+            }
+        }
+    }
+
     @Test func userSearchFindsByPartOfAName() async throws {
         try await withSandbox { (sandbox: Sandbox) async throws in
             let found = try await call(sandbox.adminWebhookURL, "user.search", ["FILTER": ["FIND": "смирн"]]).json?["result"]?.arrayValue

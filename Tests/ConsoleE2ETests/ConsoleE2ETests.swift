@@ -93,8 +93,11 @@ struct ConsoleE2ETests {
                 problems.append("the webhook code is in the copied command: \(buffer)")
             }
             session.keys("Escape")
+            // Esc and a key right after it can arrive together as Alt+key on a loaded machine: q waits for Home.
+            let home = session.wait { $0.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces) == "b24  Home" } }
+            if !home.ok { problems.append("Esc did not go back to Home:\n\(home.screen)") }
             session.keys("q")
-            if !session.wait(for: "B24_EXITED 0").ok { problems.append("q did not quit") }
+            if !session.wait(for: "B24_EXITED 0").ok { problems.append("q did not quit:\n\(session.capture())") }
             return problems
         }
         for problem in result { Issue.record(Comment(rawValue: problem)) }

@@ -55,6 +55,31 @@ struct EntityField: Equatable, Sendable {
     }
 }
 
+/// Where the values of a listed field come from: a CRM status list (`crm.status.list` with `ENTITY_ID`), or the
+/// portal's currencies (`crm.currency.list`), which `crm_currency` fields take.
+enum ListedValues {
+    /// The status type that stands for the currency list (no CRM status list has this lower-case name).
+    static let currencies = "crm_currency"
+
+    /// The read-only call that lists the values of `type`.
+    static func request(_ type: String) -> CallRequest {
+        var request = type == currencies
+            ? CallRequest(method: "crm.currency.list", params: ["order": ["SORT": "ASC"]])
+            : CallRequest(method: "crm.status.list", params: ["filter": ["ENTITY_ID": .string(type)], "order": ["SORT": "ASC"]])
+        request.recording = .none
+        return request
+    }
+
+    /// The values in an answer of that call.
+    static func choices(_ type: String, in result: JSONValue?) -> [Choice]? {
+        let (idKey, titleKey) = type == currencies ? ("CURRENCY", "FULL_NAME") : ("STATUS_ID", "NAME")
+        return result?.arrayValue?.compactMap { row -> Choice? in
+            guard let id = row[idKey]?.stringValue else { return nil }
+            return Choice(id: id, title: row[titleKey]?.stringValue ?? id)
+        }
+    }
+}
+
 /// One value of a fixed list: what is sent, and what a person reads.
 struct Choice: Equatable, Sendable, Hashable {
     var id: String

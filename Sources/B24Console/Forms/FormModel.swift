@@ -31,7 +31,8 @@ struct FormModel: Equatable, Sendable {
                 guard let value = try inputs[index].encoded({ fields.kind(ofField: $0) }) else { continue }
                 if case .status(let type) = inputs[index].kind, let known = statuses[type] {
                     for item in value.arrayValue ?? [value] where !known.contains(where: { $0.id == item.stringValue }) {
-                        throw InputProblem("\"\(item.stringValue ?? "")\" is not a value of \(type); Enter lists them")
+                        let list = type == ListedValues.currencies ? "the portal's currencies" : type
+                        throw InputProblem("\"\(item.stringValue ?? "")\" is not one of \(list); Enter lists them")
                     }
                 }
                 Self.place(value, of: inputs[index], in: &params)
@@ -246,6 +247,7 @@ struct FormModel: Equatable, Sendable {
         case "datetime": return .datetime
         case "enumeration", "enum": return .choice(field.items)
         case "crm_status": return field.statusType.map(InputKind.status) ?? .text
+        case "crm_currency": return .status(ListedValues.currencies)
         case "crm_multifield": return .multifield
         case "file", "location", "address", "crm", "crm_entity", "object", "array", "disk_file": return .json
         default: return .text

@@ -38,7 +38,7 @@ public final class ConsoleServices: @unchecked Sendable {
     public static let discoveryMethods = [
         "user.current", "scope", "server.time", "methods", "method.get",
         "crm.lead.fields", "crm.deal.fields", "crm.contact.fields", "crm.company.fields", "crm.item.fields",
-        "tasks.task.getFields", "crm.status.list", "rest.documentation.openapi",
+        "tasks.task.getFields", "crm.status.list", "crm.currency.list", "rest.documentation.openapi",
     ]
 
     public init(launch: ConsoleLaunch) {

@@ -61,10 +61,7 @@ extension FormScreen {
             }
         } else if name.hasPrefix("status:") {
             let type = String(name.dropFirst("status:".count))
-            let items = (try? result.get())?.arrayValue?.compactMap { row -> Choice? in
-                guard let id = row["STATUS_ID"]?.stringValue else { return nil }
-                return Choice(id: id, title: row["NAME"]?.stringValue ?? id)
-            }
+            let items = ListedValues.choices(type, in: try? result.get())
             if let items {
                 statusItems[type] = items
                 model.statuses[type] = items
@@ -73,7 +70,7 @@ extension FormScreen {
                 picker?.loading = nil
                 switch result {
                 case .success: picker?.choices = items ?? []
-                case .failure(let failure): picker?.problem = "could not read the values (\(failure.message)); type the status ID instead"
+                case .failure(let failure): picker?.problem = "could not read the values (\(failure.message)); type the value instead"
                 }
             }
         } else if name == "lookup#\(lookups)", picker?.isLookup == true {

@@ -29,9 +29,8 @@ extension FormScreen {
         var picker = FormPicker(purpose: .value(input: i), title: model.inputs[i].title, choices: statusItems[type] ?? [])
         defer { self.picker = picker }
         guard statusItems[type] == nil else { return [] }
-        picker.loading = "reading the values of \(type) (crm.status.list)…"
-        var request = CallRequest(method: "crm.status.list", params: ["filter": ["ENTITY_ID": .string(type)], "order": ["SORT": "ASC"]])
-        request.recording = .none
+        let request = ListedValues.request(type)
+        picker.loading = "reading the values (\(request.method))…"
         return [.call(.mine("status:" + type), request)]
     }
 

@@ -1,7 +1,8 @@
 import B24Wire
 
 /// `crm.status.list`: the reference lists behind `crm_status` fields (lead stages, sources, deal stages,
-/// contact and company types…), as `{ID, ENTITY_ID, STATUS_ID, NAME, NAME_INIT, SORT, SYSTEM}` rows.
+/// contact and company types…), as `{ID, ENTITY_ID, STATUS_ID, NAME, NAME_INIT, SORT, SYSTEM}` rows; and
+/// `crm.currency.list`, the currencies `crm_currency` fields take.
 enum CRMStatusMethods {
     /// ENTITY_ID → (STATUS_ID, NAME) in sort order; the IDs match what the generator puts in records.
     static let lists: [(entity: String, items: [(String, String)])] = [
@@ -54,7 +55,16 @@ enum CRMStatusMethods {
         return MethodOutput(.array(matched.map { JSONValue.object($0) }), total: matched.count)
     }
 
+    /// The currencies the generator uses, RUB the base one, as crm.currency.list rows.
+    static let currencies: [JSONObject] = [("RUB", "Российский рубль", 1.0, "Y"), ("USD", "Доллар США", 90.5, "N"),
+                                           ("EUR", "Евро", 98.2, "N")].enumerated().map { index, item in
+        ["CURRENCY": .string(item.0), "AMOUNT_CNT": 1, "AMOUNT": .double(item.2), "SORT": .int(Int64((index + 1) * 100)),
+         "BASE": .string(item.3), "FULL_NAME": .string(item.1), "LID": "ru", "FORMAT_STRING": .string("# \(item.0)"),
+         "DEC_POINT": ".", "THOUSANDS_SEP": " ", "DECIMALS": 2]
+    }
+
     static func register(into registry: inout MethodRegistry) {
         registry.add("crm.status.list", scope: "crm", list)
+        registry.add("crm.currency.list", scope: "crm") { _ in MethodOutput(.array(currencies.map { JSONValue.object($0) }), total: currencies.count) }
     }
 }
