@@ -1,4 +1,5 @@
 import B24Catalog
+import B24Client
 import B24Wire
 import TerminalKit
 
@@ -102,7 +103,7 @@ public enum Command: Equatable, Sendable, CustomStringConvertible {
             }
             guard case .object = params else { return fail("the parameters of :call must be a JSON object like {\"ID\": 1}, not \(params.kindName)") }
             // A read goes out at once; a write opens its form, whose review confirms it.
-            if version != nil || catalog.risk(of: method).mayChangeData {
+            if version != nil || Guardrails.risk(of: method, params: params, catalog: catalog).mayChangeData {
                 return .success(.open(.form(FormSeed(method: method, params: params, apiVersion: version))))
             }
             return .success(.open(.call(method: method, params: params)))

@@ -36,11 +36,11 @@ extension FormScreen {
                     source = "\(entity.fieldsMethod) listed no fields; showing the documented inputs"
                     return
                 }
-                rebuild(fields: fields, app: nil)
+                rebuild(fields: fields)
                 source = "fields of this portal (\(entity.fieldsMethod)): \(counted(fields.count, "field")), read-only ones hidden"
             case .failure(let failure):
                 // Fields of another type (crm.item with a changed entityTypeId) would be wrong: back to the usual inputs.
-                if !model.fields.isEmpty { rebuild(fields: [], app: nil) }
+                if !model.fields.isEmpty { rebuild(fields: []) }
                 source = "could not read \(entity.fieldsMethod) (\(failure.message)); showing the usual inputs"
             }
         } else if name == "schema" {
@@ -62,10 +62,7 @@ extension FormScreen {
         } else if name.hasPrefix("status:") {
             let type = String(name.dropFirst("status:".count))
             let items = ListedValues.choices(type, in: try? result.get())
-            if let items {
-                statusItems[type] = items
-                model.statuses[type] = items
-            }
+            if let items { model.statuses[type] = items }
             if case .value(let i)? = picker?.purpose, model.inputs[i].kind == .status(type) {
                 picker?.loading = nil
                 switch result {
@@ -87,14 +84,14 @@ extension FormScreen {
     }
 
     /// New inputs from the portal's fields; what was already entered stays.
-    mutating func rebuild(fields: [EntityField], app: ConsoleState?) {
+    mutating func rebuild(fields: [EntityField]) {
         let old = model
         // On the first input, the cursor stays on the first input; elsewhere on the input it was on.
         let atTop = cursor.selected == firstFocusable(from: 0, step: 1)
         let row = cursor.selected
         let focusedPath = atTop ? nil : Self.inputIndex(focusedRow).map { old.inputs[$0].path }
         model = FormModel.build(method: method, spec: spec, entity: entity, fields: fields)
-        model.statuses = statusItems
+        model.statuses = old.statuses
         model.adopt(old)
         if let focusedPath, let index = model.inputs.firstIndex(where: { $0.path == focusedPath }) {
             focus(.input(index))

@@ -26,9 +26,9 @@ extension FormScreen {
     }
 
     mutating func openStatusPicker(_ i: Int, _ type: String) -> [Effect] {
-        var picker = FormPicker(purpose: .value(input: i), title: model.inputs[i].title, choices: statusItems[type] ?? [])
+        var picker = FormPicker(purpose: .value(input: i), title: model.inputs[i].title, choices: model.statuses[type] ?? [])
         defer { self.picker = picker }
-        guard statusItems[type] == nil else { return [] }
+        guard model.statuses[type] == nil else { return [] }
         let request = ListedValues.request(type)
         picker.loading = "reading the values (\(request.method))…"
         return [.call(.mine("status:" + type), request)]
@@ -139,7 +139,7 @@ extension FormScreen {
     func title(of value: String, in input: FormInput) -> String? {
         switch input.kind {
         case .choice(let items): return items.first { $0.id == value }?.title
-        case .status(let type): return statusItems[type]?.first { $0.id == value }?.title
+        case .status(let type): return model.statuses[type]?.first { $0.id == value }?.title
         case .reference:
             let names = InputKind.words(value).compactMap { pickedNames["\(input.path)#\($0)"] }
             return names.isEmpty ? nil : names.joined(separator: ", ")

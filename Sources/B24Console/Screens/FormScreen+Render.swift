@@ -35,7 +35,7 @@ extension FormScreen {
         if showsRaw {
             drawRaw(into: &screen, rect: body, theme: theme)
         } else {
-            cursorPoint = drawInputs(into: &screen, rect: body, app)
+            cursorPoint = drawInputs(into: &screen, rect: body, mayWrite: risk.mayChangeData, app)
         }
         if let picker {
             return picker.render(into: &screen, area: rect, theme: theme)
@@ -72,7 +72,7 @@ extension FormScreen {
         return max(12, min(widest + 3, width / 3, 32))
     }
 
-    private func drawInputs(into screen: inout Screen, rect: Rect, _ app: ConsoleState) -> Point? {
+    private func drawInputs(into screen: inout Screen, rect: Rect, mayWrite: Bool, _ app: ConsoleState) -> Point? {
         let theme = app.theme
         let all = rows
         let (list, helpRow) = rect.splitBottom(1)
@@ -92,7 +92,7 @@ extension FormScreen {
             let line = Rect(column: list.column, row: list.row + i, width: list.width, height: 1)
             let focused = index == cursor.selected && picker == nil && review == nil
             let (labelRect, valueRect) = line.splitLeft(labelWidth)
-            let point = drawRow(row, focused: focused, label: labelRect, value: valueRect, into: &screen, theme: theme, catalog: app.catalog)
+            let point = drawRow(row, focused: focused, label: labelRect, value: valueRect, into: &screen, theme: theme, mayWrite: mayWrite)
             if focused { cursorPoint = point }
         }
         drawHelp(into: &screen, rect: helpRow, theme: theme)
@@ -100,7 +100,7 @@ extension FormScreen {
     }
 
     private func drawRow(_ row: Row, focused: Bool, label: Rect, value: Rect, into screen: inout Screen, theme: Theme,
-                         catalog: Catalog) -> Point? {
+                         mayWrite: Bool) -> Point? {
         let labelStyle = focused ? theme[.primary] : theme[.text]
         func putLabel(_ text: String, required: Bool = false) {
             // A title longer than the column is cut one cell early, so it never runs into the value.
@@ -118,7 +118,6 @@ extension FormScreen {
         switch row {
         case .send:
             screen.put((focused ? "› " : "  ") + "[ Send ]", at: label.origin, style: focused ? theme[.selection] : theme[.primary], clip: label)
-            let mayWrite = Guardrails.risk(of: method, params: .emptyObject, catalog: catalog).mayChangeData
             note([Span(mayWrite ? "checks every input, then shows the payload to confirm" : "checks every input, then sends", .muted)], in: value)
             return nil
         case .problem(let i):

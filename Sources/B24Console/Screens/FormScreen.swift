@@ -41,8 +41,6 @@ struct FormScreen: ConsoleScreen, Equatable {
     var rawProblem: String?
     var picker: FormPicker?
     var review: WriteReview?
-    /// `crm_status` values by status type, read when a status picker first opens.
-    var statusItems: [String: [Choice]] = [:]
     /// Names of records picked in lookups, by input path and ID (shown beside the ID).
     var pickedNames: [String: String] = [:]
     /// The entityTypeId the fields were read for (crm.item).
