@@ -130,11 +130,13 @@ let package = Package(
         ),
         .testTarget(
             name: "B24ConsoleTests",
-            dependencies: ["B24Console", "TerminalKit", "B24Client", "B24Catalog", "B24Sandbox", "B24Wire"],
+            dependencies: ["B24Console", "TerminalKit", "B24Client", "B24Catalog", "B24Sandbox", "B24Wire", "TestSupport"],
             exclude: ["Golden"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
-        .testTarget(name: "ConsoleE2ETests", dependencies: [], swiftSettings: [.swiftLanguageMode(.v5)]),
-        .testTarget(name: "CLITests", dependencies: ["B24Sandbox", "B24Wire"], swiftSettings: [.swiftLanguageMode(.v5)]),
+        .testTarget(name: "ConsoleE2ETests", dependencies: ["TestSupport"], swiftSettings: [.swiftLanguageMode(.v5)]),
+        .testTarget(name: "CLITests", dependencies: ["B24Sandbox", "B24Wire", "TestSupport"], swiftSettings: [.swiftLanguageMode(.v5)]),
+        /// What several test targets share: where the built `b24` is.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: [.swiftLanguageMode(.v5)]),
     ]
 )

@@ -3,6 +3,7 @@ import B24Client
 import B24Sandbox
 import B24Wire
 import Foundation
+import TestSupport
 import TerminalKit
 import Testing
 
@@ -11,19 +12,7 @@ import Testing
 @Suite("Copy a call as a b24 call line, and as cURL with its real secret", .serialized)
 struct CopyCallDriverTests {
     /// The `b24` executable built next to the tests.
-    static var b24Binary: URL {
-        var directory = Bundle.main.bundleURL
-        for _ in 0 ..< 4 {
-            let candidate = directory.appendingPathComponent("b24")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        for bundle in Bundle.allBundles {
-            let candidate = bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("b24")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        return URL(fileURLWithPath: ".build/debug/b24")
-    }
+    static var b24Binary: URL { BuiltProduct.b24 }
 
     /// Runs `line` with /bin/sh (so the quoting is tested as a person's shell reads it) and returns its stdout.
     /// Output goes to a file, not a pipe: a child started meanwhile by another test could hold a pipe open.
@@ -54,12 +43,6 @@ struct CopyCallDriverTests {
                 String(decoding: try Data(contentsOf: err), as: UTF8.self))
     }
 
-    static func clipboard(_ driver: Driver) async -> [String] {
-        await withCheckedContinuation { continuation in
-            driver.terminal.perform { continuation.resume(returning: ($0 as! VirtualTerminal).clipboard) }
-        }
-    }
-
     /// The response of the newest call of `method` in the console's history.
     static func storedResult(_ driver: Driver, _ method: String) throws -> JSONValue? {
         let store = try B24Store(path: B24Paths.fromEnvironment(driver.services.launch.environment).databaseFile)
@@ -84,14 +67,12 @@ struct CopyCallDriverTests {
             try store.add(Profile(name: "staging", portal: parsed.portal, auth: .webhook(parsed.auth)))
         })
         await driver.waitFor("Анна Смирнова (id 1)")
-        driver.press(.char(":"))
         // A quote and Cyrillic in the parameters: the shell must get them back as they were.
-        driver.type("call crm.lead.list {\"select\":[\"ID\",\"TITLE\"],\"filter\":{\">ID\":195,\"!TITLE\":\"it's Сделка\"}}")
-        driver.press(.enter)
+        driver.command("call crm.lead.list {\"select\":[\"ID\",\"TITLE\"],\"filter\":{\">ID\":195,\"!TITLE\":\"it's Сделка\"}}")
         await driver.waitFor("Status    ok")
         driver.press(.char("B"))
         await driver.waitFor("copied the call as a b24 call command line")
-        let line = await Self.clipboard(driver).last ?? ""
+        let line = await driver.clipboard().last ?? ""
         #expect(line == #"b24 call crm.lead.list --profile staging --params '{"select":["ID","TITLE"],"filter":{">ID":195,"!TITLE":"it'\''s Сделка"}}'"#)
         #expect(!line.contains(code))
         let expected = try #require(try Self.storedResult(driver, "crm.lead.list"))
@@ -111,14 +92,12 @@ struct CopyCallDriverTests {
         let driver = try Driver(size: Size(width: 120, height: 30))
         await driver.waitFor("Анна Смирнова (id 1)")
         let code = try #require(driver.services.embeddedSandbox?.adminWebhookURL.lastPathComponent)
-        driver.press(.char(":"))
-        driver.type("call crm.lead.list {\"select\":[\"ID\",\"TITLE\"],\"filter\":{\">ID\":197}}")
-        driver.press(.enter)
+        driver.command("call crm.lead.list {\"select\":[\"ID\",\"TITLE\"],\"filter\":{\">ID\":197}}")
         await driver.waitFor("Status    ok")
         // The masked copies first: no secret in them.
         driver.press(.char("C"), .char("B"))
         await driver.waitFor("; replace **** with the webhook code")
-        var copied = await Self.clipboard(driver)
+        var copied = await driver.clipboard()
         #expect(copied.count == 2 && !copied.contains { $0.contains(code) })
         #expect(copied.last?.hasPrefix("b24 call crm.lead.list --webhook 'http://127.0.0.1:") == true)
         #expect(copied.last?.contains("/rest/1/****/'") == true)
@@ -133,13 +112,13 @@ struct CopyCallDriverTests {
         driver.press(.escape)
         await driver.waitFor("nothing copied")
         #expect(await driver.screen().text.contains("call crm.lead.list"), "Esc answered the question; it did not go back")
-        #expect(await Self.clipboard(driver).count == 2)
+        #expect(await driver.clipboard().count == 2)
         // y copies the real one.
         driver.press(.char("R"))
         await driver.waitFor("y/N")
         driver.press(.char("y"))
         await driver.waitFor("copied the cURL command with the real secret")
-        copied = await Self.clipboard(driver)
+        copied = await driver.clipboard()
         let curl = try #require(copied.count == 3 ? copied[2] : nil)
         #expect(curl.contains("/rest/1/\(code)/crm.lead.list"))
         #expect(!(await driver.screen().text.contains(code)), "the secret is never on screen")

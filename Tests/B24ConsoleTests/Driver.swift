@@ -47,6 +47,20 @@ final class Driver: @unchecked Sendable {
         terminal.perform { ($0 as! VirtualTerminal).type(text) }
     }
 
+    /// Runs a palette line: `:`, the line, Enter.
+    func command(_ line: String) {
+        press(.char(":"))
+        type(line)
+        press(.enter)
+    }
+
+    /// What the console copied to the clipboard (OSC 52), oldest first.
+    func clipboard() async -> [String] {
+        await withCheckedContinuation { continuation in
+            terminal.perform { continuation.resume(returning: ($0 as! VirtualTerminal).clipboard) }
+        }
+    }
+
     func resize(to size: Size) {
         terminal.perform { ($0 as! VirtualTerminal).resize(to: size) }
     }

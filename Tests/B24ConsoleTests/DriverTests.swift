@@ -15,14 +15,10 @@ struct DriverTests {
         let home = await driver.screen().text
         #expect(home.contains("http://127.0.0.1:"))
         #expect(!home.contains(driver.services.embeddedSandbox!.adminWebhookURL.lastPathComponent))  // code masked
-        driver.press(.char(":"))
-        driver.type("method crm.lead.list")
-        driver.press(.enter)
+        driver.command("method crm.lead.list")
         await driver.waitFor("available on this portal (method.get)")
         driver.press(.escape)
-        driver.press(.char(":"))
-        driver.type("method imbot.command.register")
-        driver.press(.enter)
+        driver.command("method imbot.command.register")
         await driver.waitFor("not on this portal")
         await driver.quit()
     }
@@ -54,9 +50,7 @@ struct DriverTests {
     @Test func otherPackAppearsFromLiveDiscovery() async throws {
         let driver = try Driver()
         await driver.waitFor("not in the catalog")
-        driver.press(.char(":"))
-        driver.type("pack other")
-        driver.press(.enter)
+        driver.command("pack other")
         await driver.waitFor("Methods of other")
         await driver.quit()
     }
@@ -71,13 +65,9 @@ struct DriverTests {
     @Test func remappedKeysAndThemeSwitch() async throws {
         let driver = try Driver(files: ["config/b24/config.toml": "[keys]\nquit = [\"x\"]\n"])
         await driver.waitFor("Анна Смирнова")
-        driver.press(.char(":"))
-        driver.type("theme light")
-        driver.press(.enter)
+        driver.command("theme light")
         await driver.waitFor("theme light")
-        driver.press(.char(":"))
-        driver.type("theme nosuch")
-        driver.press(.enter)
+        driver.command("theme nosuch")
         await driver.waitFor("nosuch")
         #expect(driver.runtime.state.status?.text.hasSuffix("nosuch.toml: unknown theme \"nosuch\"") == true)
         driver.press(.char("q"))                  // unbound now
@@ -101,9 +91,7 @@ struct ConsoleCallDriverTests {
     @Test func callListLeadsWithAFilterAndASelectAndReadTheTree() async throws {
         let driver = try Driver(size: Size(width: 100, height: 30))
         await driver.waitFor("Анна Смирнова (id 1)")
-        driver.press(.char(":"))
-        driver.type("call crm.lead.list {\"select\":[\"ID\",\"TITLE\"],\"filter\":{\">ID\":197}}")
-        driver.press(.enter)
+        driver.command("call crm.lead.list {\"select\":[\"ID\",\"TITLE\"],\"filter\":{\">ID\":197}}")
         await driver.waitFor("Status    ok")
         await driver.waitFor("ID: \"198\"")
         let screen = await driver.screen().text
@@ -114,9 +102,7 @@ struct ConsoleCallDriverTests {
         driver.press(.down, .down, .down)
         driver.press(.char("y"), .char("Y"), .char("C"))
         await driver.waitFor("copied the call as a cURL command")
-        let clipboard: [String] = await withCheckedContinuation { continuation in
-            driver.terminal.perform { continuation.resume(returning: ($0 as! VirtualTerminal).clipboard) }
-        }
+        let clipboard = await driver.clipboard()
         #expect(clipboard.count == 3)
         if clipboard.count == 3 {
             #expect(clipboard[0].hasPrefix("Заявка: ") || clipboard[0].hasPrefix("Request: "), "\(clipboard[0])")
@@ -135,9 +121,7 @@ struct ConsoleCallDriverTests {
         #expect(history.first?.status == "ok")
         // :history lists it; Enter opens it with its request and response.
         driver.press(.escape)
-        driver.press(.char(":"))
-        driver.type("history")
-        driver.press(.enter)
+        driver.command("history")
         await driver.waitFor("Calls (times in UTC) 1/1")
         driver.press(.enter)
         await driver.waitFor("(from history; F5 sends it again)")
@@ -165,9 +149,7 @@ struct FetchAllPagesDriverTests {
     @Test func everyPageWithProgressThenCancelKeepsTheRows() async throws {
         let (driver, sandbox) = try await Self.console(delay: "100ms")
         await driver.waitFor("Анна Смирнова (id 1)")
-        driver.press(.char(":"))
-        driver.type("call crm.lead.list {\"select\":[\"ID\",\"TITLE\"]}")
-        driver.press(.enter)
+        driver.command("call crm.lead.list {\"select\":[\"ID\",\"TITLE\"]}")
         await driver.waitFor("Paging    total 1000 next page starts at 50")
         driver.press(.char("a"))
         // Progress while it runs: rows of the total, pages, a rate; then every row in one tree.
@@ -189,9 +171,7 @@ struct FetchAllPagesDriverTests {
         // The same call again in a page of its own: cancel after a few pages; the rows so far stay.
         driver.press(.escape, .escape)
         await driver.waitFor("Анна Смирнова (id 1)")
-        driver.press(.char(":"))
-        driver.type("call crm.lead.list {\"select\":[\"ID\",\"TITLE\"],\"order\":{\"ID\":\"DESC\"}}")
-        driver.press(.enter)
+        driver.command("call crm.lead.list {\"select\":[\"ID\",\"TITLE\"],\"order\":{\"ID\":\"DESC\"}}")
         await driver.waitFor("ID: \"1000\"")
         driver.press(.char("a"))
         await driver.waitFor("of 1000 rows · 3 pages")

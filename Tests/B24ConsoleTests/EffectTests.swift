@@ -210,9 +210,7 @@ struct ProfileSwitchTests {
         }
         await driver.waitFor("slowportal")
         await driver.waitFor("loading…")
-        driver.press(.char(":"))
-        driver.type("profile sandbox")
-        driver.press(.enter)
+        driver.command("profile sandbox")
         await driver.waitFor("Анна Смирнова (id 1)")
         // The slow portal's answers are due now; wait past them.
         try await Task.sleep(nanoseconds: 4_000_000_000)

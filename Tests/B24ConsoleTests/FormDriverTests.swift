@@ -12,9 +12,7 @@ import Testing
 struct FormDriverTests {
     func openForm(_ driver: Driver, _ method: String) async {
         await driver.waitFor("Анна Смирнова (id 1)", timeout: 30)
-        driver.press(.char(":"))
-        driver.type("call \(method)")
-        driver.press(.enter)
+        driver.command("call \(method)")
         await driver.waitFor("read-only ones hidden")  // the portal's fields are in
     }
 
@@ -123,9 +121,8 @@ struct FormDriverTests {
         // From history: e opens the same call in its form; a changed filter is a new call.
         driver.press(.escape)                        // back to the form (where ':' is text)
         await driver.waitFor("[ Send ]")
-        driver.press(.escape, .char(":"))
-        driver.type("history")
-        driver.press(.enter)
+        driver.press(.escape)
+        driver.command("history")
         await driver.waitFor("Calls (times in UTC) 1/1")
         driver.press(.enter)
         await driver.waitFor("(from history; F5 sends it again)")

@@ -1,5 +1,6 @@
 import B24Sandbox
 import Foundation
+import TestSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -39,19 +40,7 @@ final class CLIEnvironment: @unchecked Sendable {
     }
 
     /// The built binary: next to the test bundle in `.build/<config>/`.
-    static var binary: URL {
-        var directory = Bundle.main.bundleURL
-        for _ in 0..<4 {
-            let candidate = directory.appendingPathComponent("b24")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        for bundle in Bundle.allBundles {
-            let candidate = bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("b24")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        return URL(fileURLWithPath: ".build/debug/b24")
-    }
+    static var binary: URL { BuiltProduct.b24 }
 
     var webhook: String { sandbox.adminWebhookURL.absoluteString }
 

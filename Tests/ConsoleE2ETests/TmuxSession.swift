@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs blocking work on a fresh thread, so waits never hold a cooperative-pool thread.
 func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
@@ -22,19 +23,7 @@ final class TmuxSession: @unchecked Sendable {
     }
 
     /// The built `b24` next to the test bundle (`.build/<config>/`).
-    static var binary: URL {
-        var directory = Bundle.main.bundleURL
-        for _ in 0..<4 {
-            let candidate = directory.appendingPathComponent("b24")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        for bundle in Bundle.allBundles {
-            let candidate = bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("b24")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        return URL(fileURLWithPath: ".build/debug/b24")
-    }
+    static var binary: URL { BuiltProduct.b24 }
 
     /// Starts `sh` in a 120×40 window with a private XDG home and a recognisable prompt.
     init(width: Int = 120, height: Int = 40) throws {
