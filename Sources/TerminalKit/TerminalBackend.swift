@@ -20,6 +20,14 @@ public protocol TerminalBackend: AnyObject {
     /// Puts `text` on the system clipboard of the terminal (OSC 52: works over ssh and, with `set-clipboard on`,
     /// inside tmux, which keeps it as a paste buffer).
     func copyToClipboard(_ text: String)
+    /// Gives the terminal back for good (idempotent). Called on the terminal thread before
+    /// `TerminalThread.stop()` returns, so nothing tears the terminal down while the process exits.
+    func shutdown()
+}
+
+extension TerminalBackend {
+    /// Nothing to give back (in-memory terminals).
+    public func shutdown() {}
 }
 
 /// The OSC 52 escape sequence that asks a terminal to set its clipboard.

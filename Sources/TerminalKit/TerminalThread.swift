@@ -73,8 +73,10 @@ public final class TerminalThread: @unchecked Sendable {
         lock.lock(); jobs.append(job); lock.unlock()
     }
 
-    /// Stops the loop and waits until the thread has left it; `keys` then finishes.
-    /// The backend is released on the thread (NcursesBackend's deinit restores the terminal).
+    /// Stops the loop and waits until the thread has left it and the backend has given the terminal back
+    /// (`shutdown()` on the terminal thread); `keys` then finishes. Returning any earlier let the process
+    /// exit, and its `atexit` restore run, while the terminal thread was still tearing ncurses down: a crash
+    /// on quit, seen under load.
     public func stop() {
         lock.lock()
         running = false
@@ -110,6 +112,7 @@ public final class TerminalThread: @unchecked Sendable {
                 Thread.sleep(forTimeInterval: pollInterval)  // the virtual terminal never blocks
             }
         }
+        backend.shutdown()
         continuation.finish()
         lock.lock(); finished = true; lock.broadcast(); lock.unlock()
     }

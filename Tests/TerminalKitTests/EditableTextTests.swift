@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import TerminalKit
 
@@ -120,5 +121,34 @@ import Testing
         #expect(received == [.char("j"), .enter])
         #expect(vt.screen.text(row: 0) == "Лиды 你好")
         #expect(vt.draws.count == 1)
+    }
+}
+
+/// A backend whose hand-back is slow, as ncurses' teardown is on a loaded machine.
+private final class SlowToCloseTerminal: TerminalBackend, @unchecked Sendable {
+    let lock = NSLock()
+    private var closed = false
+    var isClosed: Bool { lock.lock(); defer { lock.unlock() }; return closed }
+    let size = Size(width: 10, height: 2)
+    let colorDepth = ColorDepth.mono
+    func draw(_ diff: ScreenDiff) {}
+    func readKey(timeout: Double?) -> KeyEvent? { Thread.sleep(forTimeInterval: 0.005); return nil }
+    func setCursor(visible: Bool, at point: Point?) {}
+    func suspend() {}
+    func restore() {}
+    func copyToClipboard(_ text: String) {}
+    func shutdown() {
+        Thread.sleep(forTimeInterval: 0.2)
+        lock.lock(); closed = true; lock.unlock()
+    }
+}
+
+extension TerminalThreadTests {
+    /// The process exits right after `stop()`: the terminal must already be given back by then.
+    @Test func stopReturnsOnlyAfterTheTerminalIsGivenBack() {
+        let backend = SlowToCloseTerminal()
+        let thread = TerminalThread(backend: backend)
+        thread.stop()
+        #expect(backend.isClosed)
     }
 }

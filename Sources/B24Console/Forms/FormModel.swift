@@ -169,12 +169,11 @@ struct FormModel: Equatable, Sendable {
         if let entity, !fields.isEmpty {
             if lower == entity.valuesParam.lowercased(), entity.verb == .add || entity.verb == .update {
                 return fields.filter { !$0.isReadOnly }.map { field in
-                    var input = FormInput(key: field.code, parent: name, title: field.title,
+                    FormInput(key: field.code, parent: name, title: field.title,
                                           note: field.isCustom ? "custom field \(field.code) (\(field.type))" : field.type,
                                           kind: kind(of: field), required: entity.verb == .add && field.isRequired,
                                           multiple: field.isMultiple && field.type != "crm_multifield",
                                           example: field.defaultValue.map { "default: \($0)" })
-                    return input
                 }
             }
             if entity.verb == .list {
