@@ -25,6 +25,8 @@ public enum ConsoleKeymap {
         KeyAction.pathFilter.rawValue: ["f"],
         KeyAction.fetchAll.rawValue: ["a"],
         KeyAction.cancel.rawValue: ["x"],
+        KeyAction.stepView.rawValue: ["s"],
+        KeyAction.diagnose.rawValue: ["d"],
         KeyAction.callMethod.rawValue: ["c"],
         KeyAction.editInForm.rawValue: ["e"],
         KeyAction.send.rawValue: ["ctrl+g", "f9"],

@@ -1,4 +1,5 @@
 import B24Catalog
+import Foundation
 import B24Client
 import B24Wire
 import TerminalKit
@@ -96,11 +97,16 @@ public enum StreamSpec: Sendable {
     case allPages(CallRequest)
     /// A text search through a big response, off the key loop: answers `.searchFound` once.
     case searchResponse(JSONValue, query: String)
+    /// The time, every `every` seconds until cancelled (a step view counting a wait down).
+    case clock(every: Double)
 }
 
 /// One message of a stream.
 public enum StreamMessage: Sendable {
-    case callEvent(CallEvent)
+    /// A step of an observed call, stamped with when it arrived (the step view places it in time).
+    case callEvent(CallEvent, at: Date)
+    /// A beat of a `.clock` stream.
+    case clock(Date)
     /// A page of an `.allPages` walk: its items and the counts so far.
     case page(PageProgress)
     /// The walk is over: why it stopped early (a failed page, already in words), and what the client noted.

@@ -20,6 +20,7 @@ public enum KeyAction: String, CaseIterable, Sendable {
     case callMethod = "call-method", editInForm = "edit-in-form"
     case send, editExternally = "edit-external"
     case addEntry = "add-entry", removeEntry = "remove-entry"
+    case stepView = "step-view", diagnose
 
     /// What the action does, in plain words, for the `?` help: TerminalKit's words for its navigation actions,
     /// the console's own for the rest.
@@ -50,7 +51,9 @@ public enum KeyAction: String, CaseIterable, Sendable {
         case .previousHit: return "previous hit of a search in the response"
         case .pathFilter: return "filter by path: result.*.TITLE (* is any one key or index)"
         case .fetchAll: return "fetch all pages of a list call, with a progress bar"
-        case .cancel: return "cancel the running fetch (the rows so far stay)"
+        case .cancel: return "cancel: a running call or its wait (limiter, backoff, operating-time reset), or a running fetch (the rows so far stay)"
+        case .stepView: return "step view of a call (the debugger): request, each attempt, waits counting down, token refresh, retry decisions, the error explained"
+        case .diagnose: return "diagnose a failed or empty call: read-only checks (method, scope, user, auth, limits, filter variants) and a verdict"
         default: return Keymap.navigationDescriptions.first { $0.action == rawValue }?.description ?? rawValue
         }
     }
@@ -60,7 +63,7 @@ public enum KeyAction: String, CaseIterable, Sendable {
         switch self {
         case .up, .down, .right, .top, .bottom, .pageUp, .pageDown, .select, .nextTab, .prevTab, .rawView, .copyValue, .copyPath, .copyCurl,
              .copyCommand, .copyCurlSecret, .nextPage, .callMethod, .editInForm, .send, .editExternally, .addEntry, .removeEntry,
-             .nextHit, .previousHit, .pathFilter, .fetchAll, .cancel: return nil
+             .nextHit, .previousHit, .pathFilter, .fetchAll, .cancel, .stepView, .diagnose: return nil
         case .left, .back: return .back
         case .search: return .open(.search)
         case .help: return .help

@@ -156,15 +156,22 @@ public final class ConsoleServices: @unchecked Sendable {
                     continuation.yield(.streamed(.searchFound(query: query, JSONSearch.hits(in: value, query: query))))
                     return
                 }
+                if case .clock(let every) = spec {
+                    while !Task.isCancelled {
+                        continuation.yield(.streamed(.clock(Date())))
+                        try? await Task.sleep(nanoseconds: UInt64(every * 1e9))
+                    }
+                    return
+                }
                 guard let client = client(generation: generation) else {
                     continuation.yield(.ended("not connected"))
                     return
                 }
                 switch spec {
-                case .searchResponse:
-                    break  // answered above: it needs no portal
+                case .searchResponse, .clock:
+                    break  // answered above: they need no portal
                 case .observedCall(let request):
-                    let outcome = await client.call(request) { event in continuation.yield(.streamed(.callEvent(event))) }
+                    let outcome = await client.call(request) { event in continuation.yield(.streamed(.callEvent(event, at: Date()))) }
                     continuation.yield(.call(outcome))
                 case .allPages(let request):
                     // Start/next paging (not the fast cursor): it keeps the user's order and gives a total to show.

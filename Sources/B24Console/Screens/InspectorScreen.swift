@@ -25,7 +25,19 @@ struct InspectorScreen: PaneScreen, Equatable {
     private(set) var recordedAt: Date?
     /// What the call has done so far, as the client reported it.
     private(set) var events: [CallEvent] = []
-    private(set) var outcome: Outcome?
+    /// The running call folded into a trace as its events arrive (the live step view).
+    var live: TraceBuilder?
+    /// The finished call's trace (sent from here, or read from history): the step view after the fact.
+    var finishedTrace: CallTrace?
+    /// True while the body shows the call's steps instead of its result.
+    var showsSteps = false
+    /// The time of the latest clock beat, while a wait counts down.
+    var now: Date?
+    /// True while a clock stream beats for the countdown.
+    var clockRuns = false
+    /// The terminal's width at the last key (the step view's lines wrap to it).
+    var viewWidth = 80
+    var outcome: Outcome?
     var tree: JSONTree
     /// The raw view's line index (pretty JSON), made when the raw view is first asked for.
     var raw: RawJSON?
@@ -124,6 +136,8 @@ struct InspectorScreen: PaneScreen, Equatable {
         storedID = nil
         recordedProfile = nil
         events = []
+        live = nil
+        finishedTrace = nil
         outcome = nil
         let stopped = stopFetch()
         fetch = nil
@@ -144,16 +158,20 @@ struct InspectorScreen: PaneScreen, Equatable {
         if id.name == fetchName { return fetchUpdate(answer) }
         if id.name == searchName { return searchUpdate(answer) }
         if id.name != "trace", id.name != callName { return [] }  // an earlier send's late answer
+        if id.name == Self.clockName { return clockBeat(answer) }
         switch answer {
-        case .streamed(.callEvent(let event)):
+        case .streamed(.callEvent(let event, let at)):
             events.append(event)
-        case .streamed(.page), .streamed(.pagingFinished), .streamed(.searchFound):
+            return followed(event, at: at)  // InspectorScreen+Steps.swift
+        case .streamed(.page), .streamed(.pagingFinished), .streamed(.searchFound), .streamed(.clock):
             break
         case .call(let result):
             switch result.result {
             case .success(let envelope): show(result.trace, envelope: envelope, error: nil)
             case .failure(let error): show(result.trace, envelope: nil, error: ConsoleWords.error(error))
             }
+            live = nil
+            return stopClock()
         case .loaded(.trace(let trace)):
             method = trace.method
             params = trace.request.params
@@ -167,6 +185,7 @@ struct InspectorScreen: PaneScreen, Equatable {
             if outcome == nil {
                 outcome = Outcome(request: nil, envelope: nil, error: failure, status: "error", duration: 0, attempts: 0, waited: 0)
             }
+            return stopClock()
         case .ended(nil), .edited:
             break
         }
@@ -174,10 +193,13 @@ struct InspectorScreen: PaneScreen, Equatable {
     }
 
     /// Shows how a call ended: its result as the tree (or, when it failed, what was sent).
+    /// A failed call opens on its steps (the debugger); a good one on its result.
     private mutating func show(_ trace: CallTrace, envelope: JSONValue?, error: String?) {
         outcome = Outcome(request: trace.request, envelope: envelope, error: error, status: trace.status, duration: trace.duration,
                           attempts: trace.attempts.count, waited: trace.waits.reduce(0) { $0 + $1.seconds })
+        finishedTrace = trace
         showTree(envelope.map { JSONTree($0["result"] ?? .null, rootName: "result") } ?? JSONTree(params, rootName: "params"))
+        showsSteps = trace.status != "ok"
     }
 
     /// A new tree on screen: the raw view, search and filter of the old one go with it.
@@ -185,12 +207,14 @@ struct InspectorScreen: PaneScreen, Equatable {
         tree = newTree
         raw = nil
         showsRaw = false
+        showsSteps = false
         search = nil
         filter = nil
         nav = PaneNavigator(paneCount: 1)
     }
 
     mutating func key(_ action: KeyAction?, _ key: KeyEvent, _ app: ConsoleState) -> KeyResult {
+        viewWidth = app.size.width
         if asksSecretCopy { return answerSecretCopy(key, app) }
         if search?.editing == true || filter?.editing == true { return typed(action, key, app) }
         let index = nav.cursor.selected
@@ -201,14 +225,17 @@ struct InspectorScreen: PaneScreen, Equatable {
         case .previousHit?: return jumpToHit(by: -1)
         case .pathFilter?: return startFilter()
         case .fetchAll?: return fetchAllPages(app)
-        case .cancel?: return cancelFetch(saying: true)
+        case .cancel?: return outcome == nil && live != nil ? cancelCall() : cancelFetch(saying: true)
+        case .stepView?: return toggleSteps()
         case .back?:
             // Esc undoes what is on first: a running fetch, a search, a filter, the raw view; then it goes back.
             if fetch?.state == .running { return cancelFetch(saying: true) }
+            if showsSteps, outcome?.status == "ok" { return toggleSteps() }
             if search != nil { return clearSearch() }
             if filter != nil { return clearFilter() }
             return .ignored
         case .rawView?:
+            showsSteps = false
             showsRaw.toggle()
             if showsRaw, raw == nil { raw = RawJSON(rawViewValue) }
             nav = PaneNavigator(paneCount: 1)
@@ -276,10 +303,10 @@ struct InspectorScreen: PaneScreen, Equatable {
 
     /// What the body shows.
     enum Body: Equatable {
-        case tree, raw, filtered
+        case tree, raw, filtered, steps
     }
 
-    var body: Body { showsRaw ? .raw : (filter?.applied != nil ? .filtered : .tree) }
+    var body: Body { showsSteps ? .steps : showsRaw ? .raw : (filter?.applied != nil ? .filtered : .tree) }
 
     /// Lines of the body as it is shown.
     var bodyCount: Int {
@@ -287,6 +314,7 @@ struct InspectorScreen: PaneScreen, Equatable {
         case .tree: return tree.index.count
         case .raw: return raw?.count ?? 0
         case .filtered: return filter?.found.nodes.count ?? 0
+        case .steps: return stepLines(width: viewWidth).count
         }
     }
 
@@ -295,7 +323,7 @@ struct InspectorScreen: PaneScreen, Equatable {
         let index = nav.cursor.selected
         switch body {
         case .tree: return index < tree.index.count ? tree.index.path(ofLine: index) : nil
-        case .raw: return nil
+        case .raw, .steps: return nil
         case .filtered: return filter.flatMap { index < $0.found.nodes.count ? $0.found.nodes[index] : nil }
         }
     }
