@@ -33,13 +33,8 @@ public final class ConsoleServices: @unchecked Sendable {
     /// Colour depth of the terminal, for theme downgrades.
     public var colorDepth: ColorDepth = .indexed256
 
-    /// Read-only discovery methods the console calls whatever packs the profile allows: the portal's facts, and
-    /// the metadata forms are built from (fields, status values, the REST 3.0 schema). They read no records.
-    public static let discoveryMethods = [
-        "user.current", "scope", "server.time", "methods", "method.get",
-        "crm.lead.fields", "crm.deal.fields", "crm.contact.fields", "crm.company.fields", "crm.item.fields",
-        "tasks.task.getFields", "crm.status.list", "crm.currency.list", "rest.documentation.openapi",
-    ]
+    /// Read-only discovery methods the console calls whatever packs the profile allows (``B24Client/discoveryMethods``).
+    public static var discoveryMethods: [String] { B24Client.discoveryMethods }
 
     public init(launch: ConsoleLaunch) {
         self.launch = launch

@@ -1,0 +1,218 @@
+import B24Catalog
+import B24Wire
+import Foundation
+
+/// One piece of evidence a diagnosis found.
+public struct DiagnosisFinding: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// Checked and fine.
+        case fine
+        /// Explains the failure or the empty answer.
+        case cause
+        /// Worth knowing, not a cause.
+        case note
+    }
+
+    /// What was checked ("method exists", "scope", "filter without UF_CRM_VIP").
+    public var check: String
+    public var kind: Kind
+    /// What the portal said, in words.
+    public var evidence: String
+
+    public init(_ check: String, _ kind: Kind, _ evidence: String) {
+        self.check = check
+        self.kind = kind
+        self.evidence = evidence
+    }
+}
+
+/// The end of a diagnosis: the verdict line and everything found on the way.
+public struct DiagnosisReport: Sendable, Equatable {
+    /// One line: the likeliest cause, or that none was found.
+    public var verdict: String
+    public var findings: [DiagnosisFinding]
+    /// The read calls the diagnosis made (none of them a write).
+    public var calls: [String]
+}
+
+/// What the diagnosis is about: the call and how it went.
+public struct DiagnosisSubject: Sendable {
+    public var request: CallRequest
+    /// The error code the call ended with (nil when it succeeded).
+    public var errorCode: String?
+    /// The portal's words for the error.
+    public var errorMessage: String?
+    /// The answer's envelope when it succeeded (an empty list is diagnosed).
+    public var envelope: JSONValue?
+
+    public init(request: CallRequest, errorCode: String? = nil, errorMessage: String? = nil, envelope: JSONValue? = nil) {
+        self.request = request
+        self.errorCode = errorCode
+        self.errorMessage = errorMessage
+        self.envelope = envelope
+    }
+
+    /// From a finished trace.
+    public init(trace: CallTrace) {
+        self.init(request: CallRequest(method: trace.method, params: trace.request.params, apiVersion: trace.apiVersion),
+                  errorCode: trace.error?.code, errorMessage: trace.error?.message, envelope: trace.response)
+    }
+}
+
+extension B24Client {
+    /// Read-only discovery methods that pass whatever packs a profile allows, for the console's facts and forms and
+    /// for a diagnosis: the portal's facts and the metadata forms are built from (fields, status values, the REST
+    /// 3.0 schema). They read no records.
+    public static let discoveryMethods = [
+        "user.current", "user.admin", "scope", "server.time", "methods", "method.get",
+        "crm.lead.fields", "crm.deal.fields", "crm.contact.fields", "crm.company.fields", "crm.item.fields",
+        "tasks.task.getFields", "crm.status.list", "crm.currency.list", "rest.documentation.openapi",
+    ]
+
+    /// A client like this one whose allowlist adds the discovery methods.
+    func withDiscovery() -> B24Client {
+        var options = self.options
+        options.methodAllowlist += Self.discoveryMethods
+        return (try? B24Client(profile: resolved, paths: paths, options: options, catalog: catalog)) ?? self
+    }
+
+    /// Tests hypotheses about a failed or empty call against the portal, read-only: whether the method exists and
+    /// this caller may use it (`method.get`), the scope it needs against the granted ones (`scope`), who the call
+    /// runs as (`user.current`), webhook or application, the limiter and operating-time state; for a read list,
+    /// variants of the call (no filter, one condition less, Y/N against 1/0, another letter case, a user field named
+    /// by its title, `start` 0 against -1, `auth_connector` for the offline queue) and which one changes the count.
+    /// A write is never sent again: its variants are not tried. Findings arrive through `onFinding` as they are made.
+    public func diagnose(_ subject: DiagnosisSubject, onFinding: @escaping @Sendable (DiagnosisFinding) -> Void = { _ in }) async -> DiagnosisReport {
+        var run = DiagnosisRun(client: self, discovery: withDiscovery(), subject: subject, onFinding: onFinding)
+        await run.checkMethod()
+        await run.checkCaller()
+        run.checkLimits()
+        if risk(of: subject.request.method, params: subject.request.params) == .read {
+            await run.tryVariants()
+        } else {
+            run.add("variants", .note, "\(subject.request.method) may change data: the diagnosis never sends it again")
+        }
+        return run.report()
+    }
+}
+
+/// The state of one diagnosis: findings so far and the calls made.
+struct DiagnosisRun {
+    let client: B24Client
+    /// The same profile with the discovery methods allowed: metadata reads pass whatever packs the profile has.
+    let discovery: B24Client
+    let subject: DiagnosisSubject
+    let onFinding: @Sendable (DiagnosisFinding) -> Void
+    var findings: [DiagnosisFinding] = []
+    var calls: [String] = []
+    var verdict: String?
+
+    var method: String { subject.request.method }
+
+    var isWebhook: Bool {
+        if case .webhook = client.profile.auth { return true }
+        return false
+    }
+
+    mutating func add(_ check: String, _ kind: DiagnosisFinding.Kind, _ evidence: String) {
+        let finding = DiagnosisFinding(check, kind, evidence)
+        findings.append(finding)
+        onFinding(finding)
+    }
+
+    /// Sets the verdict unless an earlier, stronger one is set.
+    mutating func conclude(_ line: String) { if verdict == nil { verdict = line } }
+
+    /// One read call for the diagnosis, not recorded in history (the report lists it).
+    mutating func read(_ method: String, _ params: JSONValue = .emptyObject, version: APIVersion = .v2) async -> Result<JSONValue, B24Error> {
+        var request = CallRequest(method: method, params: params, apiVersion: version)
+        request.recording = .none
+        calls.append(method + (params == .emptyObject ? "" : " " + JSONWriter.compact(params)))
+        let caller = B24Client.discoveryMethods.contains(method) ? discovery : client
+        return await caller.call(request).result
+    }
+
+    mutating func checkMethod() async {
+        switch await read("method.get", ["name": .string(method)]) {
+        case .success(let envelope):
+            let result = envelope["result"]
+            let exists = result?["isExisting"]?.boolValue ?? false
+            let available = result?["isAvailable"]?.boolValue ?? false
+            if !exists {
+                add("method exists", .cause, "method.get: the portal has no method \(method)")
+                conclude("\(method) does not exist on this portal (check the spelling, the module, or REST 3.0)")
+            } else if !available {
+                add("method exists", .cause, "method.get: \(method) exists but this caller may not use it")
+            } else {
+                add("method exists", .fine, "method.get: \(method) exists and this caller may use it")
+            }
+        case .failure(let error):
+            add("method exists", .note, "method.get could not be read: \(error.message)")
+        }
+        await checkScope()
+    }
+
+    mutating func checkScope() async {
+        let needed = client.catalog.entry(for: method)?.method.scope
+        guard case .success(let envelope) = await read("scope") else {
+            add("scope", .note, "the granted scopes could not be read")
+            return
+        }
+        let granted = (envelope["result"]?.arrayValue ?? []).compactMap(\.stringValue)
+        guard let needed, needed != "basic" else {
+            add("scope", .note, "granted: " + granted.joined(separator: ", "))
+            return
+        }
+        if granted.contains(needed) {
+            add("scope", .fine, "\(method) needs scope \(needed); it is granted")
+        } else {
+            add("scope", .cause, "\(method) needs scope \(needed); granted are only: \(granted.joined(separator: ", "))")
+            conclude("\(method) exists, but this \(isWebhook ? "webhook" : "application") lacks scope `\(needed)`")
+        }
+    }
+
+    mutating func checkCaller() async {
+        if case .success(let envelope) = await read("user.current"), let user = envelope["result"] {
+            let name = [user["NAME"]?.stringValue, user["LAST_NAME"]?.stringValue].compactMap { $0 }.joined(separator: " ")
+            var evidence = "user.current: the call runs as \(name) (id \(user["ID"]?.stringValue ?? "?"))"
+            if case .success(let admin) = await read("user.admin") {
+                evidence += admin["result"]?.boolValue == true ? ", an administrator" : ", not an administrator"
+            }
+            add("who", .note, evidence)
+        }
+        let isWebhook = isWebhook
+        if subject.errorCode == "WRONG_AUTH_TYPE" {
+            add("auth kind", .cause, "the call went through a webhook; \(method) only runs in an application's context")
+            conclude("\(method) needs an OAuth application; this profile is a webhook")
+        } else {
+            add("auth kind", .note, isWebhook ? "calls through a webhook" : "calls as an OAuth application")
+        }
+        if subject.errorCode == "ACCESS_DENIED" || subject.errorCode == "EMPTY_CODE" && (subject.errorMessage ?? "").lowercased().contains("access denied") {
+            conclude("\(method): the user the call runs as lacks the rights (see who it runs as)")
+        }
+    }
+
+    mutating func checkLimits() {
+        if let level = try? client.bucket.currentLevel() {
+            add("rate limiter", .note, String(format: "%.1f of %.0f requests in the bucket, draining %g per second", level,
+                                              client.bucket.usableBurst, client.bucket.settings.perSecond))
+        }
+        let wait = client.budget.requiredWait(method: method.lowercased())
+        if let usage = client.budget.usage(method: method.lowercased()) {
+            let kind: DiagnosisFinding.Kind = wait > 0 ? .cause : .note
+            add("operating time", kind, String(format: "%@ used %.1f s of its operating-time budget; the window resets in %.0f s",
+                                               method, usage.operating, max(0, usage.resetAt.timeIntervalSinceNow)))
+            if wait > 0 { conclude("\(method) has spent its operating-time budget; it resets in \(Int(wait.rounded(.up))) s") }
+        } else {
+            add("operating time", .fine, "no operating time reported for \(method) in the current window")
+        }
+        if subject.errorCode == "QUERY_LIMIT_EXCEEDED" { conclude("the portal's request bucket was empty; b24 retries reads by itself") }
+    }
+
+    func report() -> DiagnosisReport {
+        let fallback = subject.errorCode == nil
+            ? "\(method): no variant tried changed the answer; the filter may be right and the data not there"
+            : "no cause found by the read-only checks; the error's words are the best lead: \(subject.errorMessage ?? subject.errorCode ?? "")"
+        return DiagnosisReport(verdict: verdict ?? fallback, findings: findings, calls: calls)
+    }
+}
