@@ -99,6 +99,8 @@ public enum StreamSpec: Sendable {
     case searchResponse(JSONValue, query: String)
     /// The time, every `every` seconds until cancelled (a step view counting a wait down).
     case clock(every: Double)
+    /// A read-only diagnosis of a call (B24Client's `diagnose`): each finding as it is made, then the report.
+    case diagnosis(DiagnosisSubject)
 }
 
 /// One message of a stream.
@@ -107,6 +109,10 @@ public enum StreamMessage: Sendable {
     case callEvent(CallEvent, at: Date)
     /// A beat of a `.clock` stream.
     case clock(Date)
+    /// A finding of a `.diagnosis` stream, as it is made.
+    case finding(DiagnosisFinding)
+    /// The diagnosis is done.
+    case diagnosed(DiagnosisReport)
     /// A page of an `.allPages` walk: its items and the counts so far.
     case page(PageProgress)
     /// The walk is over: why it stopped early (a failed page, already in words), and what the client noted.

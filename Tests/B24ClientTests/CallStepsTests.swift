@@ -17,7 +17,8 @@ struct CallStepsTests {
         #expect(steps.map(\.kind) == [.request, .attempt, .wait, .attempt, .outcome])
         #expect(steps[1].summary.hasPrefix("attempt 1  HTTP 503 QUERY_LIMIT_EXCEEDED"))
         #expect(steps[1].details.last == "→ retry (backoff)")
-        #expect(steps[2].summary.contains("(backoff) before attempt 2 of user.current"))
+        #expect(steps[2].summary.hasPrefix("wait ") && steps[2].summary.hasSuffix("(backoff)"))
+        #expect(steps[2].details == ["before attempt 2 of user.current (backoff after QUERY_LIMIT_EXCEEDED)"])
         #expect(steps[3].summary.hasPrefix("attempt 2  HTTP 200"))
         #expect(steps[4].summary.hasPrefix("ok in") && steps[4].tone == .good)
         // Times increase down the list, and the secret is nowhere.
@@ -39,7 +40,8 @@ struct CallStepsTests {
         let steps = live.trace.steps(current: live.current, finished: false)
         let running = try? #require(steps.last)
         #expect(running?.endsAt == start.addingTimeInterval(30.2))
-        #expect(running?.summary.contains("operating-time budget of crm.lead.list") == true)
+        #expect(running?.details.first?.contains("operating-time budget of crm.lead.list") == true)
+        #expect(steps.filter { $0.kind == .wait }.count == 1)  // the running wait is not listed twice
     }
 
     /// A failed call ends with its cause and its next action, from the one table.

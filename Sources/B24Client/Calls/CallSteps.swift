@@ -40,9 +40,8 @@ extension CallTrace {
                               details: ["params " + JSONWriter.compact(request.params)])]
         var timed: [(Date?, Int, CallStep)] = []
         for (index, wait) in waits.enumerated() {
-            let words = wait.detail.map { " " + $0 } ?? ""
-            timed.append((wait.at, index, CallStep(.wait, at: offset(wait.at), "wait \(formatDuration(wait.seconds)) (\(wait.reason))\(words)",
-                                                   tone: .warning)))
+            timed.append((wait.at, index, CallStep(.wait, at: offset(wait.at), "wait \(formatDuration(wait.seconds)) (\(wait.reason))",
+                                                   details: wait.detail.map { [$0] } ?? [], tone: .warning)))
         }
         for attempt in attempts {
             var answer = attempt.httpStatus.map { "HTTP \($0)" } ?? "no answer"
@@ -72,7 +71,13 @@ extension CallTrace {
         }
         steps += timed.map(\.2)
         if !finished {
-            steps.append(running(current))
+            // A running wait is already the last wait step: it gets its end, not a second line.
+            if case .waiting(let wait, let since)? = current, let index = steps.lastIndex(where: { $0.kind == .wait }) {
+                steps[index].summary = "waiting \(formatDuration(wait.seconds)) (\(wait.reason.rawValue))"
+                steps[index].endsAt = since.addingTimeInterval(wait.seconds)
+            } else {
+                steps.append(running(current))
+            }
             return steps
         }
         steps.append(outcomeStep)
@@ -87,8 +92,8 @@ extension CallTrace {
         case .attempt(let number, let since)?:
             return CallStep(.attempt, at: offset(since), "attempt \(number)  sent, waiting for the answer…", tone: .warning)
         case .waiting(let wait, let since)?:
-            return CallStep(.wait, at: offset(since), "waiting \(formatDuration(wait.seconds)) (\(wait.reason.rawValue)) \(wait.detail)",
-                            tone: .warning, endsAt: since.addingTimeInterval(wait.seconds))
+            return CallStep(.wait, at: offset(since), "waiting \(formatDuration(wait.seconds)) (\(wait.reason.rawValue))",
+                            details: [wait.detail], tone: .warning, endsAt: since.addingTimeInterval(wait.seconds))
         case .refreshing(let since)?:
             return CallStep(.refresh, at: offset(since), "refreshing the access token…", tone: .warning)
         case nil:

@@ -3,8 +3,8 @@ import B24Wire
 import Foundation
 
 /// One piece of evidence a diagnosis found.
-public struct DiagnosisFinding: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable {
+public struct DiagnosisFinding: Sendable, Equatable, Hashable {
+    public enum Kind: Sendable, Equatable, Hashable {
         /// Checked and fine.
         case fine
         /// Explains the failure or the empty answer.
@@ -18,16 +18,19 @@ public struct DiagnosisFinding: Sendable, Equatable {
     public var kind: Kind
     /// What the portal said, in words.
     public var evidence: String
+    /// For a variant of the call: the parameters it was sent with (to send it again, or to edit).
+    public var params: JSONValue?
 
-    public init(_ check: String, _ kind: Kind, _ evidence: String) {
+    public init(_ check: String, _ kind: Kind, _ evidence: String, params: JSONValue? = nil) {
         self.check = check
         self.kind = kind
         self.evidence = evidence
+        self.params = params
     }
 }
 
 /// The end of a diagnosis: the verdict line and everything found on the way.
-public struct DiagnosisReport: Sendable, Equatable {
+public struct DiagnosisReport: Sendable, Equatable, Hashable {
     /// One line: the likeliest cause, or that none was found.
     public var verdict: String
     public var findings: [DiagnosisFinding]
@@ -36,27 +39,35 @@ public struct DiagnosisReport: Sendable, Equatable {
 }
 
 /// What the diagnosis is about: the call and how it went.
-public struct DiagnosisSubject: Sendable {
-    public var request: CallRequest
+public struct DiagnosisSubject: Sendable, Hashable {
+    public var method: String
+    public var params: JSONValue
+    public var apiVersion: APIVersion
     /// The error code the call ended with (nil when it succeeded).
     public var errorCode: String?
     /// The portal's words for the error.
     public var errorMessage: String?
-    /// The answer's envelope when it succeeded (an empty list is diagnosed).
-    public var envelope: JSONValue?
+    /// Rows the answer held when it succeeded (an empty list is what gets diagnosed); nil when not a list.
+    public var rows: Int?
 
-    public init(request: CallRequest, errorCode: String? = nil, errorMessage: String? = nil, envelope: JSONValue? = nil) {
-        self.request = request
+    public init(method: String, params: JSONValue, apiVersion: APIVersion = .v2, errorCode: String? = nil,
+                errorMessage: String? = nil, rows: Int? = nil)
+    {
+        self.method = method
+        self.params = params
+        self.apiVersion = apiVersion
         self.errorCode = errorCode
         self.errorMessage = errorMessage
-        self.envelope = envelope
+        self.rows = rows
     }
 
     /// From a finished trace.
     public init(trace: CallTrace) {
-        self.init(request: CallRequest(method: trace.method, params: trace.request.params, apiVersion: trace.apiVersion),
-                  errorCode: trace.error?.code, errorMessage: trace.error?.message, envelope: trace.response)
+        self.init(method: trace.method, params: trace.request.params, apiVersion: trace.apiVersion, errorCode: trace.error?.code,
+                  errorMessage: trace.error?.message, rows: trace.response.flatMap(DiagnosisRun.count))
     }
+
+    var request: CallRequest { CallRequest(method: method, params: params, apiVersion: apiVersion) }
 }
 
 extension B24Client {
@@ -87,10 +98,10 @@ extension B24Client {
         await run.checkMethod()
         await run.checkCaller()
         run.checkLimits()
-        if risk(of: subject.request.method, params: subject.request.params) == .read {
+        if risk(of: subject.method, params: subject.params) == .read {
             await run.tryVariants()
         } else {
-            run.add("variants", .note, "\(subject.request.method) may change data: the diagnosis never sends it again")
+            run.add("variants", .note, "\(subject.method) may change data: the diagnosis never sends it again")
         }
         return run.report()
     }
@@ -107,15 +118,15 @@ struct DiagnosisRun {
     var calls: [String] = []
     var verdict: String?
 
-    var method: String { subject.request.method }
+    var method: String { subject.method }
 
     var isWebhook: Bool {
         if case .webhook = client.profile.auth { return true }
         return false
     }
 
-    mutating func add(_ check: String, _ kind: DiagnosisFinding.Kind, _ evidence: String) {
-        let finding = DiagnosisFinding(check, kind, evidence)
+    mutating func add(_ check: String, _ kind: DiagnosisFinding.Kind, _ evidence: String, params: JSONValue? = nil) {
+        let finding = DiagnosisFinding(check, kind, evidence, params: params)
         findings.append(finding)
         onFinding(finding)
     }

@@ -16,8 +16,8 @@ extension DiagnosisRun {
     }
 
     mutating func tryVariants() async {
-        guard case .object(let params)? = Optional(subject.request.params) else { return }
-        let baseline = subject.errorCode == nil ? subject.envelope.flatMap(Self.count) : nil
+        guard case .object(let params) = subject.params else { return }
+        let baseline = subject.errorCode == nil ? subject.rows : nil
         if let baseline, baseline > 0 {
             add("answer", .note, "the call returned \(baseline) rows: nothing to explain about an empty list")
             return
@@ -40,14 +40,14 @@ extension DiagnosisRun {
             }
             guard let counted else { continue }
             if counted > 0 {
-                add(variant.label, .cause, "\(variant.label): \(counted) rows")
+                add(variant.label, .cause, "\(variant.label): \(counted) rows", params: request.params)
                 if let blamed = variant.blamed {
                     conclude("\(method): the filter \(blamed) matches nothing; \(variant.label) it matches \(counted)")
                 } else {
                     conclude("\(method) returns nothing as sent; \(variant.label) it returns \(counted)")
                 }
             } else {
-                add(variant.label, .fine, "\(variant.label): still nothing")
+                add(variant.label, .fine, "\(variant.label): still nothing", params: request.params)
             }
         }
     }
@@ -69,7 +69,8 @@ extension DiagnosisRun {
                     variants.append(Variant(label: "with the field's code \(code) instead of its title", blamed: shown,
                                             params: Self.replacing(params, filterKey, key, with: (prefix + code, value))))
                 }
-                for cased in [field.uppercased(), field.lowercased()] where cased != field && fields[field.lowercased()] == nil {
+                // CRM codes are upper case: "title" is not TITLE.
+                for cased in [field.uppercased()] where cased != field && fields[field.lowercased()] == nil {
                     variants.append(Variant(label: "with the field written \(cased)", blamed: shown,
                                             params: Self.replacing(params, filterKey, key, with: (prefix + cased, value))))
                 }
@@ -108,7 +109,7 @@ extension DiagnosisRun {
         var params: JSONValue = .emptyObject
         if lower.hasPrefix("crm.item.") {
             fieldsMethod = "crm.item.fields"
-            params = ["entityTypeId": subject.request.params["entityTypeId"] ?? .null]
+            params = ["entityTypeId": subject.params["entityTypeId"] ?? .null]
         } else if lower.hasPrefix("crm."), let dot = lower.lastIndex(of: ".") {
             fieldsMethod = String(lower[..<dot]) + ".fields"
         } else if lower.hasPrefix("tasks.task.") {

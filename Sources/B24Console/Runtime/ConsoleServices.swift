@@ -165,6 +165,9 @@ public final class ConsoleServices: @unchecked Sendable {
                 switch spec {
                 case .searchResponse, .clock:
                     break  // answered above: they need no portal
+                case .diagnosis(let subject):
+                    let report = await client.diagnose(subject) { continuation.yield(.streamed(.finding($0))) }
+                    continuation.yield(.streamed(.diagnosed(report)))
                 case .observedCall(let request):
                     let outcome = await client.call(request) { event in continuation.yield(.streamed(.callEvent(event, at: Date()))) }
                     continuation.yield(.call(outcome))

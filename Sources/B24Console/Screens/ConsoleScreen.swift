@@ -1,3 +1,4 @@
+import B24Client
 import B24Wire
 import TerminalKit
 
@@ -132,6 +133,8 @@ public enum Route: Hashable, Sendable, CustomStringConvertible {
     case history
     /// One call from history, by id.
     case storedCall(String)
+    /// A read-only diagnosis of a failed or empty call.
+    case diagnose(DiagnosisSubject)
 
     /// A fresh screen for this route.
     func makeScreen(_ app: ConsoleState) -> any ConsoleScreen {
@@ -150,6 +153,7 @@ public enum Route: Hashable, Sendable, CustomStringConvertible {
         case .send(let draft): return InspectorScreen(draft: draft)
         case .history: return HistoryScreen()
         case .storedCall(let id): return InspectorScreen(storedID: id)
+        case .diagnose(let subject): return DiagnosisScreen(subject: subject)
         }
     }
 
@@ -172,6 +176,7 @@ public enum Route: Hashable, Sendable, CustomStringConvertible {
         case .send(let draft): return "call \(draft.method)"
         case .history: return "History"
         case .storedCall(let id): return "call \(id.prefix(8))"
+        case .diagnose(let subject): return "diagnose \(subject.method)"
         }
     }
 

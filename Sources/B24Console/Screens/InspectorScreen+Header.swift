@@ -17,6 +17,7 @@ extension InspectorScreen {
         if fetch?.state == .running { hints.append(KeyHint(keyLabel(km, .cancel), "cancel fetch")) }
         if outcome == nil, live != nil { hints.append(KeyHint(keyLabel(km, .cancel), "cancel call")) }
         if live != nil || finishedTrace != nil { hints.append(KeyHint(keyLabel(km, .stepView), showsSteps ? "result" : "steps")) }
+        if outcome != nil, outcome?.status != "ok" || showsSteps || answeredEmpty { hints.append(KeyHint(keyLabel(km, .diagnose), "diagnose")) }
         if body == .tree { hints.append(KeyHint("←→", "fold")) }
         hints.append(KeyHint(keyLabel(km, .search), "search"))
         if search?.searched != nil { hints.append(KeyHint(keyLabel(km, .nextHit) + "/" + keyLabel(km, .previousHit), "hit")) }

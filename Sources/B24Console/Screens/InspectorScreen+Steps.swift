@@ -46,13 +46,23 @@ extension InspectorScreen {
         let at = step.offset.map { "+" + formatDuration($0) } ?? ""
         var text = step.summary
         if let ends = step.endsAt, let now {
-            text += "  — \(Int(max(0, ends.timeIntervalSince(now)).rounded(.up))) s left (x cancels)"
+            // First, so a narrow terminal still shows it.
+            text = "\(Int(max(0, ends.timeIntervalSince(now)).rounded(.up))) s left (x cancels) · " + text
         }
         return ListRow([Span(at.padding(toLength: Self.detailIndent, withPad: " ", startingAt: 0), .muted), Span(text, role(step.tone))])
     }
 
+    /// True when the call answered with an empty list: worth a diagnosis.
+    var answeredEmpty: Bool {
+        guard outcome?.status == "ok", let envelope = outcome?.envelope else { return false }
+        return envelope["total"]?.intValue == 0 || envelope["result"]?.arrayValue?.isEmpty == true
+    }
+
     /// The key that does the error's next step, when there is one, as the last line.
     private var explanationLine: StepLine? {
+        if answeredEmpty {
+            return StepLine(step: CallStep(.outcome, at: nil, "key: d diagnoses why the list is empty (read-only variants of the call)"), detail: nil)
+        }
         guard let error = finishedTrace?.error, let remedy = ErrorCatalog.explain(recorded: error)?.remedy else { return nil }
         let words: String
         switch remedy {
@@ -132,5 +142,16 @@ extension InspectorScreen {
         guard clockRuns else { return [] }
         clockRuns = false
         return [.cancel(.mine(Self.clockName))]
+    }
+
+    /// `d`: a read-only diagnosis of the finished call, on a page of its own.
+    func diagnose() -> KeyResult {
+        guard outcome != nil, !method.isEmpty else {
+            return .handled([.status(StatusMessage("diagnose works on a finished call: send it first (or wait for it)", kind: .warning))])
+        }
+        let subject = finishedTrace.map(DiagnosisSubject.init(trace:))
+            ?? DiagnosisSubject(method: method, params: params, apiVersion: apiVersion, errorCode: outcome?.status == "ok" ? nil : "UNKNOWN",
+                                errorMessage: outcome?.error)
+        return .handled([.run(.open(.diagnose(subject)))])
     }
 }

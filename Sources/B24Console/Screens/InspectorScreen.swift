@@ -163,7 +163,7 @@ struct InspectorScreen: PaneScreen, Equatable {
         case .streamed(.callEvent(let event, let at)):
             events.append(event)
             return followed(event, at: at)  // InspectorScreen+Steps.swift
-        case .streamed(.page), .streamed(.pagingFinished), .streamed(.searchFound), .streamed(.clock):
+        case .streamed(.page), .streamed(.pagingFinished), .streamed(.searchFound), .streamed(.clock), .streamed(.finding), .streamed(.diagnosed):
             break
         case .call(let result):
             switch result.result {
@@ -227,6 +227,7 @@ struct InspectorScreen: PaneScreen, Equatable {
         case .fetchAll?: return fetchAllPages(app)
         case .cancel?: return outcome == nil && live != nil ? cancelCall() : cancelFetch(saying: true)
         case .stepView?: return toggleSteps()
+        case .diagnose?: return diagnose()
         case .back?:
             // Esc undoes what is on first: a running fetch, a search, a filter, the raw view; then it goes back.
             if fetch?.state == .running { return cancelFetch(saying: true) }
