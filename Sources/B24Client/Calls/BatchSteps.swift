@@ -28,7 +28,8 @@ public enum BatchSteps {
                 if let explained { details.append("next: " + explained.action) }
                 steps.append(CallStep(.command, at: nil, summary + "  → error", details: details, tone: .bad))
             } else if let result = member(results, key) {
-                details.append("result " + String(JSONWriter.compact(result).prefix(160)))
+                let text = JSONWriter.compact(result)
+                details.append("result " + (text.count > 72 ? text.prefix(72) + "…" : text))
                 steps.append(CallStep(.command, at: nil, summary + "  → ok", details: details, tone: .good))
             } else if response != nil {
                 steps.append(CallStep(.command, at: nil, summary + "  → not run", details: details, tone: .muted))
