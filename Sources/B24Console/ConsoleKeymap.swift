@@ -27,6 +27,10 @@ public enum ConsoleKeymap {
         KeyAction.cancel.rawValue: ["x"],
         KeyAction.stepView.rawValue: ["s"],
         KeyAction.diagnose.rawValue: ["d"],
+        // Forms take printable keys as text: F7 and F8 work there too.
+        KeyAction.runChain.rawValue: ["p"],
+        KeyAction.nextStep.rawValue: [">", "f7"],
+        KeyAction.skipStep.rawValue: ["S", "f8"],
         KeyAction.callMethod.rawValue: ["c"],
         KeyAction.editInForm.rawValue: ["e"],
         KeyAction.send.rawValue: ["ctrl+g", "f9"],

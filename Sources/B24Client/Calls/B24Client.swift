@@ -54,6 +54,8 @@ public struct CallRequest: Sendable {
     public var planID: String?
     /// Where the finished call is recorded; `.standard` follows ``ClientOptions/history`` and ``ClientOptions/audit``.
     public var recording: CallRecording = .standard
+    /// The group the call belongs to in history (a chain run's step), nil for a call of its own.
+    public var group: String?
 
     public init(method: String, params: JSONValue = .emptyObject, apiVersion: APIVersion = .v2) {
         self.method = method
@@ -293,6 +295,7 @@ public final class B24Client: @unchecked Sendable {
             request: .init(httpMethod: preview.method, url: redactor.redact(preview.url.absoluteString),
                            params: redactor.redact(json: request.params)))
         trace.planID = request.planID
+        trace.group = request.group
         return trace
     }
 

@@ -30,6 +30,8 @@ public struct CallTrace: Sendable, Codable, Equatable {
     public var idempotencyKey: String?
     /// True when the response came from the idempotency store and the portal was not called.
     public var replayed = false
+    /// The group the call was made in (a chain run's step), nil for a call of its own.
+    public var group: String?
 
     public init(id: String = UUID().uuidString.lowercased(), profile: String, method: String, apiVersion: APIVersion,
                 risk: String, request: RequestRecord, startedAt: Date = Date())
@@ -196,6 +198,7 @@ extension CallTrace {
                 ])
             }),
             ("planID", optional(planID)), ("idempotencyKey", optional(idempotencyKey)), ("replayed", .bool(replayed)),
+            ("group", optional(group)),
         ])
     }
 }

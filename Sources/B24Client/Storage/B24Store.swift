@@ -141,6 +141,11 @@ public final class B24Store: @unchecked Sendable {
         }
         // Large responses leave the history rows for a table of their own, so listing history reads small rows.
         migrator.registerMigration("v4-bodies") { db in try Self.moveLargeResponsesToBodies(db) }
+        // Calls made together (the steps of a chain run) share a group, which history shows and filters by.
+        migrator.registerMigration("v5-call-groups") { db in
+            try db.execute(sql: "ALTER TABLE history ADD COLUMN call_group TEXT")
+            try db.execute(sql: "CREATE INDEX history_call_group ON history(call_group)")
+        }
         return migrator
     }
 
@@ -217,7 +222,7 @@ public final class B24Store: @unchecked Sendable {
                 arguments.append(method)
             }
         }
-        var sql = "SELECT id, started_at, profile, method, api_version, status, error_code, duration, risk FROM history"
+        var sql = "SELECT id, started_at, profile, method, api_version, status, error_code, duration, risk, call_group FROM history"
         if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
         sql += " ORDER BY started_at DESC, rowid DESC LIMIT ?"
         arguments.append(limit)
@@ -227,7 +232,7 @@ public final class B24Store: @unchecked Sendable {
                     id: row["id"], startedAt: Date(timeIntervalSince1970: row["started_at"]),
                     profile: row["profile"], method: row["method"],
                     apiVersion: APIVersion(rawValue: row["api_version"]) ?? .v2, status: row["status"],
-                    errorCode: row["error_code"], duration: row["duration"], risk: row["risk"])
+                    errorCode: row["error_code"], duration: row["duration"], risk: row["risk"], group: row["call_group"])
             }
         }
     }

@@ -16,10 +16,13 @@ public struct HistoryEntry: Sendable, Equatable {
     public var errorCode: String?
     public var duration: TimeInterval
     public var risk: String
+    /// The group of calls it was made in ("chain core.lead-intake · run 3f2a · step 2/3"), nil for a call of its own.
+    public var group: String?
 
     public init(id: String, startedAt: Date, profile: String, method: String, apiVersion: APIVersion, status: String,
-                errorCode: String?, duration: TimeInterval, risk: String)
+                errorCode: String?, duration: TimeInterval, risk: String, group: String? = nil)
     {
+        self.group = group
         self.id = id
         self.startedAt = startedAt
         self.profile = profile

@@ -10,6 +10,8 @@ public struct CallDraft: Hashable, Sendable {
     /// Set by the review of a write: the call goes out with `confirmWrite` (or `confirmDestructive`).
     public var confirmed: RiskClass?
     public var idempotencyKey: String?
+    /// Set when the call is a step of a chain run: history groups it, and the run hears how it ended.
+    public var chainStep: ChainStepRef?
 
     public init(method: String, params: JSONValue, apiVersion: APIVersion = .v2, confirmed: RiskClass? = nil,
                 idempotencyKey: String? = nil)
@@ -33,6 +35,8 @@ public struct FormSeed: Hashable, Sendable {
 
     /// Open with the write's review shown (a write sent again from the inspector or history).
     public var review: Bool
+    /// Set when the form is a step of a chain run.
+    public var chainStep: ChainStepRef?
 
     public init(method: String, params: JSONValue? = nil, apiVersion: APIVersion? = nil, review: Bool = false) {
         self.method = method

@@ -354,7 +354,8 @@ struct FormScreen: ConsoleScreen, Equatable {
             let names = wrong.prefix(3).map { "\($0.title) (\($0.error ?? ""))" }.joined(separator: ", ")
             return .handled([.status(StatusMessage("\(counted(wrong.count, "input")) to fix before sending: \(names)", kind: .error))])
         }
-        let draft = CallDraft(method: method, params: params, apiVersion: apiVersion)
+        var draft = CallDraft(method: method, params: params, apiVersion: apiVersion)
+        draft.chainStep = seed.chainStep
         let risk = Guardrails.risk(of: method, params: params, catalog: app.catalog)
         guard risk.mayChangeData else { return .handled([.run(.open(.send(draft)))]) }
         if app.readOnlyFlag || app.connection?.readOnly == true {

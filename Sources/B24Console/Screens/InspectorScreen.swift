@@ -149,6 +149,7 @@ struct InspectorScreen: PaneScreen, Equatable {
             request.confirmDestructive = confirmed == .destructive
             request.idempotencyKey = draft?.idempotencyKey
         }
+        request.group = draft?.chainStep?.group
         sends += 1
         return stopped + [.stream(.mine(callName), .observedCall(request))]
     }
@@ -171,7 +172,14 @@ struct InspectorScreen: PaneScreen, Equatable {
             case .failure(let error): show(result.trace, envelope: nil, error: ConsoleWords.error(error))
             }
             live = nil
-            return stopClock()
+            var effects = stopClock()
+            if let step = draft?.chainStep {
+                // The chain run learns the step's answer (the new id flows into the next step's form).
+                let envelope = try? result.result.get()
+                effects.append(.run(.chain(.stepDone(step, method: method, params: params, envelope: envelope,
+                                                     callID: result.trace.id, status: result.trace.status))))
+            }
+            return effects
         case .loaded(.trace(let trace)):
             method = trace.method
             params = trace.request.params
