@@ -54,6 +54,8 @@ public struct CallRequest: Sendable {
     public var planID: String?
     /// Where the finished call is recorded; `.standard` follows ``ClientOptions/history`` and ``ClientOptions/audit``.
     public var recording: CallRecording = .standard
+    /// Set when the call applies a reviewed diff: its hash and change summary go to the audit line.
+    public var review: ReviewStamp?
 
     public init(method: String, params: JSONValue = .emptyObject, apiVersion: APIVersion = .v2) {
         self.method = method
@@ -293,6 +295,8 @@ public final class B24Client: @unchecked Sendable {
             request: .init(httpMethod: preview.method, url: redactor.redact(preview.url.absoluteString),
                            params: redactor.redact(json: request.params)))
         trace.planID = request.planID
+        trace.diffHash = request.review?.hash
+        trace.changeSummary = request.review?.summary
         return trace
     }
 

@@ -30,6 +30,10 @@ public struct CallTrace: Sendable, Codable, Equatable {
     public var idempotencyKey: String?
     /// True when the response came from the idempotency store and the portal was not called.
     public var replayed = false
+    /// The hash of the reviewed diff this write applied (nil: not reviewed).
+    public var diffHash: String?
+    /// The reviewed diff's change summary: field names, never values.
+    public var changeSummary: String?
 
     public init(id: String = UUID().uuidString.lowercased(), profile: String, method: String, apiVersion: APIVersion,
                 risk: String, request: RequestRecord, startedAt: Date = Date())

@@ -141,6 +141,11 @@ public final class B24Store: @unchecked Sendable {
         }
         // Large responses leave the history rows for a table of their own, so listing history reads small rows.
         migrator.registerMigration("v4-bodies") { db in try Self.moveLargeResponsesToBodies(db) }
+        // A plan made from a reviewed diff keeps the old values of the fields it writes, to refuse a stale run.
+        migrator.registerMigration("v5-plan-review") { db in
+            try db.execute(sql: "ALTER TABLE plans ADD COLUMN expected TEXT")
+            try db.execute(sql: "ALTER TABLE plans ADD COLUMN diff_hash TEXT")
+        }
         return migrator
     }
 
