@@ -96,6 +96,14 @@ public enum StreamSpec: Sendable {
     case allPages(CallRequest)
     /// A text search through a big response, off the key loop: answers `.searchFound` once.
     case searchResponse(JSONValue, query: String)
+    /// Read what a write would change and make its diff (`B24Client.review`): answers `.reviewed` once.
+    case review(CallRequest)
+    /// Apply a reviewed write: re-read, write unless a written field moved, read back. Answers `.applied` once.
+    case applyReview(ReviewedWrite, confirmWrite: Bool, confirmDestructive: Bool, idempotencyKey: String)
+    /// Review the write that undoes an applied one: answers `.reviewed` once.
+    case reviewRevert(ReviewedWrite, AppliedWrite)
+    /// Store a reviewed write as a plan with the old values it was reviewed against: answers `.planSaved` once.
+    case saveReviewedPlan(ReviewedWrite)
 }
 
 /// One message of a stream.
@@ -107,6 +115,12 @@ public enum StreamMessage: Sendable {
     case pagingFinished(error: String?, warnings: [String])
     /// The hits of a `.searchResponse`, for the text searched.
     case searchFound(query: String, JSONSearch.Found)
+    /// The diff of a `.review` or `.reviewRevert` (or why there is none, in words).
+    case reviewed(Result<ReviewedWrite, ConsoleFailure>)
+    /// What became of an `.applyReview`.
+    case applied(AppliedWrite)
+    /// The id of the plan a `.saveReviewedPlan` stored, or why it could not.
+    case planSaved(Result<String, ConsoleFailure>)
 }
 
 /// Everything that can happen to the console: keys, terminal events, effect answers, intents.

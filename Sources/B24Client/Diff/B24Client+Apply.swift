@@ -98,7 +98,9 @@ extension B24Client {
         var request = reviewed.request
         request.confirmWrite = confirmWrite
         request.confirmDestructive = confirmDestructive
-        request.idempotencyKey = idempotencyKey ?? request.idempotencyKey
+        // Without a key of its own, the write is keyed by its diff: the same reviewed write sent twice is one write,
+        // while the same parameters reviewed against a record that changed since are a new one.
+        request.idempotencyKey = idempotencyKey ?? request.idempotencyKey ?? "b24-diff-" + reviewed.diff.hash.prefix(32)
         request.review = ReviewStamp(hash: reviewed.diff.hash, summary: reviewed.diff.summary)
         // A refused call is refused before anything is read again.
         if let refusal = refusal(for: request) {

@@ -105,7 +105,8 @@ extension InspectorScreen {
             self.fetch = fetch
             showFetchedRows()
             return failure.map { [.status(StatusMessage("fetching stopped: \($0)", kind: .error))] } ?? []
-        case .streamed(.callEvent), .streamed(.searchFound), .call, .loaded, .edited:
+        case .streamed(.callEvent), .streamed(.searchFound), .streamed(.reviewed), .streamed(.applied), .streamed(.planSaved),
+             .call, .loaded, .edited:
             return []
         }
     }

@@ -147,7 +147,8 @@ struct InspectorScreen: PaneScreen, Equatable {
         switch answer {
         case .streamed(.callEvent(let event)):
             events.append(event)
-        case .streamed(.page), .streamed(.pagingFinished), .streamed(.searchFound):
+        case .streamed(.page), .streamed(.pagingFinished), .streamed(.searchFound), .streamed(.reviewed), .streamed(.applied),
+             .streamed(.planSaved):
             break
         case .call(let result):
             switch result.result {
