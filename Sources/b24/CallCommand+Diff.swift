@@ -17,6 +17,8 @@ extension CallCommand {
         case .failure(let error): fail(error, redactor: redactor)
         }
         for line in DiffText.lines(reviewed.diff) { print(line) }
+        // The diff comes before what stderr says about it, also when stdout is a pipe.
+        fflush(stdout)
         if reviewed.diff.changesNothing {
             printInfo("nothing to send: every value written is already on the portal")
             return

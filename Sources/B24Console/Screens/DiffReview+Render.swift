@@ -19,7 +19,7 @@ extension DiffReview {
     var footer: String {
         switch phase {
         case .shown: return "tab switch · enter choose · ctrl+p save plan · ? help · esc cancel"
-        case .done: return applied?.succeeded == true ? "r revert · enter/esc close · ? help" : "enter/esc close"
+        case .done: return canRevert ? "r revert · enter/esc close · ? help" : "enter/esc close · ? help"
         case .stale: return "enter review again · esc close"
         default: return "esc close"
         }

@@ -80,6 +80,12 @@ struct DiffReview: Equatable, Sendable {
         return production ? [request.method] : nil
     }
 
+    /// Whether `r` can build an inverse: a single update or add that went through (a delete has no way back).
+    var canRevert: Bool {
+        guard applied?.succeeded == true, let commands = reviewed?.diff.commands, commands.count == 1 else { return false }
+        return commands[0].kind == .update || commands[0].kind == .add
+    }
+
     /// Whether the review still covers `params` (an edit voids it: the diff hash was made for the reviewed ones).
     func covers(_ method: String, _ params: JSONValue, _ version: APIVersion) -> Bool {
         reviewed?.stillMatches(method, params: params, apiVersion: version) ?? false
@@ -170,7 +176,7 @@ struct DiffReview: Equatable, Sendable {
             if key.key == .enter { return .reviewAgain }
             return key.key == .escape ? .close : .stay
         case .done:
-            if key.typedCharacter == "r", applied?.succeeded == true { return .revert }
+            if key.typedCharacter == "r", canRevert { return .revert }
             if key.typedCharacter == "?" { showsHelp = true; return .stay }
             return key.key == .escape || key.key == .enter ? .close : .stay
         case .shown:
