@@ -66,7 +66,7 @@ extension CallCommand {
     /// Asks at the terminal. Cancel is the default (Enter); a destructive call needs the record's id or the
     /// method name typed; a production profile needs the method name typed for every write.
     private func askToApply(_ reviewed: ReviewedWrite, client: B24Client) -> Bool {
-        let ids = reviewed.diff.commands.compactMap { $0.target?.split(separator: " ").dropFirst().first.map(String.init) }
+        let ids = reviewed.diff.commands.compactMap(\.recordID)
         let method = reviewed.diff.method
         if reviewed.diff.risk == .destructive || client.profile.production {
             var prompt = client.profile.production ? "PRODUCTION portal \(client.profile.portal). " : ""

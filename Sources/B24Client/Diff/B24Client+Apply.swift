@@ -121,8 +121,8 @@ extension B24Client {
         let outcome = await call(request, observer: observer)
         applied.outcome = outcome
         guard let envelope = try? outcome.result.get() else { return applied }
-        for (index, (command, diff)) in zip(commands, reviewed.diff.commands).enumerated() {
-            let result = commandResult(envelope, command: command, index: index, commands: commands.count)
+        for (command, diff) in zip(commands, reviewed.diff.commands) {
+            let result = commandResult(envelope, command: command)
             await verify(command, diff, result: result, version: request.apiVersion, into: &applied)
         }
         return applied
@@ -225,7 +225,7 @@ extension B24Client {
     }
 
     /// One command's `result` (a batch's `result.result[key]`).
-    private func commandResult(_ envelope: JSONValue, command: ReviewCommand, index: Int, commands: Int) -> JSONValue? {
+    private func commandResult(_ envelope: JSONValue, command: ReviewCommand) -> JSONValue? {
         guard let key = command.key else { return envelope["result"] }
         return envelope["result"]?["result"]?[key]
     }

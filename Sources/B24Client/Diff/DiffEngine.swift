@@ -57,6 +57,7 @@ public enum DiffEngine {
             return diff
         case .delete(let entity), .update(let entity), .action(let entity, _):
             diff.target = target(entity, input.params)
+            diff.recordID = input.params.member(caseInsensitive: entity.idParam)?.stringValue
             guard let record = input.record, record.objectValue != nil else {
                 diff.payload = masked(input.params)
                 diff.note = "the record could not be read" + (input.readError.map { ": " + $0 } ?? "")

@@ -69,6 +69,8 @@ public struct CommandDiff: Sendable, Equatable {
     public var kind: Kind
     /// `crm.lead 42`: the record read (nil when none).
     public var target: String?
+    /// The id of that record as the call names it (what a delete's confirmation asks to type).
+    public var recordID: String?
     /// Changed fields (update), every field (add, delete).
     public var changes: [FieldChange] = []
     /// Written fields whose value is already the record's.

@@ -74,7 +74,7 @@ struct DiffReview: Equatable, Sendable {
     /// (production). Nil: nothing.
     var mustType: [String]? {
         if risk == .destructive {
-            let ids = reviewed?.diff.commands.compactMap { $0.target?.split(separator: " ").dropFirst().first.map(String.init) } ?? []
+            let ids = reviewed?.diff.commands.compactMap(\.recordID) ?? []
             return ids + [request.method]
         }
         return production ? [request.method] : nil
