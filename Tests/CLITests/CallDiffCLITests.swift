@@ -79,4 +79,39 @@ struct CallDiffCLITests {
         #expect(ran.status == 0, "\(ran.stderr)")
         #expect(try await Self.title(env, id) == "Planned C")
     }
+
+    /// Runs `b24 ARGS` on a pseudo-terminal (util-linux `script`), typing `input`; stdout and stderr arrive mixed.
+    static func atTerminal(_ env: CLIEnvironment, _ arguments: [String], input: String) async throws -> CLIResult {
+        let quoted = ([CLIEnvironment.binary.path] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        return try await env.run(["-qec", quoted.joined(separator: " "), "/dev/null"], input: Data(input.utf8),
+                                 executable: URL(fileURLWithPath: "/usr/bin/script"))
+    }
+
+    @Test("At a terminal: Enter alone cancels, y applies; a delete needs the id typed",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "util-linux script is not installed"))
+    func askingAtATerminal() async throws {
+        let env = try await CLIEnvironment()
+        defer { Task { await env.stop() } }
+        let id = try await Self.makeLead(env)
+        let update = ["call", "crm.lead.update", "--webhook", env.webhook, "--diff", "--params",
+                      "{\"id\":\(id),\"fields\":{\"TITLE\":\"Asked\"}}"]
+        let cancelled = try await Self.atTerminal(env, update, input: "\n")
+        #expect(cancelled.stdout.contains("Apply this write? [y/N]"))
+        #expect(cancelled.stdout.contains("cancelled: nothing was written"))
+        #expect(try await Self.title(env, id) == "CLI lead")
+        let applied = try await Self.atTerminal(env, update, input: "y\n")
+        #expect(applied.stdout.contains("verified"), "\(applied.stdout)")
+        #expect(try await Self.title(env, id) == "Asked")
+
+        let delete = ["call", "crm.lead.delete", "--webhook", env.webhook, "--diff", "--params", "{\"id\":\(id)}"]
+        let wrong = try await Self.atTerminal(env, delete, input: "y\n")
+        #expect(wrong.stdout.contains("DELETE: the whole record goes"))
+        #expect(wrong.stdout.contains("Type the id (\(id)) or crm.lead.delete"))
+        #expect(wrong.stdout.contains("cancelled"))
+        #expect(try await Self.title(env, id) == "Asked", "y is not the id: nothing deleted")
+        let typed = try await Self.atTerminal(env, delete, input: "\(id)\n")
+        #expect(typed.stdout.contains("verified"), "\(typed.stdout)")
+        let gone = try await env.run(["call", "crm.lead.get", "--webhook", env.webhook, "--params", "{\"id\":\(id)}"])
+        #expect(gone.status == 4)
+    }
 }
