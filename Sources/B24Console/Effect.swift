@@ -104,6 +104,11 @@ public enum StreamSpec: Sendable {
     case reviewRevert(ReviewedWrite, AppliedWrite)
     /// Store a reviewed write as a plan with the old values it was reviewed against: answers `.planSaved` once.
     case saveReviewedPlan(ReviewedWrite)
+    /// Review a stored plan (refused as stale when its fields moved): answers `.reviewed`, or `.applied` with the
+    /// three-way view of a stale plan.
+    case reviewPlan(String)
+    /// Run a reviewed plan once and read its targets back: answers `.applied` once.
+    case applyPlan(String, ReviewedWrite, confirmWrite: Bool, confirmDestructive: Bool)
 }
 
 /// One message of a stream.

@@ -128,6 +128,26 @@ extension B24Client {
         return applied
     }
 
+    /// Runs a stored plan once (``executePlan(id:confirmWrite:confirmDestructive:idempotencyKey:observer:)``: refused as
+    /// stale when its fields moved) and reads every target back, as ``apply(_:confirmWrite:confirmDestructive:idempotencyKey:observer:)``
+    /// does; `reviewed` is the plan's review (``reviewPlan(id:now:)``).
+    public func applyPlan(_ id: String, reviewed: ReviewedWrite, confirmWrite: Bool, confirmDestructive: Bool) async -> AppliedWrite {
+        let outcome = await executePlan(id: id, confirmWrite: confirmWrite, confirmDestructive: confirmDestructive)
+        if case .failure(.refused(let refusal)) = outcome.result, refusal.gate == .stalePlan {
+            var stale = AppliedWrite(status: .stale)
+            stale.moved = refusal.moved
+            return stale
+        }
+        var applied = AppliedWrite(status: .sent, outcome: outcome)
+        guard let envelope = try? outcome.result.get() else { return applied }
+        let commands = (try? reviewCommands(reviewed.request)) ?? []
+        for (command, diff) in zip(commands, reviewed.diff.commands) {
+            await verify(command, diff, result: commandResult(envelope, command: command), version: reviewed.request.apiVersion,
+                         into: &applied)
+        }
+        return applied
+    }
+
     /// Compares the record now with the one the diff was made from.
     private func recheck(_ command: ReviewCommand, _ diff: CommandDiff, version: APIVersion)
         async -> (moved: [MovedField], others: [String])

@@ -17,6 +17,37 @@ extension B24Client {
         return plan
     }
 
+    /// Reviews a stored plan before it runs (the console's `:plan ID`): refused when it is unknown, of another
+    /// profile, used or expired, and as stale (``Refusal/Gate/stalePlan``, with the moved fields) when the fields
+    /// it writes moved since its review; otherwise the diff of its call as the record is now.
+    public func reviewPlan(id: String, now: Date = Date()) async -> Result<ReviewedWrite, B24Error> {
+        let plan: StoredPlan
+        do {
+            guard let stored = try store().plan(id: id) else {
+                throw B24Error.policy("no plan with id \(id) (make one with --plan-only, or Ctrl-P in a review)")
+            }
+            plan = stored
+        } catch {
+            return .failure((error as? B24Error) ?? .usage("\(error)"))
+        }
+        if plan.profile != identity {
+            return .failure(.policy("plan \(plan.id) was made for profile \(plan.profile), not \(identity); plans run only on their own profile"))
+        }
+        if plan.usedAt != nil { return .failure(.policy("plan \(plan.id) was already executed; plans run once, make a new one")) }
+        if plan.expiresAt <= now { return .failure(.policy("plan \(plan.id) has expired; review the call and make a new plan")) }
+        if plan.expected != nil {
+            let moved = await staleFields(of: plan)
+            if !moved.isEmpty {
+                var refusal = Refusal(gate: .stalePlan, method: plan.method, risk: RiskClass(rawValue: plan.risk))
+                refusal.moved = moved
+                return .failure(.refused(refusal))
+            }
+        }
+        var request = CallRequest(method: plan.method, params: plan.params, apiVersion: plan.apiVersion)
+        request.planID = plan.id
+        return await review(request)
+    }
+
     /// The written fields of a reviewed plan that no longer hold the values the review showed.
     func staleFields(of plan: StoredPlan) async -> [MovedField] {
         let request = CallRequest(method: plan.method, params: plan.params, apiVersion: plan.apiVersion)

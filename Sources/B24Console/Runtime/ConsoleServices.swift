@@ -185,6 +185,19 @@ public final class ConsoleServices: @unchecked Sendable {
                     case .failure(let error):
                         continuation.yield(.streamed(.reviewed(.failure(ConsoleFailure(ConsoleWords.error(error))))))
                     }
+                case .reviewPlan(let id):
+                    switch await client.reviewPlan(id: id) {
+                    case .failure(.refused(let refusal)) where refusal.gate == .stalePlan:
+                        var stale = AppliedWrite(status: .stale)
+                        stale.moved = refusal.moved
+                        continuation.yield(.streamed(.applied(stale)))
+                    case let result:
+                        continuation.yield(.streamed(.reviewed(result.mapError { ConsoleFailure(ConsoleWords.error($0)) })))
+                    }
+                case .applyPlan(let id, let reviewed, let confirmWrite, let confirmDestructive):
+                    let applied = await client.applyPlan(id, reviewed: reviewed, confirmWrite: confirmWrite,
+                                                         confirmDestructive: confirmDestructive)
+                    continuation.yield(.streamed(.applied(applied)))
                 case .saveReviewedPlan(let reviewed):
                     do {
                         continuation.yield(.streamed(.planSaved(.success(try client.plan(reviewed).id))))

@@ -126,12 +126,14 @@ public enum Route: Hashable, Sendable, CustomStringConvertible {
     case call(method: String, params: JSONValue)
     /// A form that builds a call.
     case form(FormSeed)
-    /// A call sent from a form (a write carries the review's confirmation), and its answer.
+    /// A read sent from a form, and its answer.
     case send(CallDraft)
     /// Every call of every process, newest first.
     case history
     /// One call from history, by id.
     case storedCall(String)
+    /// A stored plan, reviewed before it runs (`:plan ID`).
+    case plan(String)
 
     /// A fresh screen for this route.
     func makeScreen(_ app: ConsoleState) -> any ConsoleScreen {
@@ -150,6 +152,7 @@ public enum Route: Hashable, Sendable, CustomStringConvertible {
         case .send(let draft): return InspectorScreen(draft: draft)
         case .history: return HistoryScreen()
         case .storedCall(let id): return InspectorScreen(storedID: id)
+        case .plan(let id): return PlanScreen(id: id, app)
         }
     }
 
@@ -172,6 +175,7 @@ public enum Route: Hashable, Sendable, CustomStringConvertible {
         case .send(let draft): return "call \(draft.method)"
         case .history: return "History"
         case .storedCall(let id): return "call \(id.prefix(8))"
+        case .plan(let id): return "plan \(id)"
         }
     }
 

@@ -34,7 +34,7 @@ extension DiffReview {
         let role: ThemeRole = risk == .destructive || phase == .stale ? .error : .warning
         let modal = Modal(title: title, body: [], footer: footer, size: size, role: role)
         let body = modal.render(into: &screen, area: area, theme: theme)
-        guard body.height > 2 else { return nil }
+        guard body.height > 0 else { return nil }
         var row = body.row
         func line(_ spans: [Span]) {
             guard row < body.maxRow else { return }
