@@ -32,6 +32,9 @@ enum ConsoleWords {
             var seconds = 0
             if case .waitForReset(let wait)? = refusal.remedy { seconds = wait }
             return "\(method) has used its operating-time budget (OPERATION_TIME_LIMIT); it resets in \(seconds) s"
+        case .stalePlan:
+            let names = refusal.moved.map(\.code).joined(separator: ", ")
+            return "the plan is stale: \(names) changed on the portal since it was reviewed; nothing was written — review the call again"
         }
     }
 

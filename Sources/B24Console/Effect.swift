@@ -101,6 +101,19 @@ public enum StreamSpec: Sendable {
     case clock(every: Double)
     /// A read-only diagnosis of a call (B24Client's `diagnose`): each finding as it is made, then the report.
     case diagnosis(DiagnosisSubject)
+    /// Read what a write would change and make its diff (`B24Client.review`): answers `.reviewed` once.
+    case review(CallRequest)
+    /// Apply a reviewed write: re-read, write unless a written field moved, read back. Answers `.applied` once.
+    case applyReview(ReviewedWrite, confirmWrite: Bool, confirmDestructive: Bool, idempotencyKey: String)
+    /// Review the write that undoes an applied one: answers `.reviewed` once.
+    case reviewRevert(ReviewedWrite, AppliedWrite)
+    /// Store a reviewed write as a plan with the old values it was reviewed against: answers `.planSaved` once.
+    case saveReviewedPlan(ReviewedWrite)
+    /// Review a stored plan (refused as stale when its fields moved): answers `.reviewed`, or `.applied` with the
+    /// three-way view of a stale plan.
+    case reviewPlan(String)
+    /// Run a reviewed plan once and read its targets back: answers `.applied` once.
+    case applyPlan(String, ReviewedWrite, confirmWrite: Bool, confirmDestructive: Bool)
 }
 
 /// One message of a stream.
@@ -119,6 +132,12 @@ public enum StreamMessage: Sendable {
     case pagingFinished(error: String?, warnings: [String])
     /// The hits of a `.searchResponse`, for the text searched.
     case searchFound(query: String, JSONSearch.Found)
+    /// The diff of a `.review` or `.reviewRevert` (or why there is none, in words).
+    case reviewed(Result<ReviewedWrite, ConsoleFailure>)
+    /// What became of an `.applyReview`.
+    case applied(AppliedWrite)
+    /// The id of the plan a `.saveReviewedPlan` stored, or why it could not.
+    case planSaved(Result<String, ConsoleFailure>)
 }
 
 /// Everything that can happen to the console: keys, terminal events, effect answers, intents.

@@ -36,9 +36,10 @@ struct ChainRunTests {
         await driver.waitFor("read-only ones hidden")
         driver.type("Цепочка: тест")
         driver.press(.ctrl("g"))
-        await driver.waitFor("Send crm.lead.add?")
+        await driver.waitFor("Review crm.lead.add")
         driver.press(.tab, .enter)                            // Apply
         await driver.waitFor("step 1 done")
+        await driver.waitFor("verified")
         let run = try #require(driver.runtime.state.chainRun)
         let id: String = try #require({ () -> String? in
             if case .sent(let callID, "ok") = run.records[0] { return callID } else { return nil }

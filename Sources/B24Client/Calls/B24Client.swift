@@ -56,6 +56,8 @@ public struct CallRequest: Sendable {
     public var recording: CallRecording = .standard
     /// The group the call belongs to in history (a chain run's step), nil for a call of its own.
     public var group: String?
+    /// Set when the call applies a reviewed diff: its hash and change summary go to the audit line.
+    public var review: ReviewStamp?
 
     public init(method: String, params: JSONValue = .emptyObject, apiVersion: APIVersion = .v2) {
         self.method = method
@@ -296,6 +298,8 @@ public final class B24Client: @unchecked Sendable {
                            params: redactor.redact(json: request.params)))
         trace.planID = request.planID
         trace.group = request.group
+        trace.diffHash = request.review?.hash
+        trace.changeSummary = request.review?.summary
         return trace
     }
 

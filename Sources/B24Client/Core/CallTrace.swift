@@ -32,6 +32,10 @@ public struct CallTrace: Sendable, Codable, Equatable {
     public var replayed = false
     /// The group the call was made in (a chain run's step), nil for a call of its own.
     public var group: String?
+    /// The hash of the reviewed diff this write applied (nil: not reviewed).
+    public var diffHash: String?
+    /// The reviewed diff's change summary: field names, never values.
+    public var changeSummary: String?
 
     public init(id: String = UUID().uuidString.lowercased(), profile: String, method: String, apiVersion: APIVersion,
                 risk: String, request: RequestRecord, startedAt: Date = Date())

@@ -146,6 +146,11 @@ public final class B24Store: @unchecked Sendable {
             try db.execute(sql: "ALTER TABLE history ADD COLUMN call_group TEXT")
             try db.execute(sql: "CREATE INDEX history_call_group ON history(call_group)")
         }
+        // A plan made from a reviewed diff keeps the old values of the fields it writes, to refuse a stale run.
+        migrator.registerMigration("v5-plan-review") { db in
+            try db.execute(sql: "ALTER TABLE plans ADD COLUMN expected TEXT")
+            try db.execute(sql: "ALTER TABLE plans ADD COLUMN diff_hash TEXT")
+        }
         return migrator
     }
 

@@ -175,6 +175,41 @@ public final class ConsoleServices: @unchecked Sendable {
                     // Start/next paging (not the fast cursor): it keeps the user's order and gives a total to show.
                     let outcome = await client.callAllPages(request, fast: false, onPage: { page in continuation.yield(.streamed(.page(page))) })
                     continuation.yield(.streamed(.pagingFinished(error: outcome.error.map(ConsoleWords.error), warnings: outcome.warnings)))
+                case .review(let request):
+                    let result = await client.review(request)
+                    continuation.yield(.streamed(.reviewed(result.mapError { ConsoleFailure(ConsoleWords.error($0)) })))
+                case .applyReview(let reviewed, let confirmWrite, let confirmDestructive, let key):
+                    let applied = await client.apply(reviewed, confirmWrite: confirmWrite,
+                                                     confirmDestructive: confirmDestructive, idempotencyKey: key)
+                    continuation.yield(.streamed(.applied(applied)))
+                case .reviewRevert(let reviewed, let applied):
+                    switch client.revertRequest(of: reviewed, applied: applied) {
+                    case .success(let request):
+                        let result = await client.review(request)
+                        continuation.yield(.streamed(.reviewed(result.mapError { ConsoleFailure(ConsoleWords.error($0)) })))
+                    case .failure(let error):
+                        continuation.yield(.streamed(.reviewed(.failure(ConsoleFailure(ConsoleWords.error(error))))))
+                    }
+                case .reviewPlan(let id):
+                    switch await client.reviewPlan(id: id) {
+                    case .failure(.refused(let refusal)) where refusal.gate == .stalePlan:
+                        var stale = AppliedWrite(status: .stale)
+                        stale.moved = refusal.moved
+                        continuation.yield(.streamed(.applied(stale)))
+                    case let result:
+                        continuation.yield(.streamed(.reviewed(result.mapError { ConsoleFailure(ConsoleWords.error($0)) })))
+                    }
+                case .applyPlan(let id, let reviewed, let confirmWrite, let confirmDestructive):
+                    let applied = await client.applyPlan(id, reviewed: reviewed, confirmWrite: confirmWrite,
+                                                         confirmDestructive: confirmDestructive)
+                    continuation.yield(.streamed(.applied(applied)))
+                case .saveReviewedPlan(let reviewed):
+                    do {
+                        continuation.yield(.streamed(.planSaved(.success(try client.plan(reviewed).id))))
+                    } catch {
+                        let failure = (error as? B24Error) ?? .usage("\(error)")
+                        continuation.yield(.streamed(.planSaved(.failure(ConsoleFailure(ConsoleWords.error(failure))))))
+                    }
                 }
             }
             continuation.onTermination = { _ in work.cancel() }

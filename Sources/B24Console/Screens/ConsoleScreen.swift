@@ -127,7 +127,7 @@ public enum Route: Hashable, Sendable, CustomStringConvertible {
     case call(method: String, params: JSONValue)
     /// A form that builds a call.
     case form(FormSeed)
-    /// A call sent from a form (a write carries the review's confirmation), and its answer.
+    /// A read sent from a form, and its answer.
     case send(CallDraft)
     /// Every call of every process, newest first.
     case history
@@ -135,6 +135,8 @@ public enum Route: Hashable, Sendable, CustomStringConvertible {
     case storedCall(String)
     /// A read-only diagnosis of a failed or empty call.
     case diagnose(DiagnosisSubject)
+    /// A stored plan, reviewed before it runs (`:plan ID`).
+    case plan(String)
 
     /// A fresh screen for this route.
     func makeScreen(_ app: ConsoleState) -> any ConsoleScreen {
@@ -154,6 +156,7 @@ public enum Route: Hashable, Sendable, CustomStringConvertible {
         case .history: return HistoryScreen()
         case .storedCall(let id): return InspectorScreen(storedID: id)
         case .diagnose(let subject): return DiagnosisScreen(subject: subject)
+        case .plan(let id): return PlanScreen(id: id, app)
         }
     }
 
@@ -177,6 +180,7 @@ public enum Route: Hashable, Sendable, CustomStringConvertible {
         case .history: return "History"
         case .storedCall(let id): return "call \(id.prefix(8))"
         case .diagnose(let subject): return "diagnose \(subject.method)"
+        case .plan(let id): return "plan \(id)"
         }
     }
 

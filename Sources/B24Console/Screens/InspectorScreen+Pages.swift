@@ -105,7 +105,8 @@ extension InspectorScreen {
             self.fetch = fetch
             showFetchedRows()
             return failure.map { [.status(StatusMessage("fetching stopped: \($0)", kind: .error))] } ?? []
-        case .streamed(.callEvent), .streamed(.searchFound), .streamed(.clock), .streamed(.finding), .streamed(.diagnosed), .call, .loaded, .edited:
+        case .streamed(.callEvent), .streamed(.searchFound), .streamed(.clock), .streamed(.finding), .streamed(.diagnosed),
+             .streamed(.reviewed), .streamed(.applied), .streamed(.planSaved), .call, .loaded, .edited:
             return []
         }
     }

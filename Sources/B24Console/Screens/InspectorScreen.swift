@@ -18,7 +18,7 @@ struct InspectorScreen: PaneScreen, Equatable {
     private(set) var apiVersion: APIVersion = .v2
     /// Set when the screen shows a call from history (until it is sent again).
     private(set) var storedID: String?
-    /// Set when the call came from a form: its route, and for a write the review's confirmation (used once).
+    /// Set when the call came from a form (a read: writes go through their review).
     private(set) var draft: CallDraft?
     /// The profile a call from history was made on: it is replayed there only.
     private(set) var recordedProfile: String?
@@ -126,12 +126,11 @@ struct InspectorScreen: PaneScreen, Equatable {
         if JSONWriter.compact(params).contains("****") {
             return [.status(StatusMessage("the recorded parameters hold masked secrets (****); a replay would send the mask", kind: .warning))]
         }
-        // A write goes out once per confirmation: sending it again (F5, a replay from history) opens its review,
-        // and this answer stays as it is.
-        let confirmed = sends == 0 && draft?.confirmed != nil
-        if !confirmed, Guardrails.risk(of: method, params: params, catalog: app.catalog).mayChangeData {
+        // The inspector never writes: a write goes out only through its review (the diff, then Apply), so sending
+        // one again (F5, a replay from history) opens the form with its review, and this answer stays as it is.
+        if Guardrails.risk(of: method, params: params, catalog: app.catalog).mayChangeData {
             return [.run(.open(.form(FormSeed(method: method, params: params, apiVersion: apiVersion, review: true)))),
-                    .status(StatusMessage("a write is sent again only after you confirm it: Tab, then Enter on Apply"))]
+                    .status(StatusMessage("a write is sent again only through its review: Tab, then Enter on Apply"))]
         }
         storedID = nil
         recordedProfile = nil
@@ -143,12 +142,6 @@ struct InspectorScreen: PaneScreen, Equatable {
         fetch = nil
         showTree(JSONTree(params, rootName: "params"))
         var request = CallRequest(method: method, params: params, apiVersion: apiVersion)
-        // A write's confirmation covers the one send it was given for; sending again needs a new review.
-        if sends == 0, let confirmed = draft?.confirmed {
-            request.confirmWrite = true
-            request.confirmDestructive = confirmed == .destructive
-            request.idempotencyKey = draft?.idempotencyKey
-        }
         request.group = draft?.chainStep?.group
         sends += 1
         return stopped + [.stream(.mine(callName), .observedCall(request))]
@@ -164,7 +157,8 @@ struct InspectorScreen: PaneScreen, Equatable {
         case .streamed(.callEvent(let event, let at)):
             events.append(event)
             return followed(event, at: at)  // InspectorScreen+Steps.swift
-        case .streamed(.page), .streamed(.pagingFinished), .streamed(.searchFound), .streamed(.clock), .streamed(.finding), .streamed(.diagnosed):
+        case .streamed(.page), .streamed(.pagingFinished), .streamed(.searchFound), .streamed(.clock), .streamed(.finding),
+             .streamed(.diagnosed), .streamed(.reviewed), .streamed(.applied), .streamed(.planSaved):
             break
         case .call(let result):
             switch result.result {
