@@ -50,6 +50,20 @@ struct DiagnosisTests {
         #expect(report.verdict.hasPrefix("crm.lead.lst does not exist on this portal"))
     }
 
+    /// A call on one object that is not there: the list method looked for it.
+    @Test func aMissingObjectIsTheVerdict() async throws {
+        let env = try await ClientTestEnvironment()
+        defer { Task { await env.stop() } }
+        let client = try env.webhookClient()
+        let task = await client.call(CallRequest(method: "tasks.task.get", params: ["taskId": 99_999]))
+        #expect(task.trace.error != nil)
+        let report = await client.diagnose(DiagnosisSubject(trace: task.trace))
+        #expect(report.verdict == "tasks.task.get: no object 99999 that this user can see (tasks.task.list finds none)")
+        let lead = await client.call(CallRequest(method: "crm.lead.get", params: ["id": 1]))
+        let fine = await client.diagnose(DiagnosisSubject(trace: lead.trace))
+        #expect(fine.findings.contains { $0.check == "object" && $0.kind == .fine })
+    }
+
     /// A write is diagnosed with reads only: the portal never sees it again.
     @Test func aFailedWriteIsNeverSentAgain() async throws {
         let env = try await ClientTestEnvironment()

@@ -97,6 +97,7 @@ extension B24Client {
         var run = DiagnosisRun(client: self, discovery: withDiscovery(), subject: subject, onFinding: onFinding)
         await run.checkMethod()
         await run.checkCaller()
+        await run.checkTarget()
         run.checkLimits()
         if risk(of: subject.method, params: subject.params) == .read {
             await run.tryVariants()
@@ -200,6 +201,29 @@ struct DiagnosisRun {
         }
         if subject.errorCode == "ACCESS_DENIED" || subject.errorCode == "EMPTY_CODE" && (subject.errorMessage ?? "").lowercased().contains("access denied") {
             conclude("\(method): the user the call runs as lacks the rights (see who it runs as)")
+        }
+    }
+
+    /// For a call on one object (get, update, delete by id): whether the list method finds it for this user.
+    mutating func checkTarget() async {
+        let lower = method.lowercased()
+        let parts = lower.split(separator: ".")
+        guard parts.count == 3, ["get", "update", "delete"].contains(parts[2]) else { return }
+        let idKey = subject.params.objectValue?.keys.first { ["id", "taskid"].contains($0.lowercased()) }
+        guard let idKey, let id = subject.params[idKey].flatMap({ $0.stringValue ?? $0.intValue.map(String.init) }) else { return }
+        let list = "\(parts[0]).\(parts[1]).list"
+        guard client.catalog.entry(for: list) != nil else { return }
+        switch await read(list, ["filter": ["ID": .string(id)]]) {
+        case .success(let envelope):
+            let found = DiagnosisRun.count(envelope) ?? 0
+            if found == 0 {
+                add("object", .cause, "\(list) with ID=\(id) finds nothing: no such object, or this user cannot see it")
+                conclude("\(method): no object \(id) that this user can see (\(list) finds none)")
+            } else {
+                add("object", .fine, "\(list) with ID=\(id) finds it: the object exists and this user sees it")
+            }
+        case .failure(let error):
+            add("object", .note, "\(list) could not check the object: \(error.message)")
         }
     }
 

@@ -80,6 +80,9 @@ struct DiagnosisScreen: PaneScreen, Equatable {
         }
         let what = subject.errorCode.map { "failed with \($0)" } ?? (subject.rows == 0 ? "returned an empty list" : "succeeded")
         facts.append(("Call", [Span(JSONWriter.compact(subject.params), .muted), Span("  — \(what)")]))
+        // The finding under the cursor in full: a row is cut at the pane's width.
+        let index = nav.cursor.selected
+        if index < findings.count { facts.append(("Selected", [Span(findings[index].evidence)])) }
         let next = Facts(rows: facts, labelWidth: 9).render(into: &screen, rect: rect.inset(top: 1), theme: theme)
         drawPanes(panes(app), into: &screen, rect: Rect(column: rect.column, row: next, width: rect.width, height: rect.maxRow - next),
                   theme: theme)
