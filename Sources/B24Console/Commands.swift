@@ -24,7 +24,7 @@ public enum Command: Equatable, Sendable, CustomStringConvertible {
     /// The palette's commands, for help and error messages.
     public static let paletteUsage = [
         "packs", "pack NAME", "method NAME", "chains [PACK]", "chain ID", "search TEXT", "profile NAME", "theme NAME",
-        "home", "help", "quit", "call METHOD [JSON]", "history",
+        "home", "help", "quit", "call METHOD [JSON]", "history", "events",
     ]
 
     public var description: String {
@@ -121,6 +121,8 @@ public enum Command: Equatable, Sendable, CustomStringConvertible {
             return .success(.open(.home))
         case "history":
             return .success(.jump(.history))
+        case "events":
+            return .success(.jump(.events))
         case "help":
             return .success(.help)
         case "quit", "q", "exit":

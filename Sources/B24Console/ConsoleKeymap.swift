@@ -31,6 +31,10 @@ public enum ConsoleKeymap {
         KeyAction.editExternally.rawValue: ["f4"],
         KeyAction.addEntry.rawValue: ["ctrl+n"],
         KeyAction.removeEntry.rawValue: ["ctrl+x"],
+        KeyAction.follow.rawValue: ["F"],
+        KeyAction.pause.rawValue: ["p"],
+        KeyAction.bindEvent.rawValue: ["b"],
+        KeyAction.unbindEvent.rawValue: ["u"],
     ])
 
     /// The keymap used when no config file changes it.

@@ -1,3 +1,4 @@
+import Foundation
 import B24Catalog
 import B24Client
 import B24Wire
@@ -61,12 +62,15 @@ public enum LoadSpec: Sendable {
     case history(limit: Int)
     /// One stored call, by id.
     case trace(String)
+    /// Stored events of a profile older than row `before` (nil: the newest), newest first.
+    case events(profile: String, before: Int64?, limit: Int)
 }
 
 /// What a ``LoadSpec`` brought.
 public enum Loaded: Sendable {
     case history([HistoryEntry])
     case trace(CallTrace)
+    case events([ReceivedEvent])
 }
 
 /// A call to copy as a cURL command with its real secret (``Effect/copyWithSecret(_:_:)``): the masked request
@@ -96,6 +100,8 @@ public enum StreamSpec: Sendable {
     case allPages(CallRequest)
     /// A text search through a big response, off the key loop: answers `.searchFound` once.
     case searchResponse(JSONValue, query: String)
+    /// B24Client's event tail (receiver + offline watch): each item as `.tail`, and a `.tailTick` every second.
+    case eventTail(EventTail.Options)
 }
 
 /// One message of a stream.
@@ -107,6 +113,10 @@ public enum StreamMessage: Sendable {
     case pagingFinished(error: String?, warnings: [String])
     /// The hits of a `.searchResponse`, for the text searched.
     case searchFound(query: String, JSONSearch.Found)
+    /// An event tail's item.
+    case tail(TailItem)
+    /// The clock, once a second, while an event tail runs.
+    case tailTick(Date)
 }
 
 /// Everything that can happen to the console: keys, terminal events, effect answers, intents.

@@ -20,6 +20,7 @@ public enum KeyAction: String, CaseIterable, Sendable {
     case callMethod = "call-method", editInForm = "edit-in-form"
     case send, editExternally = "edit-external"
     case addEntry = "add-entry", removeEntry = "remove-entry"
+    case follow, pause, bindEvent = "bind-event", unbindEvent = "unbind-event"
 
     /// What the action does, in plain words, for the `?` help: TerminalKit's words for its navigation actions,
     /// the console's own for the rest.
@@ -51,6 +52,10 @@ public enum KeyAction: String, CaseIterable, Sendable {
         case .pathFilter: return "filter by path: result.*.TITLE (* is any one key or index)"
         case .fetchAll: return "fetch all pages of a list call, with a progress bar"
         case .cancel: return "cancel the running fetch (the rows so far stay)"
+        case .follow: return "events: follow, keep the newest event in view"
+        case .pause: return "events: pause, hold new events off the list (again: resume)"
+        case .bindEvent: return "events: bind an event to this receiver (type EVENT, or EVENT offline for the queue)"
+        case .unbindEvent: return "events: unbind an event from this receiver (or EVENT offline)"
         default: return Keymap.navigationDescriptions.first { $0.action == rawValue }?.description ?? rawValue
         }
     }
@@ -60,7 +65,7 @@ public enum KeyAction: String, CaseIterable, Sendable {
         switch self {
         case .up, .down, .right, .top, .bottom, .pageUp, .pageDown, .select, .nextTab, .prevTab, .rawView, .copyValue, .copyPath, .copyCurl,
              .copyCommand, .copyCurlSecret, .nextPage, .callMethod, .editInForm, .send, .editExternally, .addEntry, .removeEntry,
-             .nextHit, .previousHit, .pathFilter, .fetchAll, .cancel: return nil
+             .nextHit, .previousHit, .pathFilter, .fetchAll, .cancel, .follow, .pause, .bindEvent, .unbindEvent: return nil
         case .left, .back: return .back
         case .search: return .open(.search)
         case .help: return .help

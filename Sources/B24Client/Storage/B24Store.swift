@@ -141,6 +141,8 @@ public final class B24Store: @unchecked Sendable {
         }
         // Large responses leave the history rows for a table of their own, so listing history reads small rows.
         migrator.registerMigration("v4-bodies") { db in try Self.moveLargeResponsesToBodies(db) }
+        // Events: the tail log, the offline worker's ledger, reserved processes, sink sizes and the DLQ.
+        migrator.registerMigration("v5-events") { db in try Self.createEventTables(db) }
         return migrator
     }
 

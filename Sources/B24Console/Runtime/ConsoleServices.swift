@@ -163,6 +163,8 @@ public final class ConsoleServices: @unchecked Sendable {
                 switch spec {
                 case .searchResponse:
                     break  // answered above: it needs no portal
+                case .eventTail(let options):
+                    await Self.runTail(client: client, options: options, continuation: continuation)
                 case .observedCall(let request):
                     let outcome = await client.call(request) { event in continuation.yield(.streamed(.callEvent(event))) }
                     continuation.yield(.call(outcome))
@@ -176,6 +178,31 @@ public final class ConsoleServices: @unchecked Sendable {
         }
     }
 
+    /// Runs an event tail for the events screen until the consuming task is cancelled (the page closed).
+    static func runTail(client: B24Client, options: EventTail.Options,
+                        continuation: AsyncStream<Answer>.Continuation) async {
+        let tail: EventTail
+        do {
+            tail = EventTail(client: client, store: try client.store(), authStore: AuthStore(paths: client.paths), options: options)
+            try await tail.start()
+        } catch {
+            continuation.yield(.ended(ConsoleWords.error((error as? B24Error) ?? .usage("\(error)"))))
+            return
+        }
+        let ticks = Task {
+            while !Task.isCancelled {
+                continuation.yield(.streamed(.tailTick(Date())))
+                try? await Task.sleep(nanoseconds: 1_000_000_000)
+            }
+        }
+        await withTaskCancellationHandler {
+            for await item in tail.items { continuation.yield(.streamed(.tail(item))) }
+        } onCancel: {
+            Task { await tail.stop() }
+        }
+        ticks.cancel()
+    }
+
     /// Reads stored calls: the history of every process on this machine (console and CLI).
     public func load(_ spec: LoadSpec) -> Answer {
         do {
@@ -187,6 +214,8 @@ public final class ConsoleServices: @unchecked Sendable {
             case .trace(let id):
                 guard let trace = try store.trace(id: id) else { return .ended("no call \(id) in history (pruned?)") }
                 return .loaded(.trace(trace))
+            case .events(let profile, let before, let limit):
+                return .loaded(.events(try store.events(profile: profile, before: before, limit: limit)))
             }
         } catch {
             return .ended("\(error)")

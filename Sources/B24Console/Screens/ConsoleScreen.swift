@@ -132,6 +132,8 @@ public enum Route: Hashable, Sendable, CustomStringConvertible {
     case history
     /// One call from history, by id.
     case storedCall(String)
+    /// Events live: the receiver and the offline queue.
+    case events
 
     /// A fresh screen for this route.
     func makeScreen(_ app: ConsoleState) -> any ConsoleScreen {
@@ -150,6 +152,7 @@ public enum Route: Hashable, Sendable, CustomStringConvertible {
         case .send(let draft): return InspectorScreen(draft: draft)
         case .history: return HistoryScreen()
         case .storedCall(let id): return InspectorScreen(storedID: id)
+        case .events: return EventsScreen()
         }
     }
 
@@ -172,6 +175,7 @@ public enum Route: Hashable, Sendable, CustomStringConvertible {
         case .send(let draft): return "call \(draft.method)"
         case .history: return "History"
         case .storedCall(let id): return "call \(id.prefix(8))"
+        case .events: return "Events"
         }
     }
 

@@ -147,7 +147,7 @@ struct InspectorScreen: PaneScreen, Equatable {
         switch answer {
         case .streamed(.callEvent(let event)):
             events.append(event)
-        case .streamed(.page), .streamed(.pagingFinished), .streamed(.searchFound):
+        case .streamed(.page), .streamed(.pagingFinished), .streamed(.searchFound), .streamed(.tail), .streamed(.tailTick):
             break
         case .call(let result):
             switch result.result {
@@ -161,7 +161,7 @@ struct InspectorScreen: PaneScreen, Equatable {
             recordedProfile = trace.profile
             recordedAt = trace.startedAt
             show(trace, envelope: trace.response, error: trace.error.map { "recorded: \($0.message)" })
-        case .loaded(.history):
+        case .loaded(.history), .loaded(.events):
             break
         case .ended(let failure?):
             if outcome == nil {
