@@ -56,7 +56,9 @@ final class EventReceiverTests: XCTestCase {
         let (client, receiver, store) = try await makeReceiver(env)
         try await EventBindings(client: client).bind(event: "ONCRMLEADADD", offline: false,
                                                      handler: receiver.url.absoluteString, authConnector: nil)
-        let added = await client.call(CallRequest(method: "crm.lead.add", params: ["fields": ["TITLE": "Заявка"]]))
+        var add = CallRequest(method: "crm.lead.add", params: ["fields": ["TITLE": "Заявка"]])
+        add.confirmWrite = true
+        let added = await client.call(add)
         let leadID = try XCTUnwrap(added.value?.intValue)
         var iterator = receiver.notices.makeAsyncIterator()
         let notice = await iterator.next()

@@ -12,7 +12,9 @@ final class OfflineQueueTests: XCTestCase {
         let client = try env.webhookClient()
         var ids: [String] = []
         for index in 0..<count {
-            let outcome = await client.call(CallRequest(method: "crm.lead.add", params: ["fields": ["TITLE": .string("Lead \(index)")]]))
+            var add = CallRequest(method: "crm.lead.add", params: ["fields": ["TITLE": .string("Lead \(index)")]])
+            add.confirmWrite = true
+            let outcome = await client.call(add)
             ids.append(String(try XCTUnwrap(outcome.value?.intValue)))
         }
         return ids
