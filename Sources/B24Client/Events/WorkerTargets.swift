@@ -45,7 +45,9 @@ final class SinkFile {
                 cut = size - known
             }
         } else {
-            // A file b24 never wrote: what is there already stays, as if committed.
+            // A file b24 never wrote: what is there already stays, as if committed. The size is committed before
+            // the first line is written, or a crash after that line would leave it uncut and handled again.
+            try store.setSinkSize(path: path, size: size)
             committed = size
         }
     }

@@ -143,6 +143,13 @@ extension B24Store {
         }
     }
 
+    /// Commits a sink's size without a key (a sink adopted with what it already holds).
+    public func setSinkSize(path: String, size: Int64) throws {
+        try write("cannot record the sink state") { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO worker_sinks (path, size) VALUES (?, ?)", arguments: [path, size])
+        }
+    }
+
     /// The sink's committed size (nil: never written).
     public func sinkSize(path: String) throws -> Int64? {
         try read("cannot read the sink state") { db in
