@@ -30,6 +30,8 @@ public final class ConsoleServices: @unchecked Sendable {
     /// The connection generation `client` belongs to: a late connect of an older generation never replaces it.
     private var clientGeneration = 0
     private var sandbox: Sandbox?
+    /// The embedded sandbox's OAuth app, for event methods (see ``eventClient(generation:)``).
+    private var sandboxApp: (generation: Int, client: B24Client)?
     /// Colour depth of the terminal, for theme downgrades.
     public var colorDepth: ColorDepth = .indexed256
 
@@ -131,7 +133,10 @@ public final class ConsoleServices: @unchecked Sendable {
         if let existing = embeddedSandbox {
             running = existing
         } else {
-            do { running = try await Sandbox.start(SandboxOptions()) } catch {
+            var options = SandboxOptions()
+            // A simulated colleague for demos and the events screen's end-to-end test.
+            options.activityPerSecond = max(0, Double(launch.environment["B24_SANDBOX_ACTIVITY"] ?? "") ?? 0)
+            do { running = try await Sandbox.start(options) } catch {
                 throw B24Error.usage("cannot start the sandbox portal: \(error)")
             }
             withLock { sandbox = running }
@@ -144,7 +149,31 @@ public final class ConsoleServices: @unchecked Sendable {
     /// One call through B24Client on the client of connection `generation` (nil when that connection is not the
     /// installed one: a call meant for one portal never goes to another). Cancelling the task cancels the call.
     public func call(_ request: CallRequest, generation: Int) async -> CallOutcome? {
-        await client(generation: generation)?.call(request)
+        if request.method.lowercased().hasPrefix("event.") { return await eventClient(generation: generation)?.client.call(request) }
+        return await client(generation: generation)?.call(request)
+    }
+
+    /// The client for event methods, which need application context: the connection's own, or on the embedded
+    /// sandbox its OAuth app (whose application token and member id the console knows, so its receiver trusts
+    /// the sandbox's deliveries). `authStore` is where the profile is saved (nil for the sandbox).
+    func eventClient(generation: Int) -> (client: B24Client, authStore: AuthStore?)? {
+        guard let client = client(generation: generation) else { return nil }
+        guard let sandbox = embeddedSandbox, client.profile.name == ProfileEntry.sandboxName else {
+            return (client, AuthStore(paths: paths))
+        }
+        if let cached = withLock({ sandboxApp?.generation == generation ? sandboxApp?.client : nil }) { return (cached, nil) }
+        let tokens = sandbox.issueTokens(userID: 1)
+        var oauth = OAuthAuth(clientID: sandbox.oauthClientID, clientSecret: Secret(sandbox.oauthClientSecret),
+                              oauthServer: sandbox.oauthServerURL)
+        oauth.accessToken = Secret(tokens.access)
+        oauth.refreshToken = Secret(tokens.refresh)
+        oauth.expiresAt = Date().addingTimeInterval(TimeInterval(tokens.expiresIn))
+        var profile = Profile(name: ProfileEntry.sandboxName, portal: sandbox.baseURL, auth: .oauth(oauth))
+        profile.events = EventTrust(applicationToken: Secret(sandbox.applicationToken), memberID: sandbox.memberID)
+        guard let app = try? B24Client(profile: ResolvedProfile(profile: profile, isSaved: false), paths: paths,
+                                       options: client.options) else { return nil }
+        withLock { sandboxApp = (generation, app) }
+        return (app, nil)
     }
 
     /// A stream's messages for connection `generation` until it ends; cancelling the consuming task stops the work.
@@ -164,7 +193,9 @@ public final class ConsoleServices: @unchecked Sendable {
                 case .searchResponse:
                     break  // answered above: it needs no portal
                 case .eventTail(let options):
-                    await Self.runTail(client: client, options: options, continuation: continuation)
+                    guard let events = eventClient(generation: generation) else { break }
+                    await Self.runTail(client: events.client, authStore: events.authStore, options: options,
+                                       continuation: continuation)
                 case .observedCall(let request):
                     let outcome = await client.call(request) { event in continuation.yield(.streamed(.callEvent(event))) }
                     continuation.yield(.call(outcome))
@@ -179,11 +210,11 @@ public final class ConsoleServices: @unchecked Sendable {
     }
 
     /// Runs an event tail for the events screen until the consuming task is cancelled (the page closed).
-    static func runTail(client: B24Client, options: EventTail.Options,
+    static func runTail(client: B24Client, authStore: AuthStore?, options: EventTail.Options,
                         continuation: AsyncStream<Answer>.Continuation) async {
         let tail: EventTail
         do {
-            tail = EventTail(client: client, store: try client.store(), authStore: AuthStore(paths: client.paths), options: options)
+            tail = EventTail(client: client, store: try client.store(), authStore: authStore, options: options)
             try await tail.start()
         } catch {
             continuation.yield(.ended(ConsoleWords.error((error as? B24Error) ?? .usage("\(error)"))))

@@ -16,11 +16,12 @@ struct EventsView {
             canvas.put(clean(text), at: Point(column: rect.column, row: row), style: theme[role], clip: rect)
             row += 1
         }
+        let spark = Self.sparkline(Array(screen.perSecond.suffix(10))) + " "
         let counters = "received \(screen.received) · missed online \(screen.missedOnline) · dropped from view \(screen.droppedFromView)"
             + (screen.refused > 0 ? " · refused \(screen.refused)" : "")
-        let spark = " " + Self.sparkline(Array(screen.perSecond.suffix(20))) + String(format: " %.1f/s", rate)
-        let mode = screen.paused ? "  PAUSED (\(screen.held.count) held)" : (screen.following ? "  following" : "")
-        canvas.put(clean(counters) + spark + mode, at: Point(column: rect.column, row: row), style: theme[.muted], clip: rect)
+        let mode = (screen.paused ? " · PAUSED (\(screen.held.count) held)" : (screen.following ? " · following" : ""))
+            + String(format: " · %.1f/s", rate)
+        canvas.put(spark + counters + mode, at: Point(column: rect.column, row: row), style: theme[.muted], clip: rect)
         row += 1
         var cursor: Point?
         let filterRect = Rect(column: rect.column, row: row, width: rect.width, height: 1)
@@ -57,7 +58,8 @@ struct EventsView {
         if case .reconnecting = source.state { role = .warning }
         if source.state == .stopped { role = .error }
         if source.state == .ready {
-            if let last = screen.lastEvent[source.source.rawValue] {
+            // The receiver's events are the online ones.
+            if let last = screen.lastEvent[source.source == .receiver ? EventSource.online.rawValue : EventSource.offline.rawValue] {
                 let quiet = screen.now.timeIntervalSince(last)
                 text += quiet >= EventsScreen.quietAfter ? " · quiet for \(Self.duration(quiet))" : " · last event \(Self.duration(max(0, quiet))) ago"
             } else {
@@ -65,7 +67,7 @@ struct EventsView {
             }
             if source.error != nil { role = .warning }
         }
-        if source.source == .receiver, let refusal = screen.lastRefusal { text += " · last refused: \(refusal)" }
+        if source.source == .receiver, let refusal = screen.lastRefusal { text += " · refused: \(refusal)" }
         return (text, role)
     }
 
