@@ -92,7 +92,10 @@ struct WorkerCommand: AsyncParsableCommand {
             stop.onStop = { worker.requestStop() }
             stop.install()
             let progress = ProgressLine(dlq: { (try? store.deadLetterCount()) ?? 0 })
-            let counters = try await worker.run { progress.update($0) }
+            let redactor = client.redactor
+            let counters = try await worker.run(progress: { progress.update($0) }, failed: { error, delay in
+                printError(redactor.redact("\((error as? B24Error)?.message ?? "\(error)"); trying again in \(Int(delay.rounded(.up))) s"))
+            })
             progress.finish()
             printInfo("worker: handled \(counters.handled), already handled \(counters.alreadyHandled), retries \(counters.retries), "
                       + "dead-lettered \(counters.deadLettered), cleared \(counters.cleared)"

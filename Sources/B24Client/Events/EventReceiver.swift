@@ -4,6 +4,9 @@ import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What happened to one POST that reached the receiver.
 public enum ReceiverNotice: Sendable, Equatable {
@@ -45,6 +48,8 @@ public final class EventReceiver: @unchecked Sendable {
     private let profileName: String
     private let trust: NSLock = NSLock()
     private var profile: Profile
+    /// The profile file's mtime, size and inode when it was last read.
+    private var lastReload = ""
     private var group: ServiceGroup?
     private var task: Task<Void, Never>?
     private var boundPort = 0
@@ -176,8 +181,19 @@ public final class EventReceiver: @unchecked Sendable {
         return EventFields.constantTimeEqual(member, expectedMember) && EventFields.constantTimeEqual(token, expected.reveal())
     }
 
+    /// The saved profile, read again only when its file changed (a flood of bad deliveries costs a `stat` each,
+    /// not a read and a parse).
     private func reloadProfile() -> Profile? {
-        guard let authStore, let saved = try? authStore.profile(named: profileName) else { return nil }
+        guard let authStore else { return nil }
+        var info = stat()
+        guard stat(authStore.paths.profilesFile.path, &info) == 0 else { return nil }
+        let stamp = "\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec).\(info.st_size).\(info.st_ino)"
+        let changed = trust.withLock { () -> Bool in
+            guard stamp != lastReload else { return false }
+            lastReload = stamp
+            return true
+        }
+        guard changed, let saved = try? authStore.profile(named: profileName) else { return nil }
         trust.withLock { profile = saved }
         return saved
     }

@@ -79,12 +79,48 @@ public final class OfflineWorker: @unchecked Sendable {
 
     /// Runs until stopped (or, with ``Options/once``, until the queue is empty). `progress` hears the counters after
     /// every event.
+    /// Without ``Options/once`` a failed round (the portal unreachable, a clear refused) is reported to `failed`
+    /// and tried again after a growing pause, earlier reservations first; with it, the error ends the run.
     @discardableResult
-    public func run(progress: @escaping @Sendable (Counters) -> Void = { _ in }) async throws -> Counters {
+    public func run(progress: @escaping @Sendable (Counters) -> Void = { _ in },
+                    failed: @escaping @Sendable (Error, TimeInterval) -> Void = { _, _ in }) async throws -> Counters {
         if case .sink(let path) = options.target { sink = try SinkFile(path: path, store: store) }
         defer { sink?.close() }
+        var reclaim = true
+        var failures = 0
+        while !isStopping {
+            do {
+                if reclaim {
+                    try await reclaimEarlierReservations(progress: progress)
+                    reclaim = false
+                }
+                let (processID, records) = try await queue.reserve(limit: options.batch)
+                failures = 0
+                guard let processID, !records.isEmpty else {
+                    if options.once { break }
+                    await pause(options.pollInterval)
+                    continue
+                }
+                try store.rememberProcess(scope: queue.scope, processID: processID)
+                if try await handleBatch(processID: processID, records, progress: progress) {
+                    try store.forgetProcess(scope: queue.scope, processID: processID)
+                }
+            } catch {
+                if options.once || isStopping { throw error }
+                failures += 1
+                reclaim = true
+                let delay = min(60, max(options.pollInterval, 1) * pow(2, Double(min(failures, 6) - 1)))
+                failed(error, delay)
+                await pause(delay)
+            }
+        }
+        return counters
+    }
+
+    /// Dead letters whose clear was cut short, then every batch reserved earlier: ours from the store, then any the
+    /// queue shows (a crash right after a reservation leaves no local trace).
+    private func reclaimEarlierReservations(progress: @escaping @Sendable (Counters) -> Void) async throws {
         try await clearDeadLetteredErrors()
-        // Earlier reservations first: ours from the store, then any the queue shows.
         var pending = try store.pendingProcesses(scope: queue.scope)
         for id in try await queue.reservedProcessIDs() where !pending.contains(id) { pending.append(id) }
         for processID in pending where !isStopping {
@@ -97,19 +133,6 @@ public final class OfflineWorker: @unchecked Sendable {
                 if try await handleBatch(processID: processID, records, progress: progress) == false { break }
             }
         }
-        while !isStopping {
-            let (processID, records) = try await queue.reserve(limit: options.batch)
-            guard let processID, !records.isEmpty else {
-                if options.once { break }
-                await pause(options.pollInterval)
-                continue
-            }
-            try store.rememberProcess(scope: queue.scope, processID: processID)
-            if try await handleBatch(processID: processID, records, progress: progress) {
-                try store.forgetProcess(scope: queue.scope, processID: processID)
-            }
-        }
-        return counters
     }
 
     /// Handles a reserved batch and clears what was handled. False when a stop left some records reserved.
