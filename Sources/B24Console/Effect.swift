@@ -117,6 +117,8 @@ public enum StreamMessage: Sendable {
     case tail(TailItem)
     /// The clock, once a second, while an event tail runs.
     case tailTick(Date)
+    /// How many events the offline worker's dead-letter queue holds (read every few seconds during a tail).
+    case deadLetters(Int)
 }
 
 /// Everything that can happen to the console: keys, terminal events, effect answers, intents.

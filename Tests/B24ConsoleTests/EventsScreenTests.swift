@@ -52,6 +52,9 @@ struct EventsScreenTests {
         #expect(screen.text.contains("MISSED ONLINE"))
         #expect(!screen.text.contains("\u{1B}"), "control characters must not reach the screen")
         #expect(screen.text.contains("PAUSED") == false)
+        #expect(!screen.text.contains("DLQ"), "an empty DLQ is not mentioned")
+        Fixture.apply(&state, .answered(id, .streamed(.deadLetters(2))))
+        #expect(render(state, size: Size(width: 120, height: 24)).text.contains("worker DLQ 2"))
         #expect(screen.text.contains("receiver: ready (http://127.0.0.1:40123/) · last event 0 s ago"))
     }
 

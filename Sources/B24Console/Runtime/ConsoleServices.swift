@@ -220,9 +220,14 @@ public final class ConsoleServices: @unchecked Sendable {
             continuation.yield(.ended(ConsoleWords.error((error as? B24Error) ?? .usage("\(error)"))))
             return
         }
+        let store = tail.store
         let ticks = Task {
+            var count = 0
             while !Task.isCancelled {
                 continuation.yield(.streamed(.tailTick(Date())))
+                // The worker runs in its own process; its DLQ is in the shared database.
+                if count % 5 == 0, let letters = try? store.deadLetterCount() { continuation.yield(.streamed(.deadLetters(letters))) }
+                count += 1
                 try? await Task.sleep(nanoseconds: 1_000_000_000)
             }
         }

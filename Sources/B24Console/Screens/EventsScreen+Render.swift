@@ -18,7 +18,7 @@ struct EventsView {
         }
         let spark = Self.sparkline(Array(screen.perSecond.suffix(10))) + " "
         let counters = "received \(screen.received) · missed online \(screen.missedOnline) · dropped from view \(screen.droppedFromView)"
-            + (screen.refused > 0 ? " · refused \(screen.refused)" : "")
+            + (screen.refused > 0 ? " · refused \(screen.refused)" : "") + (screen.deadLetters > 0 ? " · worker DLQ \(screen.deadLetters)" : "")
         let mode = (screen.paused ? " · PAUSED (\(screen.held.count) held)" : (screen.following ? " · following" : ""))
             + String(format: " · %.1f/s", rate)
         canvas.put(spark + counters + mode, at: Point(column: rect.column, row: row), style: theme[.muted], clip: rect)

@@ -44,6 +44,8 @@ struct EventsScreen: ConsoleScreen, Equatable {
     /// A bind or unbind line being typed.
     var prompt: (kind: PromptKind, text: EditableText)?
     var readingOlder = false
+    /// The offline worker's DLQ size (shown when not empty).
+    var deadLetters = 0
 
     enum PromptKind: String, Equatable, Sendable { case bind, unbind }
 
@@ -55,7 +57,7 @@ struct EventsScreen: ConsoleScreen, Equatable {
             && a.now == b.now && a.perSecond == b.perSecond && a.following == b.following && a.paused == b.paused
             && a.cursor == b.cursor && a.filter == b.filter && a.filtering == b.filtering && a.detail == b.detail
             && a.prompt?.kind == b.prompt?.kind && a.prompt?.text == b.prompt?.text && a.held == b.held
-            && a.missedOnline == b.missedOnline && a.refused == b.refused
+            && a.missedOnline == b.missedOnline && a.refused == b.refused && a.deadLetters == b.deadLetters
     }
 
     var receiverURL: String? {
@@ -74,6 +76,7 @@ struct EventsScreen: ConsoleScreen, Equatable {
         switch (id.name, answer) {
         case ("tail", .streamed(.tail(let item))): take(item)
         case ("tail", .streamed(.tailTick(let date))): tick(date)
+        case ("tail", .streamed(.deadLetters(let count))): deadLetters = count
         case ("tail", .ended(let error)):
             for index in sources.indices { sources[index].state = .stopped }
             if let error { sources[0].error = error }

@@ -105,7 +105,7 @@ extension InspectorScreen {
             self.fetch = fetch
             showFetchedRows()
             return failure.map { [.status(StatusMessage("fetching stopped: \($0)", kind: .error))] } ?? []
-        case .streamed(.callEvent), .streamed(.searchFound), .streamed(.tail), .streamed(.tailTick), .call, .loaded, .edited:
+        case .streamed(.callEvent), .streamed(.searchFound), .streamed(.tail), .streamed(.tailTick), .streamed(.deadLetters), .call, .loaded, .edited:
             return []
         }
     }

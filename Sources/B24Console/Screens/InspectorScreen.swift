@@ -147,7 +147,7 @@ struct InspectorScreen: PaneScreen, Equatable {
         switch answer {
         case .streamed(.callEvent(let event)):
             events.append(event)
-        case .streamed(.page), .streamed(.pagingFinished), .streamed(.searchFound), .streamed(.tail), .streamed(.tailTick):
+        case .streamed(.page), .streamed(.pagingFinished), .streamed(.searchFound), .streamed(.tail), .streamed(.tailTick), .streamed(.deadLetters):
             break
         case .call(let result):
             switch result.result {
