@@ -12,7 +12,7 @@ public struct ChainStepRef: Hashable, Sendable {
     public var group: String
 }
 
-/// A chain run step by step (`p` on a chain): each step opens its form prefilled from what earlier steps brought
+/// A chain run step by step (`o` on a chain): each step opens its form prefilled from what earlier steps brought
 /// (``ChainBindings``: the new lead's id flows into the next step), the user reviews and sends it (a write through
 /// its review), inspects the answer, then goes on (`>` / F7), skips (`S` / F8) or stops (`:chain stop`). The run
 /// keeps a record of its steps, and its calls share a group in history.
@@ -95,7 +95,7 @@ func runChain(_ state: inout ConsoleState, _ command: ChainCommand) -> [Effect] 
         return []
     case .next, .skip:
         guard var run = state.chainRun, !run.isOver else {
-            state.status = StatusMessage("no chain is running: p on a chain runs it step by step", kind: .warning)
+            state.status = StatusMessage("no chain is running: o on a chain runs it step by step", kind: .warning)
             return []
         }
         // On a step's answer, "skip" passes over the step after it; on an unsent step's form, it passes this one.

@@ -26,7 +26,7 @@ public enum Command: Equatable, Sendable, CustomStringConvertible {
     /// The palette's commands, for help and error messages.
     public static let paletteUsage = [
         "packs", "pack NAME", "method NAME", "chains [PACK]", "chain ID", "search TEXT", "profile NAME", "theme NAME",
-        "home", "help", "quit", "call METHOD [JSON]", "history", "run CHAIN", "chain stop", "plan ID",
+        "home", "help", "quit", "call METHOD [JSON]", "history", "run CHAIN", "chain stop", "plan ID", "events",
     ]
 
     public var description: String {
@@ -132,6 +132,8 @@ public enum Command: Equatable, Sendable, CustomStringConvertible {
         case "plan":
             guard !argument.isEmpty else { return needs("a plan id") }
             return .success(.open(.plan(argument)))
+        case "events":
+            return .success(.jump(.events))
         case "help":
             return .success(.help)
         case "quit", "q", "exit":

@@ -1,3 +1,4 @@
+import Foundation
 import B24Catalog
 import Foundation
 import B24Client
@@ -62,12 +63,15 @@ public enum LoadSpec: Sendable {
     case history(limit: Int)
     /// One stored call, by id.
     case trace(String)
+    /// Stored events of a profile older than row `before` (nil: the newest), newest first.
+    case events(profile: String, before: Int64?, limit: Int)
 }
 
 /// What a ``LoadSpec`` brought.
 public enum Loaded: Sendable {
     case history([HistoryEntry])
     case trace(CallTrace)
+    case events([ReceivedEvent])
 }
 
 /// A call to copy as a cURL command with its real secret (``Effect/copyWithSecret(_:_:)``): the masked request
@@ -114,6 +118,8 @@ public enum StreamSpec: Sendable {
     case reviewPlan(String)
     /// Run a reviewed plan once and read its targets back: answers `.applied` once.
     case applyPlan(String, ReviewedWrite, confirmWrite: Bool, confirmDestructive: Bool)
+    /// B24Client's event tail (receiver + offline watch): each item as `.tail`, and a `.tailTick` every second.
+    case eventTail(EventTail.Options)
 }
 
 /// One message of a stream.
@@ -138,6 +144,12 @@ public enum StreamMessage: Sendable {
     case applied(AppliedWrite)
     /// The id of the plan a `.saveReviewedPlan` stored, or why it could not.
     case planSaved(Result<String, ConsoleFailure>)
+    /// An event tail's item.
+    case tail(TailItem)
+    /// The clock, once a second, while an event tail runs.
+    case tailTick(Date)
+    /// How many events the offline worker's dead-letter queue holds (read every few seconds during a tail).
+    case deadLetters(Int)
 }
 
 /// Everything that can happen to the console: keys, terminal events, effect answers, intents.

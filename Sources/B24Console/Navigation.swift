@@ -62,6 +62,7 @@ func naturalPath(_ route: Route, _ state: ConsoleState) -> [Route] {
         return [.home, .packs, .pack(chain.pack), route]
     case .search, .call, .form, .send, .diagnose, .plan: return state.stack.map(\.route) + [route]
     case .history: return [.home, .history]
+    case .events: return [.home, .events]
     case .storedCall: return [.home, .history, route]
     }
 }

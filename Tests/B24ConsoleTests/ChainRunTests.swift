@@ -31,7 +31,7 @@ struct ChainRunTests {
         await driver.waitFor("Анна Смирнова (id 1)")
         driver.command("chain core.lead-intake")
         await driver.waitFor("runs it step by step")
-        driver.press(.char("p"))
+        driver.press(.char("o"))
         await driver.waitFor("step 1 of 3: create the lead")
         await driver.waitFor("read-only ones hidden")
         driver.type("Цепочка: тест")

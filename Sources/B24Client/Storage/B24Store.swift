@@ -151,6 +151,8 @@ public final class B24Store: @unchecked Sendable {
             try db.execute(sql: "ALTER TABLE plans ADD COLUMN expected TEXT")
             try db.execute(sql: "ALTER TABLE plans ADD COLUMN diff_hash TEXT")
         }
+        // Events: the tail log, the offline worker's ledger, reserved processes, sink sizes and the DLQ.
+        migrator.registerMigration("v5-events") { db in try Self.createEventTables(db) }
         return migrator
     }
 

@@ -137,6 +137,8 @@ public enum Route: Hashable, Sendable, CustomStringConvertible {
     case diagnose(DiagnosisSubject)
     /// A stored plan, reviewed before it runs (`:plan ID`).
     case plan(String)
+    /// Events live: the receiver and the offline queue.
+    case events
 
     /// A fresh screen for this route.
     func makeScreen(_ app: ConsoleState) -> any ConsoleScreen {
@@ -157,6 +159,7 @@ public enum Route: Hashable, Sendable, CustomStringConvertible {
         case .storedCall(let id): return InspectorScreen(storedID: id)
         case .diagnose(let subject): return DiagnosisScreen(subject: subject)
         case .plan(let id): return PlanScreen(id: id, app)
+        case .events: return EventsScreen()
         }
     }
 
@@ -181,6 +184,7 @@ public enum Route: Hashable, Sendable, CustomStringConvertible {
         case .storedCall(let id): return "call \(id.prefix(8))"
         case .diagnose(let subject): return "diagnose \(subject.method)"
         case .plan(let id): return "plan \(id)"
+        case .events: return "Events"
         }
     }
 

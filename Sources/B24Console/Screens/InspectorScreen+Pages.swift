@@ -106,7 +106,8 @@ extension InspectorScreen {
             showFetchedRows()
             return failure.map { [.status(StatusMessage("fetching stopped: \($0)", kind: .error))] } ?? []
         case .streamed(.callEvent), .streamed(.searchFound), .streamed(.clock), .streamed(.finding), .streamed(.diagnosed),
-             .streamed(.reviewed), .streamed(.applied), .streamed(.planSaved), .call, .loaded, .edited:
+             .streamed(.reviewed), .streamed(.applied), .streamed(.planSaved), .streamed(.tail), .streamed(.tailTick),
+             .streamed(.deadLetters), .call, .loaded, .edited:
             return []
         }
     }

@@ -158,7 +158,8 @@ struct InspectorScreen: PaneScreen, Equatable {
             events.append(event)
             return followed(event, at: at)  // InspectorScreen+Steps.swift
         case .streamed(.page), .streamed(.pagingFinished), .streamed(.searchFound), .streamed(.clock), .streamed(.finding),
-             .streamed(.diagnosed), .streamed(.reviewed), .streamed(.applied), .streamed(.planSaved):
+             .streamed(.diagnosed), .streamed(.reviewed), .streamed(.applied), .streamed(.planSaved), .streamed(.tail),
+             .streamed(.tailTick), .streamed(.deadLetters):
             break
         case .call(let result):
             switch result.result {
@@ -181,7 +182,7 @@ struct InspectorScreen: PaneScreen, Equatable {
             recordedProfile = trace.profile
             recordedAt = trace.startedAt
             show(trace, envelope: trace.response, error: trace.error.map { "recorded: \($0.message)" })
-        case .loaded(.history):
+        case .loaded(.history), .loaded(.events):
             break
         case .ended(let failure?):
             if outcome == nil {
