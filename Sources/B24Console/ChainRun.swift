@@ -109,7 +109,11 @@ func runChain(_ state: inout ConsoleState, _ command: ChainCommand) -> [Effect] 
             state.status = StatusMessage("no chain is running", kind: .warning)
             return []
         }
-        state.chainRun = nil
+        // The record stays for the chain's page: the steps left are marked as not run.
+        var stopped = run
+        stopped.records = stopped.records.map { $0 == .pending ? .skipped : $0 }
+        stopped.step = stopped.methods.count
+        state.chainRun = stopped
         state.status = StatusMessage("chain \(run.chainID) stopped: \(run.summary); history shows its calls as run \(run.runID)")
         return []
     }
@@ -134,6 +138,8 @@ private func openStep(_ state: inout ConsoleState) -> [Effect] {
     var seed = FormSeed(method: method, params: params.isEmpty ? nil : .object(params))
     seed.chainStep = run.ref(run.step)
     let effects = open(&state, .form(seed))
-    state.status = StatusMessage("chain \(run.chainID) · step \(run.step + 1) of \(run.methods.count): \(run.notes[run.step]) — ctrl+g sends, F8 skips")
+    let missing = run.bindings.missing(method).map { " (\($0))" } ?? ""
+    state.status = StatusMessage("chain \(run.chainID) · step \(run.step + 1) of \(run.methods.count): \(run.notes[run.step])\(missing) — ctrl+g sends, F8 skips",
+                                 kind: missing.isEmpty ? .info : .warning)
     return effects
 }

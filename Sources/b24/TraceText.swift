@@ -14,7 +14,8 @@ enum TraceText {
         let version = trace.apiVersion == .v3 ? "REST 3.0" : "REST v2"
         lines.append("call      \(trace.id)")
         lines.append("method    \(trace.method) (\(trace.risk), \(version))  profile \(trace.profile)")
-        lines.append("started   \(time.string(from: trace.startedAt))  took \(formatDuration(trace.duration))  status \(trace.status)")
+        lines.append("started   \(time.string(from: trace.startedAt))  took \(formatDuration(trace.duration))  status \(trace.status)"
+            + (trace.error.map { " · exit \($0.exitCode)" } ?? ""))
         lines.append("request   \(trace.request.httpMethod) \(trace.request.url)")
         lines.append("params    \(JSONWriter.compact(trace.request.params))")
         if let key = trace.idempotencyKey {

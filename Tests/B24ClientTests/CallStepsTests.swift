@@ -28,7 +28,7 @@ struct CallStepsTests {
     }
 
     /// Folding the events as they arrive gives what is under way: a wait knows when it ends.
-    @Test func aRunningWaitKnowsWhenItEnds() {
+    @Test func aRunningWaitKnowsWhenItEnds() throws {
         let start = Date(timeIntervalSince1970: 1_000)
         var live = TraceBuilder(CallTrace(profile: "p", method: "crm.lead.list", apiVersion: .v2, risk: "read",
                                           request: .init(httpMethod: "POST", url: "u", params: [:]), startedAt: start))
@@ -38,9 +38,9 @@ struct CallStepsTests {
         let wait = CallWait(reason: .operatingReset, seconds: 30, detail: "for the operating-time budget of crm.lead.list to reset")
         live.apply(.waiting(wait), now: start.addingTimeInterval(0.2))
         let steps = live.trace.steps(current: live.current, finished: false)
-        let running = try? #require(steps.last)
-        #expect(running?.endsAt == start.addingTimeInterval(30.2))
-        #expect(running?.details.first?.contains("operating-time budget of crm.lead.list") == true)
+        let running = try #require(steps.last)
+        #expect(running.endsAt == start.addingTimeInterval(30.2))
+        #expect(running.details.first?.contains("operating-time budget of crm.lead.list") == true)
         #expect(steps.filter { $0.kind == .wait }.count == 1)  // the running wait is not listed twice
     }
 

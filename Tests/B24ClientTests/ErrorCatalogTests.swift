@@ -19,8 +19,16 @@ struct ErrorCatalogTests {
         "VALIDATION_REQUESTFILTERVALIDATIONEXCEPTION",
     ]
 
+    /// The other codes PROTOCOL.md lists (system errors §2.3, "other codes clients map", OAuth, events).
+    static let protocolCodes = [
+        "INTERNAL_SERVER_ERROR", "ERROR_UNEXPECTED_ANSWER", "ERROR_MANIFEST_IS_NOT_AVAILABLE", "user_access_error",
+        "METHOD_CONFIRM_WAITING", "METHOD_CONFIRM_DENIED", "WRONG_CLIENT", "ALLOWED_ONLY_INTRANET_USER", "ACCESS_ERROR",
+        "invalid_request", "invalid_client", "invalid_scope", "bad_verification_code", "INVALID_REQUEST",
+        "ERROR_EVENT_NOT_FOUND", "CODE_EMPTY", "ERROR_CORE", "ERROR_ARGUMENT", "OVERLOAD_LIMIT", "PORTAL_DELETED",
+    ]
+
     @Test func everyNamedCodeHasACauseAndANextAction() {
-        let codes = Self.named + Self.v3.map { "BITRIX_REST_V3_EXCEPTION_" + $0 }
+        let codes = Self.named + Self.protocolCodes + Self.v3.map { "BITRIX_REST_V3_EXCEPTION_" + $0 }
         for code in codes {
             let explanation = ErrorCatalog.explain(PortalError(code: code, message: "x", httpStatus: 400))
             #expect(explanation != nil, "no explanation for \(code)")
@@ -38,7 +46,10 @@ struct ErrorCatalogTests {
         #expect(catalogDenied?.title == "Access denied")
         #expect(ErrorCatalog.explain(.http(status: 502, snippet: "<html>Bad gateway</html>"))?.remedy == .retryLater)
         #expect(ErrorCatalog.explain(.http(status: 500, snippet: "oops"))?.title.contains("500") == true)
-        #expect(ErrorCatalog.explain(PortalError(code: "SOMETHING", message: "x", httpStatus: 503))?.remedy == .retryLater)
+        #expect(ErrorCatalog.explain(PortalError(code: "", message: "x", httpStatus: 503))?.remedy == .retryLater)
+        // A coded 5xx is Bitrix24's own answer, not a proxy page: a deleted portal is not "try again in a minute".
+        #expect(ErrorCatalog.explain(PortalError(code: "PORTAL_DELETED", message: "x", httpStatus: 500))?.title == "Portal deleted")
+        #expect(ErrorCatalog.explain(PortalError(code: "SOMETHING", message: "x", httpStatus: 503)) == nil)
         let unknown = ErrorCatalog.explain(.outcomeUnknown(method: "crm.lead.add", reason: "timed out"))
         #expect(unknown?.remedy == .checkBeforeRetry)
         #expect(ErrorCatalog.explain(.usage("bad flag")) == nil)

@@ -22,6 +22,8 @@ struct ChainRunTests {
                        envelope: ["result": ["process_id": "p1", "events": [["MESSAGE_ID": "m1"], ["MESSAGE_ID": "m2"]]]])
         #expect(bindings.prefill("event.offline.clear") == ["process_id": "p1", "message_id": ["m1", "m2"]])
         #expect(bindings.prefill("im.message.add").isEmpty)
+        #expect(ChainBindings().missing("crm.lead.update") == "no lead id from an earlier step: fill id")
+        #expect(bindings.missing("crm.lead.update") == nil)
     }
 
     /// The lead-intake chain against the embedded sandbox: add (reviewed), list (prefilled with the new id and
@@ -62,6 +64,12 @@ struct ChainRunTests {
         #expect(calls.first?.group == "chain core.lead-intake · run \(run.runID) · step 2/3")
         driver.command("history")
         await driver.waitFor("⛓ chain core.lead-intake · run \(run.runID) · step 1/3")
+        // group:RUN lists the run's calls together.
+        driver.press(.char("/"))
+        driver.type("group:\(run.runID)")
+        await driver.waitFor("Calls matching \"group:\(run.runID)\"")
+        let history = try #require(driver.runtime.state.stack.last?.screen as? HistoryScreen)
+        #expect(history.panes(driver.runtime.state).first?.rows.count == 2)
         await driver.quit()
     }
 }

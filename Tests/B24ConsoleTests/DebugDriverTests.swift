@@ -23,10 +23,19 @@ struct DebugDriverTests {
         let first = await driver.screen().text
         #expect(first.contains("attempt 1  HTTP 429 OPERATION_TIME_LIMIT"))
         #expect(first.contains("→ retry (operating-reset)"))
+        // The countdown moves: a second later it shows less than the full 600 s.
+        await driver.waitFor("599 s left (x cancels)")
         driver.press(.char("x"))
         await driver.waitFor("call cancelled")
         await driver.waitFor("cancelled in")
-        #expect(sandbox.stats.calls("department.get") == 0)  // the 429 turned it away; nothing more was sent
+        // The client ended the call at once and recorded it as cancelled.
+        let client = try #require(driver.services.currentClient)
+        var status = ""
+        for _ in 0 ..< 100 where status != "cancelled" {
+            status = try client.store().recentHistory(limit: 5).first { $0.method == "department.get" }?.status ?? ""
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        #expect(status == "cancelled")
         await driver.quit()
     }
 

@@ -56,6 +56,9 @@ public struct CallRequest: Sendable {
     public var recording: CallRecording = .standard
     /// The group the call belongs to in history (a chain run's step), nil for a call of its own.
     public var group: String?
+    /// A read of the portal's metadata made by b24 itself (a diagnosis): one of ``B24Client/discoveryMethods``
+    /// passes whatever packs the profile allows.
+    var discovery = false
     /// Set when the call applies a reviewed diff: its hash and change summary go to the audit line.
     public var review: ReviewStamp?
 

@@ -5,6 +5,7 @@ import Foundation
 /// folded live from the call's events by ``TraceBuilder``), so the console's step view and `b24 history ID` tell
 /// the same story. Everything in it is already masked.
 public struct CallStep: Sendable, Equatable {
+    /// What the step is: the request, a wait, an attempt, a token refresh, the outcome, or a batch command.
     public enum Kind: String, Sendable { case request, wait, attempt, refresh, outcome, command }
     /// How the step went, for colour.
     public enum Tone: Sendable, Equatable { case plain, good, warning, bad, muted }
@@ -106,9 +107,10 @@ extension CallTrace {
         if let error {
             var details = [error.message]
             if let explanation = ErrorCatalog.explain(recorded: error) {
-                // The recorded line ends with the same advice: said once, under "next".
-                let advice = " — " + explanation.action
-                if error.message.hasSuffix(advice) { details = [String(error.message.dropLast(advice.count))] }
+                // The recorded line ends with the same advice (the CLI's adds a command): said once, under "next".
+                if let cut = error.message.range(of: " — " + explanation.action) {
+                    details = [String(error.message[..<cut.lowerBound])]
+                }
                 details += ["why: " + explanation.cause, "next: " + explanation.action]
             }
             let status = self.status == "cancelled" ? "cancelled" : "failed"
@@ -126,24 +128,5 @@ extension CallTrace {
         }
         if let total = response?["total"]?.intValue { summary += ", total \(total)" }
         return CallStep(.outcome, at: duration, summary, tone: status == "ok" ? .good : .warning)
-    }
-}
-
-extension ErrorCatalog {
-    /// The explanation of an error as history keeps it (its code, masked message and HTTP status).
-    public static func explain(recorded error: CallTrace.TraceError) -> ErrorExplanation? {
-        switch error.code {
-        case "OUTCOME_UNKNOWN": return outcomeUnknown
-        case "DECODING": return explain(.decoding(error.message))
-        case "USAGE", "POLICY", "CANCELLED": return nil
-        case "LOGIN_REQUIRED": return byCode["invalid_grant"]
-        default: break
-        }
-        if error.code.hasPrefix("HTTP_"), let status = Int(error.code.dropFirst(5)) { return httpPage(status) }
-        if error.code.hasPrefix("TRANSPORT_") {
-            return transport(TransportFailureKind(rawValue: String(error.code.dropFirst(10))) ?? .other)
-        }
-        let code = error.code == "EMPTY_CODE" ? "" : error.code
-        return explain(PortalError(code: code, message: error.message, httpStatus: error.httpStatus ?? 400))
     }
 }

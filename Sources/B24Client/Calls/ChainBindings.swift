@@ -99,6 +99,21 @@ public struct ChainBindings: Sendable, Equatable, Hashable {
         "lead": [("company", "COMPANY_ID"), ("contact", "CONTACT_ID")],
     ]
 
+    /// What a step's method would take from an earlier step but no earlier step brought (it was skipped, failed,
+    /// or the chain starts there): said when its form opens, so the user fills it by hand.
+    public func missing(_ method: String) -> String? {
+        let lower = method.lowercased()
+        if let entity = Self.crmEntity(lower), ["get", "update", "delete"].contains(lower.split(separator: ".").last.map(String.init) ?? ""),
+           ids[entity] == nil {
+            return "no \(entity) id from an earlier step: fill id"
+        }
+        if ["tasks.task.get", "tasks.task.update", "tasks.task.delete", "tasks.task.complete"].contains(lower), ids["task"] == nil {
+            return "no task id from an earlier step: fill taskId"
+        }
+        if lower == "event.offline.clear", offlineProcess == nil { return "no process_id from event.offline.get: fill it" }
+        return nil
+    }
+
     /// "crm.lead.add" → "lead" (crm.item.* and other crm methods are not entity-bound here).
     static func crmEntity(_ method: String) -> String? {
         let parts = method.split(separator: ".")
@@ -110,7 +125,7 @@ public struct ChainBindings: Sendable, Equatable, Hashable {
     static func idText(_ value: JSONValue?) -> String? {
         switch value {
         case .int(let number)?: return String(number)
-        case .string(let text)? where !text.isEmpty && text.allSatisfy(\.isNumber): return text
+        case .string(let text)? where Int(text) != nil: return text
         default: return nil
         }
     }

@@ -69,7 +69,9 @@ public enum ErrorCatalog {
             if words.contains("access denied") || words.contains("not allowed") { return accessDenied }
             if words.contains("must be array") || words.contains("is not specified") { return badParameters }
         }
-        if error.httpStatus >= 500 { return httpPage(error.httpStatus) }
+        // A coded 5xx is Bitrix24's own answer (its code is in the table, or unknown); only a codeless one may be a page
+        // in front of it.
+        if error.httpStatus >= 500, error.code.isEmpty || Int(error.code) != nil { return httpPage(error.httpStatus) }
         return nil
     }
 
@@ -183,6 +185,48 @@ public enum ErrorCatalog {
         "ERROR_CORE": ErrorExplanation(
             "Refused by the module", cause: "the module refused the values (tasks: a required field is missing or an action is not allowed)",
             action: "read the portal's words, fix the parameters and send again", remedy: .editCall),
+        "OVERLOAD_LIMIT": ErrorExplanation(
+            "Blocked for overload", cause: "Bitrix24 blocked REST calls of this portal or application for overloading it (a block set by hand, not the bucket)",
+            action: "slow down and contact Bitrix24 support; waiting a minute does not lift it"),
+        "PORTAL_DELETED": ErrorExplanation(
+            "Portal deleted", cause: "the portal no longer exists (deleted or moved to another address)",
+            action: "check the portal address of the profile; retrying never helps", remedy: .diagnose),
+        "ERROR_MANIFEST_IS_NOT_AVAILABLE": ErrorExplanation(
+            "Manifest not available", cause: "the configuration manifest asked for is not available on this portal",
+            action: "check the manifest code and that its module is installed", remedy: .editCall),
+        "METHOD_CONFIRM_WAITING": ErrorExplanation(
+            "Waiting for an administrator", cause: "the application asked to use this method and an administrator has not confirmed it yet",
+            action: "ask the portal's administrator to confirm the application's access, then send again", remedy: .retryLater),
+        "METHOD_CONFIRM_DENIED": ErrorExplanation(
+            "Refused by an administrator", cause: "an administrator refused the application's request to use this method",
+            action: "ask the portal's administrator to allow it; retrying does not help"),
+        "WRONG_CLIENT": ErrorExplanation(
+            "Wrong application", cause: "the token belongs to another application than the one calling",
+            action: "sign in again with this application's client id", remedy: .login),
+        "ALLOWED_ONLY_INTRANET_USER": ErrorExplanation(
+            "Intranet users only", cause: "the method is open to intranet (employee) users only, and the call runs as an extranet user",
+            action: "call it as an employee of the portal", remedy: .diagnose),
+        "ACCESS_ERROR": ErrorExplanation(
+            "Access error", cause: "the user the call runs as may not do this (im and other modules use this code)",
+            action: "check who the call runs as and the user's rights in that module", remedy: .diagnose),
+        "invalid_request": ErrorExplanation(
+            "Bad OAuth request", cause: "the token request is malformed (a missing grant type, code or client id)",
+            action: "sign in again; if it repeats, check the application's settings", remedy: .login),
+        "invalid_client": ErrorExplanation(
+            "Unknown application", cause: "the client id or client secret is wrong, or the application was deleted",
+            action: "check the profile's client id and secret, then sign in again", remedy: .login),
+        "invalid_scope": ErrorExplanation(
+            "Scope not allowed", cause: "the application asked for a scope its settings do not grant",
+            action: "add the scope in the application's settings, then sign in again", remedy: .login),
+        "bad_verification_code": ErrorExplanation(
+            "Sign-in code expired", cause: "the authorization code lives 30 s and is used once",
+            action: "sign in again and let b24 take the code at once", remedy: .login),
+        "ERROR_EVENT_NOT_FOUND": ErrorExplanation(
+            "Unknown event", cause: "no such event name on this portal (a typo, or a module that is off)",
+            action: "check the event name against event.get / the documentation", remedy: .editCall),
+        "CODE_EMPTY": ErrorExplanation(
+            "Code missing", cause: "the method needs a CODE parameter and got none",
+            action: "fill CODE and send again", remedy: .editCall),
         "ERROR_ARGUMENT": ErrorExplanation(
             "Bad argument", cause: "a parameter the method needs is missing or empty",
             action: "fill the named argument and send again", remedy: .editCall),
@@ -236,4 +280,23 @@ public enum ErrorCatalog {
             "Invalid filter values", cause: "a filter value does not fit its field",
             action: "fix the filter and send again", remedy: .editCall),
     ]
+}
+
+extension ErrorCatalog {
+    /// The explanation of an error as history keeps it (its code, masked message and HTTP status).
+    public static func explain(recorded error: CallTrace.TraceError) -> ErrorExplanation? {
+        switch error.code {
+        case "OUTCOME_UNKNOWN": return outcomeUnknown
+        case "DECODING": return explain(.decoding(error.message))
+        case "USAGE", "POLICY", "CANCELLED": return nil
+        case "LOGIN_REQUIRED": return byCode["invalid_grant"]
+        default: break
+        }
+        if error.code.hasPrefix("HTTP_"), let status = Int(error.code.dropFirst(5)) { return httpPage(status) }
+        if error.code.hasPrefix("TRANSPORT_") {
+            return transport(TransportFailureKind(rawValue: String(error.code.dropFirst(10))) ?? .other)
+        }
+        let code = error.code == "EMPTY_CODE" ? "" : error.code
+        return explain(PortalError(code: code, message: error.message, httpStatus: error.httpStatus ?? 400))
+    }
 }

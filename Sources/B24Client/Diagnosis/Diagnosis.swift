@@ -4,6 +4,7 @@ import Foundation
 
 /// One piece of evidence a diagnosis found.
 public struct DiagnosisFinding: Sendable, Equatable, Hashable {
+    /// How a finding bears on the call.
     public enum Kind: Sendable, Equatable, Hashable {
         /// Checked and fine.
         case fine
@@ -18,14 +19,16 @@ public struct DiagnosisFinding: Sendable, Equatable, Hashable {
     public var kind: Kind
     /// What the portal said, in words.
     public var evidence: String
-    /// For a variant of the call: the parameters it was sent with (to send it again, or to edit).
+    /// For a variant of the call: the method and parameters it was sent with (to send it again, or to edit).
     public var params: JSONValue?
+    public var method: String?
 
-    public init(_ check: String, _ kind: Kind, _ evidence: String, params: JSONValue? = nil) {
+    public init(_ check: String, _ kind: Kind, _ evidence: String, params: JSONValue? = nil, method: String? = nil) {
         self.check = check
         self.kind = kind
         self.evidence = evidence
         self.params = params
+        self.method = method
     }
 }
 
@@ -64,10 +67,24 @@ public struct DiagnosisSubject: Sendable, Hashable {
     /// From a finished trace.
     public init(trace: CallTrace) {
         self.init(method: trace.method, params: trace.request.params, apiVersion: trace.apiVersion, errorCode: trace.error?.code,
-                  errorMessage: trace.error?.message, rows: trace.response.flatMap(DiagnosisRun.count))
+                  errorMessage: trace.error?.message, rows: trace.response.flatMap(Self.rows(in:)))
     }
 
     var request: CallRequest { CallRequest(method: method, params: params, apiVersion: apiVersion) }
+
+    /// Rows an answer's page holds: the items of its result (a list, or `tasks` / `items` / `events` inside it),
+    /// else its `total`. Items first: a `start=-1` page answers `total: 0` with up to 50 rows.
+    public static func rows(in envelope: JSONValue) -> Int? {
+        switch envelope["result"] {
+        case .array(let items)?: return items.count
+        case .object(let object)?:
+            for key in ["tasks", "items", "products", "events"] { if let items = object[key]?.arrayValue { return items.count } }
+            if let total = envelope["total"]?.intValue { return Int(total) }
+            return object.isEmpty ? 0 : nil
+        default:
+            return envelope["total"]?.intValue.map { Int($0) }
+        }
+    }
 }
 
 extension B24Client {
@@ -80,13 +97,6 @@ extension B24Client {
         "tasks.task.getFields", "crm.status.list", "crm.currency.list", "rest.documentation.openapi",
     ]
 
-    /// A client like this one whose allowlist adds the discovery methods.
-    func withDiscovery() -> B24Client {
-        var options = self.options
-        options.methodAllowlist += Self.discoveryMethods
-        return (try? B24Client(profile: resolved, paths: paths, options: options, catalog: catalog)) ?? self
-    }
-
     /// Tests hypotheses about a failed or empty call against the portal, read-only: whether the method exists and
     /// this caller may use it (`method.get`), the scope it needs against the granted ones (`scope`), who the call
     /// runs as (`user.current`), webhook or application, the limiter and operating-time state; for a read list,
@@ -94,7 +104,7 @@ extension B24Client {
     /// by its title, `start` 0 against -1, `auth_connector` for the offline queue) and which one changes the count.
     /// A write is never sent again: its variants are not tried. Findings arrive through `onFinding` as they are made.
     public func diagnose(_ subject: DiagnosisSubject, onFinding: @escaping @Sendable (DiagnosisFinding) -> Void = { _ in }) async -> DiagnosisReport {
-        var run = DiagnosisRun(client: self, discovery: withDiscovery(), subject: subject, onFinding: onFinding)
+        var run = DiagnosisRun(client: self, subject: subject, onFinding: onFinding)
         await run.checkMethod()
         await run.checkCaller()
         await run.checkTarget()
@@ -111,8 +121,6 @@ extension B24Client {
 /// The state of one diagnosis: findings so far and the calls made.
 struct DiagnosisRun {
     let client: B24Client
-    /// The same profile with the discovery methods allowed: metadata reads pass whatever packs the profile has.
-    let discovery: B24Client
     let subject: DiagnosisSubject
     let onFinding: @Sendable (DiagnosisFinding) -> Void
     var findings: [DiagnosisFinding] = []
@@ -126,8 +134,12 @@ struct DiagnosisRun {
         return false
     }
 
-    mutating func add(_ check: String, _ kind: DiagnosisFinding.Kind, _ evidence: String, params: JSONValue? = nil) {
-        let finding = DiagnosisFinding(check, kind, evidence, params: params)
+    /// Reads that take what they read away from other consumers: the diagnosis never sends them.
+    static func consumes(_ method: String) -> Bool { method.lowercased() == "event.offline.get" }
+
+    mutating func add(_ check: String, _ kind: DiagnosisFinding.Kind, _ evidence: String, params: JSONValue? = nil,
+                      method: String? = nil) {
+        let finding = DiagnosisFinding(check, kind, evidence, params: params, method: method)
         findings.append(finding)
         onFinding(finding)
     }
@@ -139,13 +151,19 @@ struct DiagnosisRun {
     mutating func read(_ method: String, _ params: JSONValue = .emptyObject, version: APIVersion = .v2) async -> Result<JSONValue, B24Error> {
         var request = CallRequest(method: method, params: params, apiVersion: version)
         request.recording = .none
+        request.discovery = true  // metadata reads pass whatever packs the profile allows
         calls.append(method + (params == .emptyObject ? "" : " " + JSONWriter.compact(params)))
-        let caller = B24Client.discoveryMethods.contains(method) ? discovery : client
-        return await caller.call(request).result
+        // Never a write, whatever a caller passes: the guardrails' own risk, and event.offline.get, which clears
+        // (or reserves) what it reads, are refused here.
+        guard client.risk(of: method, params: params) == .read, !Self.consumes(method) else {
+            return .failure(.usage("the diagnosis does not send \(method): it may change data"))
+        }
+        return await client.call(request).result
     }
 
     mutating func checkMethod() async {
-        switch await read("method.get", ["name": .string(method)]) {
+        // method.get takes the name in lower case (PROTOCOL.md).
+        switch await read("method.get", ["name": .string(method.lowercased())]) {
         case .success(let envelope):
             let result = envelope["result"]
             let exists = result?["isExisting"]?.boolValue ?? false
@@ -212,10 +230,10 @@ struct DiagnosisRun {
         let idKey = subject.params.objectValue?.keys.first { ["id", "taskid"].contains($0.lowercased()) }
         guard let idKey, let id = subject.params[idKey].flatMap({ $0.stringValue ?? $0.intValue.map(String.init) }) else { return }
         let list = "\(parts[0]).\(parts[1]).list"
-        guard client.catalog.entry(for: list) != nil else { return }
+        guard client.catalog.entry(for: list) != nil, client.risk(of: list, params: .emptyObject) == .read else { return }
         switch await read(list, ["filter": ["ID": .string(id)]]) {
         case .success(let envelope):
-            let found = DiagnosisRun.count(envelope) ?? 0
+            let found = DiagnosisSubject.rows(in: envelope) ?? 0
             if found == 0 {
                 add("object", .cause, "\(list) with ID=\(id) finds nothing: no such object, or this user cannot see it")
                 conclude("\(method): no object \(id) that this user can see (\(list) finds none)")

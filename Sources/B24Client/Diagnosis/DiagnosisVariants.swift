@@ -28,26 +28,32 @@ extension DiagnosisRun {
             add("variants", .note, "no filter, start or connector to vary")
             return
         }
+        // event.offline.get clears (or reserves) what it returns: its variants are asked of event.offline.list, which
+        // reads the same queue and changes nothing.
+        let variantMethod = Self.consumes(method) ? "event.offline.list" : method
         for variant in variants.prefix(Self.variantLimit) {
             var request = subject.request
-            request.params = .object(variant.params)
+            request.method = variantMethod
+            var params = variant.params
+            if variantMethod != method { for key in ["clear", "process_id", "limit"] { params[key] = nil } }
+            request.params = .object(params)
             let counted: Int?
-            switch await read(method, request.params, version: request.apiVersion) {
-            case .success(let envelope): counted = Self.count(envelope)
+            switch await read(variantMethod, request.params, version: request.apiVersion) {
+            case .success(let envelope): counted = DiagnosisSubject.rows(in: envelope)
             case .failure(let error):
                 add(variant.label, .note, "the portal refused it: \(error.message)")
                 continue
             }
             guard let counted else { continue }
             if counted > 0 {
-                add(variant.label, .cause, "\(variant.label): \(counted) rows", params: request.params)
+                add(variant.label, .cause, "\(variant.label): \(counted) rows", params: request.params, method: variantMethod)
                 if let blamed = variant.blamed {
                     conclude("\(method): the filter \(blamed) matches nothing; \(variant.label) it matches \(counted)")
                 } else {
                     conclude("\(method) returns nothing as sent; \(variant.label) it returns \(counted)")
                 }
             } else {
-                add(variant.label, .fine, "\(variant.label): still nothing", params: request.params)
+                add(variant.label, .fine, "\(variant.label): still nothing", params: request.params, method: variantMethod)
             }
         }
     }
@@ -127,18 +133,6 @@ extension DiagnosisRun {
             }
         }
         return titles
-    }
-
-    /// Rows an answer holds: its `total`, else the items of its result (a list, or `tasks` / `items` inside it).
-    static func count(_ envelope: JSONValue) -> Int? {
-        if let total = envelope["total"]?.intValue { return Int(total) }
-        switch envelope["result"] {
-        case .array(let items)?: return items.count
-        case .object(let object)?:
-            for key in ["tasks", "items", "products"] { if let items = object[key]?.arrayValue { return items.count } }
-            return object.isEmpty ? 0 : nil
-        default: return nil
-        }
     }
 
     /// "Y" ↔ "1", "N" ↔ "0", booleans as both: how a yes/no value is spelled elsewhere.

@@ -54,7 +54,9 @@ struct DiagnosisScreen: PaneScreen, Equatable {
             case .cause: ("cause", .error)
             case .note: ("note ", .muted)
             }
-            let target: RowTarget = finding.params.map { .route(.call(method: subject.method, params: $0)) } ?? .none
+            let target: RowTarget = finding.params.map {
+                .route(.send(CallDraft(method: finding.method ?? subject.method, params: $0, apiVersion: subject.apiVersion)))
+            } ?? .none
             // A variant's evidence starts with what changed; other checks are named first.
             let named = finding.params == nil ? [Span(pad(truncate(finding.check, toWidth: 15), toWidth: 16), .primary)] : []
             return PaneRow([Span(mark + "  ", role)] + named + [Span(finding.evidence)], target: target)
@@ -92,8 +94,9 @@ struct DiagnosisScreen: PaneScreen, Equatable {
     mutating func key(_ action: KeyAction?, _ key: KeyEvent, _ app: ConsoleState) -> KeyResult {
         if action == .editInForm {
             let index = nav.cursor.selected
-            let params = index < findings.count ? findings[index].params ?? subject.params : subject.params
-            return .handled([.run(.open(.form(FormSeed(method: subject.method, params: params, apiVersion: subject.apiVersion))))])
+            let variant = index < findings.count && findings[index].params != nil ? findings[index] : nil
+            return .handled([.run(.open(.form(FormSeed(method: variant?.method ?? subject.method, params: variant?.params ?? subject.params,
+                                                       apiVersion: subject.apiVersion))))])
         }
         return navigate(action, app)
     }

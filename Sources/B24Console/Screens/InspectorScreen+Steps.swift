@@ -55,7 +55,7 @@ extension InspectorScreen {
     /// True when the call answered with an empty list: worth a diagnosis.
     var answeredEmpty: Bool {
         guard outcome?.status == "ok", let envelope = outcome?.envelope else { return false }
-        return envelope["total"]?.intValue == 0 || envelope["result"]?.arrayValue?.isEmpty == true
+        return DiagnosisSubject.rows(in: envelope) == 0
     }
 
     /// The key that does the error's next step, when there is one, as the last line.
@@ -109,7 +109,12 @@ extension InspectorScreen {
             finishedTrace = trace
         }
         live = nil
-        return .handled([.cancel(.mine(callName))] + stopClock() + [.status(StatusMessage("call cancelled", kind: .warning))])
+        var effects: [Effect] = [.cancel(.mine(callName))] + stopClock() + [.status(StatusMessage("call cancelled", kind: .warning))]
+        if let step = draft?.chainStep, let trace = finishedTrace {  // the run records it as cancelled, not skipped
+            effects.append(.run(.chain(.stepDone(step, method: method, params: params, envelope: nil, callID: trace.id,
+                                                 status: "cancelled"))))
+        }
+        return .handled(effects)
     }
 
     /// Folds an event of the running call into the live trace; a wait starts the clock that counts it down.

@@ -109,7 +109,13 @@ struct InspectorScreen: PaneScreen, Equatable {
     /// running was cancelled with the old connection, and says so.
     mutating func reconnected(_ app: ConsoleState) -> [Effect] {
         if let storedID, method.isEmpty { return [.load(.mine("trace"), .trace(storedID))] }
+        clockRuns = false  // its stream went with the old connection
         if outcome == nil, !method.isEmpty {
+            if var trace = live?.trace {  // the steps so far stay readable
+                trace.error = CallTrace.TraceError(.cancelled(method: method), redactor: Redactor())
+                finishedTrace = trace
+            }
+            live = nil
             outcome = Outcome(request: nil, envelope: nil, error: "cancelled: the connection changed while the call ran; F5 sends it on the new one",
                               status: "cancelled", duration: 0, attempts: 0, waited: 0)
         }
@@ -151,8 +157,8 @@ struct InspectorScreen: PaneScreen, Equatable {
         if id.name == Self.secretCopyName { return secretCopied(answer) }
         if id.name == fetchName { return fetchUpdate(answer) }
         if id.name == searchName { return searchUpdate(answer) }
-        if id.name != "trace", id.name != callName { return [] }  // an earlier send's late answer
         if id.name == Self.clockName { return clockBeat(answer) }
+        if id.name != "trace", id.name != callName { return [] }  // an earlier send's late answer
         switch answer {
         case .streamed(.callEvent(let event, let at)):
             events.append(event)
