@@ -50,6 +50,10 @@ public struct JSONParser {
     /// How many members the last object at each depth had: the next object there (the next row of a list
     /// usually has the same fields) reserves that much, so its storage is not grown step by step.
     private var membersAtDepth: [Int] = []
+    /// String values too long to live inline (16 to 64 bytes) seen so far, so the rows of a list that repeat one
+    /// (a date, a status text, a comment) share its storage. Bounded: past `sharedValueLimit` entries only lookups.
+    private var sharedValues: [String: String] = [:]
+    private static let sharedValueLimit = 4096
     /// The last object closed at each depth: the next one there with the same keys in the same order (the next
     /// row of a list) shares its key storage, so the keys of a 20 MB list exist once, not once per row.
     private var shapeAtDepth: [JSONObject] = []
@@ -113,7 +117,7 @@ public struct JSONParser {
                     open.append(OpenContainer(isObject: false))
                     continue nextValue
                 }
-            case UInt8(ascii: "\""): value = .string(try parseString())
+            case UInt8(ascii: "\""): value = .string(sharedValue(try parseString()))
             case UInt8(ascii: "t"): try expectLiteral("true"); value = .bool(true)
             case UInt8(ascii: "f"): try expectLiteral("false"); value = .bool(false)
             case UInt8(ascii: "n"): try expectLiteral("null"); value = .null
@@ -174,6 +178,15 @@ public struct JSONParser {
         var shared = shape
         for index in object.values.indices { shared.values[index] = object.values[index] }
         return shared
+    }
+
+    /// `text`, or the equal string read earlier (its storage shared).
+    private mutating func sharedValue(_ text: String) -> String {
+        let length = text.utf8.count
+        guard length > 15, length <= 64 else { return text }
+        if let known = sharedValues[text] { return known }
+        if sharedValues.count < Self.sharedValueLimit { sharedValues[text] = text }
+        return text
     }
 
     /// Reads `"key" :` inside an object, leaving `position` at the value.

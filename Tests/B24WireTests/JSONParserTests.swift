@@ -258,3 +258,25 @@ struct JSONParserTests {
         #expect(outcome == "ok")
     }
 }
+
+/// Rows of a list share their key storage (and repeated long values): each row must still be a value of its own.
+@Suite("Rows that share a shape")
+struct SharedShapeTests {
+    @Test func rowsWithTheSameKeysStayIndependentValues() throws {
+        let text = #"{"result":[{"ID":"1","COMMENTS":"Перезвонить после обеда","TITLE":"a"},"#
+            + #"{"ID":"2","COMMENTS":"Перезвонить после обеда","TITLE":"b"},{"TITLE":"c","ID":"3"}]}"#
+        let parsed = try JSONParser.parse(text)
+        var rows = try #require(parsed["result"]?.arrayValue)
+        #expect(rows.map { $0.objectValue?.keys.map { $0 } ?? [] } == [["ID", "COMMENTS", "TITLE"], ["ID", "COMMENTS", "TITLE"], ["TITLE", "ID"]])
+        #expect(rows[1]["TITLE"] == "b" && rows[1]["COMMENTS"] == "Перезвонить после обеда")
+        // Changing one row (a key added, a value changed) leaves the row it shares storage with as it was.
+        guard case .object(var second) = rows[1] else { Issue.record("row 2 is not an object"); return }
+        second["TITLE"] = "changed"
+        second["NEW"] = true
+        rows[1] = .object(second)
+        #expect(rows[0] == ["ID": "1", "COMMENTS": "Перезвонить после обеда", "TITLE": "a"])
+        #expect(rows[1]["TITLE"] == "changed" && rows[1]["NEW"] == true)
+        #expect(try JSONParser.parse(text) == parsed)  // the same text reads the same, shared or not
+        #expect(JSONWriter.compact(parsed) == text)
+    }
+}

@@ -89,7 +89,8 @@ extension InspectorScreen {
 
     /// `s`: the steps, or back to the result.
     mutating func toggleSteps() -> KeyResult {
-        guard live != nil || finishedTrace != nil else {
+        // A call under way has steps even before its first event arrives.
+        guard live != nil || finishedTrace != nil || (outcome == nil && !method.isEmpty && storedID == nil) else {
             return .handled([.status(StatusMessage("no steps yet: the call has not been sent", kind: .warning))])
         }
         showsSteps.toggle()
