@@ -16,7 +16,7 @@ struct B24Command: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ConsoleCommand.self, CallCommand.self, BatchCLICommand.self, ProfileCommand.self, LoginCommand.self, PacksCommand.self,
-            HistoryCommand.self, SandboxCommand.self,
+            HistoryCommand.self, SandboxCommand.self, ExportCommand.self,
         ],
         defaultSubcommand: ConsoleCommand.self
     )

@@ -141,6 +141,8 @@ public final class B24Store: @unchecked Sendable {
         }
         // Large responses leave the history rows for a table of their own, so listing history reads small rows.
         migrator.registerMigration("v4-bodies") { db in try Self.moveLargeResponsesToBodies(db) }
+        // Where each export stands, so `b24 export --resume` continues after the last page written.
+        migrator.registerMigration("v5-export-checkpoints") { db in try Self.createExportCheckpoints(db) }
         return migrator
     }
 
