@@ -106,7 +106,8 @@ struct ConnectionOptions: ParsableArguments {
     var maxOperatingWait: Double = 600
 
     /// The client for these options.
-    func makeClient(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> B24Client {
+    func makeClient(environment: [String: String] = ProcessInfo.processInfo.environment,
+                    adjust: (inout ClientOptions) -> Void = { _ in }) throws -> B24Client {
         let paths = B24Paths.fromEnvironment(environment)
         let resolved = try ProfileResolver.resolve(
             webhook: webhook, profileName: profile, store: AuthStore(paths: paths), environment: environment)
@@ -129,6 +130,7 @@ struct ConnectionOptions: ParsableArguments {
         }
         options.maxOperatingWait = maxOperatingWait
         options.observer = announceWaits
+        adjust(&options)
         let client = try B24Client(profile: resolved, paths: paths, options: options)
         StopSignals.settleWritesOnStop(client)
         return client

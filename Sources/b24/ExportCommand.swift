@@ -55,7 +55,14 @@ struct ExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let client: B24Client
-        do { client = try connection.makeClient() } catch { fail(error) }
+        do {
+            client = try connection.makeClient { options in
+                // The export is the one process pacing a long run: it uses the whole burst, and its own progress
+                // bar shows the waits the client would otherwise announce line by line.
+                options.burstReserve = 0
+                if isatty(2) == 1 || quiet { options.observer = nil }
+            }
+        } catch { fail(error) }
         let request: ExportRequest
         do { request = try exportRequest() } catch { fail(error, redactor: client.redactor) }
         let view = ExportProgressView(enabled: !quiet && isatty(2) == 1)

@@ -4,13 +4,18 @@ import Foundation
 extension ExportEngine {
     /// Sends one batch through the client and returns its envelope and per-command results.
     func send(_ batch: [BatchCommand]) async throws -> (JSONValue, [BatchCommandResult]) {
+        summary.requests += 1
+        return try await sendCounted(batch)
+    }
+
+    /// `send` without touching the run's state, for batches sent side by side.
+    private func sendCounted(_ batch: [BatchCommand]) async throws -> (JSONValue, [BatchCommandResult]) {
         var cmd = JSONObject()
         for command in batch { cmd[command.key] = .string(command.encoded) }
         var call = CallRequest(method: "batch", params: .object(["halt": 0, "cmd": .object(cmd)]))
         // A page of 2,500 rows is not worth keeping in the history; the audit still gets its line.
         call.recording = client.options.audit ? .audit : .none
         let counters = self.counters
-        summary.requests += 1
         let outcome = await client.call(call) { counters.hear($0) }
         switch outcome.result {
         case .failure(let error): throw ExportError.client(error)
@@ -19,49 +24,109 @@ extension ExportEngine {
         }
     }
 
-    /// Walks the `>ID` cursor from the checkpoint to the top of the scope, writing each batch's rows.
+    /// Batches of one window in flight at once. Each starts `>` an ID no higher than where the one before will
+    /// end: 2,500 rows span at least 2,500 IDs, so starting 2,500 IDs further can overlap (rows dropped on
+    /// writing) but never leave a gap. On a dense list (no filter) there is no overlap, and the requests'
+    /// round trips no longer add up one after the other.
+    static let pipelineDepth = 3
+
+    /// Walks the `>ID` cursor from the checkpoint to the top of the scope, writing each batch's rows in order.
     func walkCursor(_ store: B24Store, extraFilter: JSONObject) async throws {
         guard case .cursor = walk else { return }
         let maxID = checkpoint.maxID
         var failures = 0
+        var dense = request.filter.isEmpty && extraFilter.isEmpty
         while maxID > 0, (checkpoint.lastID ?? 0) < maxID {
-            let size = try await pagesForNextBatch()
-            let batch = commands.cursorPages(after: checkpoint.lastID, maxID: maxID, count: size, extraFilter: extraFilter)
-            let (envelope, results) = try await send(batch)
-            let times = Self.ordered(envelope["result"]?["result_time"] ?? .null)
-            scheduler.observe(batch.compactMap { times[$0.key] })
-            var rows: [JSONValue] = []
-            var lastID = checkpoint.lastID
-            var reachedEnd = false
-            var broken: String?
-            for result in results {
-                if let error = result.error {
-                    if error.isOperatingLimit { scheduler.exhausted(resetAt: nil); summary.operatingLimitAnswers += 1 }
-                    broken = error.code + " " + error.message
+            // The window: several full batches when the operating budget is far, else one sized to fit it.
+            var plan: [(start: Int64, batch: [BatchCommand])] = []
+            var next = checkpoint.lastID ?? 0
+            let depth = dense && scheduler.pagesAllowed(limit: 50 * Self.pipelineDepth) >= 50 * Self.pipelineDepth
+                ? Self.pipelineDepth : 1
+            for _ in 0..<depth where next < maxID {
+                // Rows in (next, maxID] are at most maxID - next: no more pages than that can be needed.
+                var size = 50
+                if depth == 1 { size = try await pagesForNextBatch() }
+                size = min(size, Int((maxID - next + 49) / 50))
+                let after = next == 0 && checkpoint.lastID == nil ? nil : next
+                plan.append((next, commands.cursorPages(after: after, maxID: maxID, count: size, extraFilter: extraFilter)))
+                next += Int64(size * 50)
+            }
+            summary.requests += plan.count
+            typealias Answer = Result<(JSONValue, [BatchCommandResult]), Error>
+            let answers = await withTaskGroup(of: (Int, Answer).self) { group in
+                for (index, item) in plan.enumerated() {
+                    group.addTask {
+                        do { return (index, .success(try await self.sendCounted(item.batch))) } catch { return (index, .failure(error)) }
+                    }
+                }
+                var answers: [Answer?] = Array(repeating: nil, count: plan.count)
+                for await (index, answer) in group { answers[index] = answer }
+                return answers
+            }
+            for (item, answer) in zip(plan, answers) {
+                // The batches before a failed one are written; the failure then stops the run (the client has
+                // retried it already), and --resume goes on from the checkpoint.
+                guard let answer else { break }
+                let (envelope, results) = try answer.get()
+                let times = Self.ordered(envelope["result"]?["result_time"] ?? .null)
+                scheduler.observe(item.batch.compactMap { times[$0.key] })
+                let frontier = checkpoint.lastID ?? 0
+                // The batch before ended short of this one's start (its chain broke): going on would leave a gap.
+                guard item.start <= frontier else { break }
+                let page = try take(results, after: frontier, maxID: maxID)
+                if page.dropped > 0 { dense = false }
+                if !page.rows.isEmpty || page.reachedEnd {
+                    try write(rows: page.rows, lastID: page.reachedEnd ? maxID : page.lastID, offset: nil, store: store)
+                    failures = 0
+                }
+                if let broken = page.broken, !page.reachedEnd {
+                    if page.rows.isEmpty {
+                        failures += 1
+                        summary.retries += 1
+                    }
+                    guard failures < Self.batchAttempts else {
+                        throw ExportError.client(.decoding("\(request.method) pages keep failing (\(broken)); --resume continues from row \(checkpoint.rows)"))
+                    }
                     break
                 }
-                guard let page = commands.rows(of: result.result) else { broken = "a page without a list"; break }
-                // A page must continue where the last ended: an unresolved reference would start it over.
-                if let first = page.first.flatMap(walk.rowID), let lastID, first <= lastID { broken = "a page out of order"; break }
-                guard page.allSatisfy({ walk.rowID($0) != nil }) else {
-                    throw ExportError.client(.decoding("\(request.method) rows carry no numeric ID; the cursor cannot go on"))
-                }
-                rows += page
-                lastID = page.last.flatMap(walk.rowID) ?? lastID
-                if page.count < 50 || (lastID ?? 0) >= maxID { reachedEnd = true; break }
-            }
-            if !rows.isEmpty || reachedEnd {
-                try write(rows: rows, lastID: reachedEnd ? maxID : lastID, offset: nil, store: store)
-                failures = 0
-            }
-            if let broken, !reachedEnd {
-                if rows.isEmpty { failures += 1; summary.retries += 1 }
-                guard failures < Self.batchAttempts else {
-                    throw ExportError.client(.decoding("\(request.method) pages keep failing (\(broken)); --resume continues from row \(checkpoint.rows)"))
-                }
+                if page.reachedEnd { break }
             }
             report()
         }
+    }
+
+    /// The rows of one cursor batch above `frontier`, in order, up to the first failed or out-of-order page.
+    private func take(_ results: [BatchCommandResult], after frontier: Int64, maxID: Int64) throws
+        -> (rows: [JSONValue], lastID: Int64, reachedEnd: Bool, broken: String?, dropped: Int)
+    {
+        var rows: [JSONValue] = []
+        var lastID = frontier
+        var previous: Int64?
+        var dropped = 0
+        for result in results {
+            if let error = result.error {
+                if error.isOperatingLimit { scheduler.exhausted(resetAt: nil); summary.operatingLimitAnswers += 1 }
+                return (rows, lastID, false, error.code + " " + error.message, dropped)
+            }
+            guard let page = commands.rows(of: result.result) else { return (rows, lastID, false, "a page without a list", dropped) }
+            let ids = page.compactMap(walk.rowID)
+            guard ids.count == page.count else {
+                throw ExportError.client(.decoding("\(request.method) rows carry no numeric ID; the cursor cannot go on"))
+            }
+            // Each page continues where the one before ended: an unresolved reference would start it over.
+            if let first = ids.first, let previous, first <= previous { return (rows, lastID, false, "a page out of order", dropped) }
+            for (row, id) in zip(page, ids) {
+                if id > lastID {
+                    rows.append(row)
+                    lastID = id
+                } else {
+                    dropped += 1
+                }
+            }
+            previous = ids.last ?? previous
+            if page.count < 50 || lastID >= maxID { return (rows, lastID, true, nil, dropped) }
+        }
+        return (rows, lastID, false, nil, dropped)
     }
 
     /// Walks `start` offsets from the checkpoint to the end of the list.

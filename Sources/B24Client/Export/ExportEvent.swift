@@ -143,6 +143,8 @@ struct OperatingScheduler {
             if let reset = time["operating_reset_at"]?.doubleValue { resetAt = Date(timeIntervalSince1970: reset) }
         }
         // A page that cost more than any before counts at once; cheaper ones lower the estimate slowly.
+        // A batch of one page shows no difference and leaves the estimate as it was.
+        guard dearest > 0 else { return }
         pageCost = dearest >= pageCost ? dearest : max(dearest, pageCost * 0.8)
     }
 
