@@ -85,11 +85,12 @@ struct ExportCommand: AsyncParsableCommand {
         let extra = try readParams(params).objectValue ?? [:]
         var filterObject = JSONObject()
         if let filter {
-            let value = try readParams(filter.hasPrefix("@") || filter == "-" ? filter : filter)
-            filterObject = value.objectValue ?? [:]
+            filterObject = try readParams(filter).objectValue ?? [:]
         }
         for key in ["filter", "select", "order", "start"] where extra.keys.contains(where: { $0.lowercased() == key }) {
-            throw B24Error.usage("--params must not carry '\(key)': use --\(key == "order" || key == "start" ? "filter/--select (export orders and pages itself)" : key)")
+            throw B24Error.usage(key == "filter" || key == "select"
+                ? "--params must not carry '\(key)': pass it as --\(key)"
+                : "--params must not carry '\(key)': the export orders by ID and pages itself")
         }
         let chosen: ExportFormat
         if let format {

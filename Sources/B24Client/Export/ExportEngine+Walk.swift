@@ -52,17 +52,10 @@ extension ExportEngine {
                 next += Int64(size * 50)
             }
             summary.requests += plan.count
-            typealias Answer = Result<(JSONValue, [BatchCommandResult]), Error>
-            let answers = await withTaskGroup(of: (Int, Answer).self) { group in
-                for (index, item) in plan.enumerated() {
-                    group.addTask {
-                        do { return (index, .success(try await self.sendCounted(item.batch))) } catch { return (index, .failure(error)) }
-                    }
-                }
-                var answers: [Answer?] = Array(repeating: nil, count: plan.count)
-                for await (index, answer) in group { answers[index] = answer }
-                return answers
-            }
+            // One task per batch, awaited in order (a task group here trapped or stalled in release builds).
+            let tasks = plan.map { item in Task { try await self.sendCounted(item.batch) } }
+            var answers: [Result<(JSONValue, [BatchCommandResult]), Error>?] = []
+            for task in tasks { answers.append(await task.result) }
             for (item, answer) in zip(plan, answers) {
                 // The batches before a failed one are written; the failure then stops the run (the client has
                 // retried it already), and --resume goes on from the checkpoint.
