@@ -131,6 +131,15 @@ let package = Package(
             path: "Benchmarks/inspector-bench",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        /// Events benchmark: receiver ingest, a million events through the events screen, worker throughput
+        /// (Benchmarks/events.sh runs it in release).
+        .executableTarget(
+            name: "events-bench",
+            dependencies: ["B24Console", "B24Client", "B24Sandbox", "B24Wire", "TerminalKit",
+                           .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            path: "Benchmarks/events-bench",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
         .testTarget(
             name: "B24ConsoleTests",
             dependencies: ["B24Console", "TerminalKit", "B24Client", "B24Catalog", "B24Sandbox", "B24Wire", "TestSupport"],

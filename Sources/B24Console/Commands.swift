@@ -20,11 +20,13 @@ public enum Command: Equatable, Sendable, CustomStringConvertible {
     case refresh
     case redraw
     case quit
+    /// Start, advance, skip or stop a chain run.
+    case chain(ChainCommand)
 
     /// The palette's commands, for help and error messages.
     public static let paletteUsage = [
         "packs", "pack NAME", "method NAME", "chains [PACK]", "chain ID", "search TEXT", "profile NAME", "theme NAME",
-        "home", "help", "quit", "call METHOD [JSON]", "history",
+        "home", "help", "quit", "call METHOD [JSON]", "history", "run CHAIN", "chain stop", "plan ID", "events",
     ]
 
     public var description: String {
@@ -40,6 +42,7 @@ public enum Command: Equatable, Sendable, CustomStringConvertible {
         case .refresh: return "refresh"
         case .redraw: return "redraw"
         case .quit: return "quit"
+        case .chain(let command): return "chain \(command)"
         }
     }
 
@@ -82,8 +85,13 @@ public enum Command: Equatable, Sendable, CustomStringConvertible {
             return .success(.jump(.chains(pack.name)))
         case "chain":
             guard !argument.isEmpty else { return needs("a chain id") }
+            if argument.lowercased() == "stop" { return .success(.chain(.stop)) }
             guard let chain = catalog.chain(id: argument) else { return fail("unknown chain \"\(argument)\"") }
             return .success(.jump(.chain(chain.id)))
+        case "run":
+            guard !argument.isEmpty else { return needs("a chain id") }
+            guard let chain = catalog.chain(id: argument) else { return fail("unknown chain \"\(argument)\"") }
+            return .success(.chain(.start(chain.id)))
         case "search", "find":
             return .success(.search(argument))
         case "call":
@@ -121,6 +129,11 @@ public enum Command: Equatable, Sendable, CustomStringConvertible {
             return .success(.open(.home))
         case "history":
             return .success(.jump(.history))
+        case "plan":
+            guard !argument.isEmpty else { return needs("a plan id") }
+            return .success(.open(.plan(argument)))
+        case "events":
+            return .success(.jump(.events))
         case "help":
             return .success(.help)
         case "quit", "q", "exit":
@@ -135,7 +148,7 @@ public enum Command: Equatable, Sendable, CustomStringConvertible {
         case "pack": return "comms"
         case "method", "m": return "crm.lead.list"
         case "call": return "crm.lead.add, or crm.lead.list {\"select\": [\"ID\", \"TITLE\"]}"
-        case "chain": return "core.lead-intake"
+        case "chain", "run": return "core.lead-intake"
         case "profile": return "sandbox"
         case "theme": return "light"
         default: return "NAME"
@@ -200,5 +213,6 @@ func run(_ state: inout ConsoleState, _ command: Command) -> [Effect] {
     case .quit:
         state.quitting = true
         return [.quit]
+    case .chain(let command): return runChain(&state, command)
     }
 }

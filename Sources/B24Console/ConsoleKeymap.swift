@@ -25,12 +25,22 @@ public enum ConsoleKeymap {
         KeyAction.pathFilter.rawValue: ["f"],
         KeyAction.fetchAll.rawValue: ["a"],
         KeyAction.cancel.rawValue: ["x"],
+        KeyAction.stepView.rawValue: ["s"],
+        KeyAction.diagnose.rawValue: ["d"],
+        // Forms take printable keys as text: F7 and F8 work there too.
+        KeyAction.runChain.rawValue: ["o"],  // p pauses the events screen
+        KeyAction.nextStep.rawValue: [">", "f7"],
+        KeyAction.skipStep.rawValue: ["S", "f8"],
         KeyAction.callMethod.rawValue: ["c"],
         KeyAction.editInForm.rawValue: ["e"],
         KeyAction.send.rawValue: ["ctrl+g", "f9"],
         KeyAction.editExternally.rawValue: ["f4"],
         KeyAction.addEntry.rawValue: ["ctrl+n"],
         KeyAction.removeEntry.rawValue: ["ctrl+x"],
+        KeyAction.follow.rawValue: ["F"],
+        KeyAction.pause.rawValue: ["p"],
+        KeyAction.bindEvent.rawValue: ["b"],
+        KeyAction.unbindEvent.rawValue: ["u"],
     ])
 
     /// The keymap used when no config file changes it.

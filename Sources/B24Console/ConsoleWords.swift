@@ -32,6 +32,9 @@ enum ConsoleWords {
             var seconds = 0
             if case .waitForReset(let wait)? = refusal.remedy { seconds = wait }
             return "\(method) has used its operating-time budget (OPERATION_TIME_LIMIT); it resets in \(seconds) s"
+        case .stalePlan:
+            let names = refusal.moved.map(\.code).joined(separator: ", ")
+            return "the plan is stale: \(names) changed on the portal since it was reviewed; nothing was written — review the call again"
         }
     }
 
@@ -45,17 +48,9 @@ enum ConsoleWords {
         }
     }
 
-    /// A portal error: code, HTTP status, the portal's words, and what to do, as a console user does it.
+    /// A portal error: code, HTTP status, the portal's words, and what to do (the words of ``ErrorCatalog``; the
+    /// step view adds the key that does it).
     static func portal(_ error: PortalError) -> String {
-        error.line(advice: hint(error) ?? ErrorAdvice.hint(for: error))
-    }
-
-    /// Advice where the CLI's names a flag.
-    private static func hint(_ error: PortalError) -> String? {
-        switch error.code {
-        case "WRONG_AUTH_TYPE": return "this method needs an OAuth application: switch to a profile that signs in as an app"
-        case "ERROR_METHOD_NOT_FOUND": return "no such method on this portal (check the spelling and the scope; REST 3.0 methods have their own names)"
-        default: return nil
-        }
+        error.line(advice: ErrorCatalog.explain(error)?.action)
     }
 }

@@ -1,4 +1,6 @@
+import Foundation
 import B24Catalog
+import Foundation
 import B24Client
 import B24Wire
 import TerminalKit
@@ -61,12 +63,15 @@ public enum LoadSpec: Sendable {
     case history(limit: Int)
     /// One stored call, by id.
     case trace(String)
+    /// Stored events of a profile older than row `before` (nil: the newest), newest first.
+    case events(profile: String, before: Int64?, limit: Int)
 }
 
 /// What a ``LoadSpec`` brought.
 public enum Loaded: Sendable {
     case history([HistoryEntry])
     case trace(CallTrace)
+    case events([ReceivedEvent])
 }
 
 /// A call to copy as a cURL command with its real secret (``Effect/copyWithSecret(_:_:)``): the masked request
@@ -96,17 +101,55 @@ public enum StreamSpec: Sendable {
     case allPages(CallRequest)
     /// A text search through a big response, off the key loop: answers `.searchFound` once.
     case searchResponse(JSONValue, query: String)
+    /// The time, every `every` seconds until cancelled (a step view counting a wait down).
+    case clock(every: Double)
+    /// A read-only diagnosis of a call (B24Client's `diagnose`): each finding as it is made, then the report.
+    case diagnosis(DiagnosisSubject)
+    /// Read what a write would change and make its diff (`B24Client.review`): answers `.reviewed` once.
+    case review(CallRequest)
+    /// Apply a reviewed write: re-read, write unless a written field moved, read back. Answers `.applied` once.
+    case applyReview(ReviewedWrite, confirmWrite: Bool, confirmDestructive: Bool, idempotencyKey: String)
+    /// Review the write that undoes an applied one: answers `.reviewed` once.
+    case reviewRevert(ReviewedWrite, AppliedWrite)
+    /// Store a reviewed write as a plan with the old values it was reviewed against: answers `.planSaved` once.
+    case saveReviewedPlan(ReviewedWrite)
+    /// Review a stored plan (refused as stale when its fields moved): answers `.reviewed`, or `.applied` with the
+    /// three-way view of a stale plan.
+    case reviewPlan(String)
+    /// Run a reviewed plan once and read its targets back: answers `.applied` once.
+    case applyPlan(String, ReviewedWrite, confirmWrite: Bool, confirmDestructive: Bool)
+    /// B24Client's event tail (receiver + offline watch): each item as `.tail`, and a `.tailTick` every second.
+    case eventTail(EventTail.Options)
 }
 
 /// One message of a stream.
 public enum StreamMessage: Sendable {
-    case callEvent(CallEvent)
+    /// A step of an observed call, stamped with when it arrived (the step view places it in time).
+    case callEvent(CallEvent, at: Date)
+    /// A beat of a `.clock` stream.
+    case clock(Date)
+    /// A finding of a `.diagnosis` stream, as it is made.
+    case finding(DiagnosisFinding)
+    /// The diagnosis is done.
+    case diagnosed(DiagnosisReport)
     /// A page of an `.allPages` walk: its items and the counts so far.
     case page(PageProgress)
     /// The walk is over: why it stopped early (a failed page, already in words), and what the client noted.
     case pagingFinished(error: String?, warnings: [String])
     /// The hits of a `.searchResponse`, for the text searched.
     case searchFound(query: String, JSONSearch.Found)
+    /// The diff of a `.review` or `.reviewRevert` (or why there is none, in words).
+    case reviewed(Result<ReviewedWrite, ConsoleFailure>)
+    /// What became of an `.applyReview`.
+    case applied(AppliedWrite)
+    /// The id of the plan a `.saveReviewedPlan` stored, or why it could not.
+    case planSaved(Result<String, ConsoleFailure>)
+    /// An event tail's item.
+    case tail(TailItem)
+    /// The clock, once a second, while an event tail runs.
+    case tailTick(Date)
+    /// How many events the offline worker's dead-letter queue holds (read every few seconds during a tail).
+    case deadLetters(Int)
 }
 
 /// Everything that can happen to the console: keys, terminal events, effect answers, intents.

@@ -20,6 +20,9 @@ public enum KeyAction: String, CaseIterable, Sendable {
     case callMethod = "call-method", editInForm = "edit-in-form"
     case send, editExternally = "edit-external"
     case addEntry = "add-entry", removeEntry = "remove-entry"
+    case stepView = "step-view", diagnose
+    case runChain = "run-chain", nextStep = "next-step", skipStep = "skip-step"
+    case follow, pause, bindEvent = "bind-event", unbindEvent = "unbind-event"
 
     /// What the action does, in plain words, for the `?` help: TerminalKit's words for its navigation actions,
     /// the console's own for the rest.
@@ -50,7 +53,16 @@ public enum KeyAction: String, CaseIterable, Sendable {
         case .previousHit: return "previous hit of a search in the response"
         case .pathFilter: return "filter by path: result.*.TITLE (* is any one key or index)"
         case .fetchAll: return "fetch all pages of a list call, with a progress bar"
-        case .cancel: return "cancel the running fetch (the rows so far stay)"
+        case .cancel: return "cancel: a running call or its wait (limiter, backoff, operating-time reset), or a running fetch (the rows so far stay)"
+        case .stepView: return "step view of a call (the debugger): request, each attempt, waits counting down, token refresh, retry decisions, the error explained"
+        case .runChain: return "run chain: its steps one by one, each form prefilled from the steps before (on a chain's page)"
+        case .nextStep: return "next step of the chain run (after inspecting this one's answer)"
+        case .skipStep: return "skip step: go to the next step of the chain run without sending this one"
+        case .diagnose: return "diagnose a failed or empty call: read-only checks (method, scope, user, auth, limits, filter variants) and a verdict"
+        case .follow: return "events: follow, keep the newest event in view"
+        case .pause: return "events: pause, hold new events off the list (again: resume)"
+        case .bindEvent: return "events: bind an event to this receiver (type EVENT, or EVENT offline for the queue)"
+        case .unbindEvent: return "events: unbind an event from this receiver (or EVENT offline)"
         default: return Keymap.navigationDescriptions.first { $0.action == rawValue }?.description ?? rawValue
         }
     }
@@ -60,7 +72,10 @@ public enum KeyAction: String, CaseIterable, Sendable {
         switch self {
         case .up, .down, .right, .top, .bottom, .pageUp, .pageDown, .select, .nextTab, .prevTab, .rawView, .copyValue, .copyPath, .copyCurl,
              .copyCommand, .copyCurlSecret, .nextPage, .callMethod, .editInForm, .send, .editExternally, .addEntry, .removeEntry,
-             .nextHit, .previousHit, .pathFilter, .fetchAll, .cancel: return nil
+             .nextHit, .previousHit, .pathFilter, .fetchAll, .cancel, .stepView, .diagnose, .runChain, .follow, .pause,
+             .bindEvent, .unbindEvent: return nil
+        case .nextStep: return .chain(.next)
+        case .skipStep: return .chain(.skip)
         case .left, .back: return .back
         case .search: return .open(.search)
         case .help: return .help

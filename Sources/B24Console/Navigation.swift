@@ -60,8 +60,9 @@ func naturalPath(_ route: Route, _ state: ConsoleState) -> [Route] {
     case .chain(let id):
         guard let chain = state.catalog.chain(id: id) else { return [.home, route] }
         return [.home, .packs, .pack(chain.pack), route]
-    case .search, .call, .form, .send: return state.stack.map(\.route) + [route]
+    case .search, .call, .form, .send, .diagnose, .plan: return state.stack.map(\.route) + [route]
     case .history: return [.home, .history]
+    case .events: return [.home, .events]
     case .storedCall: return [.home, .history, route]
     }
 }

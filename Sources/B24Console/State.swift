@@ -108,6 +108,8 @@ public struct ConsoleState {
     public var catalog: Catalog { catalogStore.value }
     /// Never empty; the last page is on screen.
     public var stack: [Page]
+    /// The chain run under way (`p` on a chain), across the forms and calls of its steps.
+    public var chainRun: ChainRun?
     /// Drawn above the page (help, the palette).
     public var overlay: Page?
     /// The id the next page gets.

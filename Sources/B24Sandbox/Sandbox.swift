@@ -228,6 +228,15 @@ extension Sandbox {
         return portal.hub.pendingDeliveries == 0
     }
 
+    /// Loses the next `count` online deliveries (of `event`, or of any event when nil), as a queue server that
+    /// gives up would; offline queues still get their records.
+    public func dropOnlineDeliveries(_ count: Int, event: String? = nil) {
+        portal.hub.dropping.withLock { $0 = (max(0, count), event?.uppercased()) }
+    }
+
+    /// The member id of the portal (`auth[member_id]` in deliveries).
+    public var memberID: String { portal.identity.memberID }
+
     /// The application token handlers see in `auth[application_token]` for app event deliveries.
     public var applicationToken: String { portal.identity.applicationToken }
 }

@@ -50,6 +50,9 @@ public struct JSONParser {
     /// How many members the last object at each depth had: the next object there (the next row of a list
     /// usually has the same fields) reserves that much, so its storage is not grown step by step.
     private var membersAtDepth: [Int] = []
+    /// The last object closed at each depth: the next one there with the same keys in the same order (the next
+    /// row of a list) shares its key storage, so the keys of a 20 MB list exist once, not once per row.
+    private var shapeAtDepth: [JSONObject] = []
 
     private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -135,7 +138,7 @@ public struct JSONParser {
                         let depth = open.count - 1
                         while membersAtDepth.count <= depth { membersAtDepth.append(0) }
                         membersAtDepth[depth] = container.object.count
-                        value = .object(container.object)
+                        value = .object(sharingKeys(container.object, depth: depth))
                     default:
                         throw failure("expected ',' or '}' in object")
                     }
@@ -156,6 +159,21 @@ public struct JSONParser {
             }
             return value
         }
+    }
+
+    /// `object` with the key storage of the last object closed at `depth` when their keys are the same, in order
+    /// (copy on write shares the keys; only the values get storage of their own); else `object`, which becomes the
+    /// shape the next one is compared with.
+    private mutating func sharingKeys(_ object: JSONObject, depth: Int) -> JSONObject {
+        while shapeAtDepth.count <= depth { shapeAtDepth.append([:]) }
+        let shape = shapeAtDepth[depth]
+        guard shape.count == object.count, shape.keys.elementsEqual(object.keys) else {
+            shapeAtDepth[depth] = object
+            return object
+        }
+        var shared = shape
+        for index in object.values.indices { shared.values[index] = object.values[index] }
+        return shared
     }
 
     /// Reads `"key" :` inside an object, leaving `position` at the value.

@@ -16,7 +16,8 @@ struct B24Command: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ConsoleCommand.self, CallCommand.self, BatchCLICommand.self, ProfileCommand.self, LoginCommand.self, PacksCommand.self,
-            HistoryCommand.self, SandboxCommand.self, ExportCommand.self,
+            HistoryCommand.self, SandboxCommand.self, EventsCommand.self, WorkerCommand.self, DLQCommand.self,
+            ExportCommand.self,
         ],
         defaultSubcommand: ConsoleCommand.self
     )
@@ -105,8 +106,10 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .long, parsing: .unconditional, help: "Longest wait, in seconds, for a method's operating-time budget to reset.")
     var maxOperatingWait: Double = 600
 
-    /// The client for these options.
-    func makeClient(environment: [String: String] = ProcessInfo.processInfo.environment,
+    /// The client for these options. `settleOnStop: false` leaves SIGINT/SIGTERM to a command that stops on its own
+    /// terms (the event tail and the worker finish what they hold first); `adjust` changes the options last (the
+    /// export's whole burst).
+    func makeClient(environment: [String: String] = ProcessInfo.processInfo.environment, settleOnStop: Bool = true,
                     adjust: (inout ClientOptions) -> Void = { _ in }) throws -> B24Client {
         let paths = B24Paths.fromEnvironment(environment)
         let resolved = try ProfileResolver.resolve(
@@ -132,7 +135,7 @@ struct ConnectionOptions: ParsableArguments {
         options.observer = announceWaits
         adjust(&options)
         let client = try B24Client(profile: resolved, paths: paths, options: options)
-        StopSignals.settleWritesOnStop(client)
+        if settleOnStop { StopSignals.settleWritesOnStop(client) }
         return client
     }
 }

@@ -11,8 +11,10 @@ struct CallCommand: AsyncParsableCommand {
         abstract: "Call a REST method and print its result.",
         discussion: """
             Writes need --confirm-write, destructive calls --confirm-destructive. --plan-only stores the call as a \
-            plan; --execute-plan ID runs a stored plan once. The result goes to stdout; paging info, timing and \
-            warnings go to stderr.
+            plan; --execute-plan ID runs a stored plan once. --diff reads the record first and prints what the write \
+            changes (old → new); at a terminal it asks (Cancel by default), in scripts --yes with the confirmation \
+            flag applies it, with --plan-only it stores a plan that is refused if the record moves. The result goes \
+            to stdout; paging info, timing and warnings go to stderr.
             """)
 
     @Argument(help: "Method name, e.g. crm.lead.list (omit with --execute-plan).")
@@ -42,6 +44,12 @@ struct CallCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Store the call as a plan and print its id; nothing is sent.")
     var planOnly = false
 
+    @Flag(name: .long, help: "Read the target first and print the diff (old → new); ask before writing.")
+    var diff = false
+
+    @Flag(name: .long, help: "With --diff: apply without asking (still needs --confirm-write or --confirm-destructive).")
+    var yes = false
+
     @Option(name: .long, help: "Run a stored plan once.")
     var executePlan: String?
 
@@ -60,6 +68,7 @@ struct CallCommand: AsyncParsableCommand {
             }
             let outcome = await client.executePlan(
                 id: planID, confirmWrite: confirmWrite, confirmDestructive: confirmDestructive, idempotencyKey: idempotencyKey)
+            Self.reportStale(outcome)
             if outcome.trace.method.lowercased() == "batch", case .success(let envelope) = outcome.result,
                let commands = try? BatchInput.commands(from: outcome.trace.request.params)
             {
@@ -83,6 +92,12 @@ struct CallCommand: AsyncParsableCommand {
         request.idempotencyKey = idempotencyKey
         if let key = idempotencyKey, key.isEmpty || key.count > 255 || !key.allSatisfy({ $0.isASCII && !$0.isWhitespace }) {
             fail(B24Error.usage("--idempotency-key must be 1–255 printable ASCII characters without spaces"))
+        }
+        if yes, !diff { fail(B24Error.usage("--yes applies a reviewed diff: add --diff")) }
+        if diff, allPages || fast { fail(B24Error.usage("--diff reviews a write; --all-pages and --fast are for reads")) }
+        if diff, client.risk(of: method, params: parameters).mayChangeData {
+            await runReviewed(request, client: client)
+            return
         }
         if planOnly {
             do {

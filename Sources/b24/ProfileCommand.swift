@@ -8,7 +8,7 @@ struct ProfileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "profile",
         abstract: "Add, list, show, remove and select portal profiles (stored 0600 under $XDG_CONFIG_HOME/b24/).",
-        subcommands: [Add.self, List.self, Show.self, Remove.self, Use.self])
+        subcommands: [Add.self, List.self, Show.self, Remove.self, Use.self, SetToken.self])
 
     struct Add: AsyncParsableCommand {
         // Every command names itself: without a name ArgumentParser derives one from the type at each start.
@@ -154,6 +154,7 @@ struct ProfileCommand: AsyncParsableCommand {
                 print("plans:       \(profile.requirePlan ? "required for writes" : "optional")")
                 print("bucket:      \(profile.bucket ?? "50/2")")
                 if let theme = profile.theme { print("theme:       \(theme)") }
+                print("events:      token \(profile.events?.applicationToken?.masked ?? "(none: deliveries refused)"), member \(profile.expectedMemberID ?? "(unknown)")")
             }
         }
     }

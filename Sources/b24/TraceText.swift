@@ -14,34 +14,21 @@ enum TraceText {
         let version = trace.apiVersion == .v3 ? "REST 3.0" : "REST v2"
         lines.append("call      \(trace.id)")
         lines.append("method    \(trace.method) (\(trace.risk), \(version))  profile \(trace.profile)")
-        lines.append("started   \(time.string(from: trace.startedAt))  took \(formatDuration(trace.duration))  status \(trace.status)")
+        lines.append("started   \(time.string(from: trace.startedAt))  took \(formatDuration(trace.duration))  status \(trace.status)"
+            + (trace.error.map { " · exit \($0.exitCode)" } ?? ""))
         lines.append("request   \(trace.request.httpMethod) \(trace.request.url)")
         lines.append("params    \(JSONWriter.compact(trace.request.params))")
         if let key = trace.idempotencyKey {
             lines.append("idempotency key \(key)" + (trace.replayed ? " (replayed: the portal was not called)" : ""))
         }
         if let plan = trace.planID { lines.append("plan      \(plan)") }
-        if !trace.waits.isEmpty {
-            lines.append("waits     " + trace.waits.map { "\($0.reason) \(formatDuration($0.seconds))" }.joined(separator: ", "))
-        }
-        if !trace.attempts.isEmpty {
-            lines.append("attempts")
-            for attempt in trace.attempts {
-                let offset = attempt.startedAt.timeIntervalSince(trace.startedAt)
-                var line = "  \(attempt.number)  +\(formatDuration(max(0, offset)))  "
-                line += attempt.httpStatus.map { "HTTP \($0)" } ?? "no answer"
-                if let code = attempt.errorCode { line += "  \(code)" }
-                line += "  \(formatDuration(attempt.duration))  → \(attempt.decision)"
-                lines.append(line)
-                if let note = attempt.note { lines.append("     \(note)") }
-            }
-        }
-        for refresh in trace.refreshes {
-            lines.append("token     \(refresh.outcome) at \(time.string(from: refresh.at))" + (refresh.note.map { ": \($0)" } ?? ""))
-        }
-        if let error = trace.error {
-            lines.append("error     \(error.code)\(error.httpStatus.map { " (HTTP \($0))" } ?? "") · exit \(error.exitCode)")
-            lines.append("          \(error.message)")
+        // The same steps the console's step view shows: waits, attempts with b24's decisions, refreshes, the outcome
+        // with its cause and next action, and a batch's commands.
+        lines.append("steps")
+        for step in trace.steps().dropFirst() {  // the request is printed above
+            let at = step.offset.map { "+" + formatDuration($0) } ?? ""
+            lines.append("  " + at.padding(toLength: 10, withPad: " ", startingAt: 0) + step.summary)
+            lines += step.details.map { "              " + $0 }
         }
         if let response = trace.response {
             let text = JSONWriter.pretty(response).split(separator: "\n", omittingEmptySubsequences: false)

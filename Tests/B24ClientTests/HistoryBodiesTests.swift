@@ -184,15 +184,18 @@ struct HistoryBodiesTests {
                 store = try B24Store(path: path, retention: .unlimited)
                 var lists: [Double] = [], opens: [Double] = [], rows = 0
                 for _ in 0 ..< 3 {
-                    var start = Date()
+                    let start = Date()
                     rows = try store.recentHistory(limit: 20_000).count
                     lists.append(Date().timeIntervalSince(start))
-                    start = Date()
+                }
+                // The quickest of several opens: one open is milliseconds, and a busy machine adds more than that.
+                for _ in 0 ..< 7 {
+                    let start = Date()
                     _ = try store.trace(id: String(format: "call-%06d", count / 2))
                     opens.append(Date().timeIntervalSince(start))
                 }
                 try store.close()
-                return (median(lists), median(opens), rows)
+                return (median(lists), opens.min() ?? 0, rows)
             }
             return (try measure(200), try measure(20_000))
         }
@@ -206,8 +209,9 @@ struct HistoryBodiesTests {
             // is for caches and a machine loaded by parallel tests and builds in a debug build; a quadratic step, or
             // reading bodies, would be far more.
             #expect(large.list <= small.list * 100 * 8, "\(figures)")
-            // Opening one call (a 100 KB answer kept apart) is an index lookup, whatever the history holds.
-            #expect(large.open <= small.open * 3, "\(figures)")
+            // Opening one call (a 100 KB answer kept apart) is an index lookup, whatever the history holds; a scan of
+            // 20 000 rows would take about a hundred times longer.
+            #expect(large.open <= small.open * 5, "\(figures)")
         }
     }
 }

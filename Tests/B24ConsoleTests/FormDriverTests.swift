@@ -80,14 +80,14 @@ struct FormDriverTests {
         driver.press(.enter)
         driver.type("+7 999 123-45-67")
         driver.press(.ctrl("g"))
-        await driver.waitFor("Send crm.lead.add?")
-        await driver.waitFor("\"VALUE\": \"+7 999 123-45-67\"")
+        await driver.waitFor("Review crm.lead.add")
+        await driver.waitFor("+ WORK +7 999 123-45-67")
         driver.press(.tab, .enter)                   // Apply
-        await driver.waitFor("Status    ok")
+        await driver.waitFor("crm.lead.add: verified")
         let screen = await driver.screen().text
         let id = try #require(screen.split(separator: "\n").lazy.compactMap { line -> Int64? in
-            guard let range = line.range(of: "result: ") else { return nil }
-            return Int64(line[range.upperBound...].trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "│"))))
+            guard let range = line.range(of: "created record ") else { return nil }
+            return Int64(line[range.upperBound...].prefix { $0.isNumber })
         }.first, "the new lead's ID is on screen:\n\(screen)")
         let lead = try await lead(driver, id)
         #expect(lead["TITLE"] == "Сайт: заявка" && lead["STATUS_ID"] == "IN_PROCESS", "lead \(id): \(JSONWriter.compact(lead))")
@@ -177,8 +177,8 @@ struct FormDriverTests {
         driver.press(KeyEvent(.function(4)))         // the text comes back as left; this time it is fixed
         await driver.waitFor("parameters taken from the editor")
         driver.press(.ctrl("g"))
-        await driver.waitFor("Send crm.lead.add?")
-        await driver.waitFor("\"TITLE\": \"Из редактора\"")
+        await driver.waitFor("Review crm.lead.add")
+        await driver.waitFor("(TITLE): + \"Из редактора\"")
         await driver.quit()
     }
 }

@@ -185,52 +185,79 @@ struct FormTests {
         #expect(inputs[0].required && !inputs[1].required)
     }
 
-    @Test func aWriteShowsItsPayloadWithFocusOnCancelAndNeedsApply() throws {
+    /// The review stream a key asked for, answered with the diff b24 would make of `record` (nil: an add).
+    static func answerReview(_ state: inout ConsoleState, _ effects: [Effect], record: JSONValue?) throws -> ReviewedWrite {
+        guard case .stream(let id, .review(let request))? = effects.first(where: { if case .stream = $0 { return true } else { return false } })
+        else { throw ReviewError.notAsked(effects.map(\.summary)) }
+        let effect = ReadTargets.effect(of: request.method)
+        let command = DiffEngine.diff(DiffEngine.Input(method: request.method, params: request.params, effect: effect,
+                                                       record: record, metadata: FieldMetadata.parse(LeadFields.metadata)))
+        let risk = Guardrails.risk(of: request.method, params: request.params, catalog: .bundled)
+        let reviewed = ReviewedWrite(request: request, diff: WriteDiff(method: request.method, risk: risk, commands: [command],
+                                                                       hash: B24Client.diffHash(request, [command])))
+        _ = reduce(&state, .answered(id, .streamed(.reviewed(.success(reviewed)))))
+        return reviewed
+    }
+
+    enum ReviewError: Error { case notAsked([String]) }
+
+    @Test func aWriteOpensItsDiffWithFocusOnCancelAndNeedsApply() throws {
         var state = Fixture.connected()
         LeadFields.open("crm.lead.add", &state)
         Fixture.type(&state, "Заявка")
-        #expect(Fixture.keys(&state, .ctrl("g")).isEmpty)
+        _ = try Self.answerReview(&state, Fixture.keys(&state, .ctrl("g")), record: nil)
         let review = try #require(state.form?.review)
-        #expect(review.focus == .cancel && review.mustType == nil)
-        #expect(Fixture.keys(&state, .enter).isEmpty, "Enter on Cancel sends nothing")
+        #expect(review.focus == .cancel && review.mustType == nil && review.phase == .shown)
+        #expect(review.lines.contains { $0.map(\.text).joined().contains("Название лида (TITLE): + \"Заявка\"") })
+        let cancelled = Fixture.keys(&state, .enter)
+        #expect(!cancelled.contains { if case .stream = $0 { return true } else { return false } }, "Enter on Cancel sends nothing")
         #expect(state.form?.review == nil && state.status?.text == "not sent")
-        _ = Fixture.keys(&state, .ctrl("g"), .tab)
+        let reviewed = try Self.answerReview(&state, Fixture.keys(&state, .ctrl("g")), record: nil)
+        _ = Fixture.keys(&state, .tab)
         let effects = Fixture.keys(&state, .enter)
-        guard case .stream(_, .observedCall(let request))? = effects.first else {
+        guard case .stream(let id, .applyReview(let sent, let confirmWrite, let confirmDestructive, let key))? = effects.first else {
             Issue.record("Apply did not send: \(effects.map(\.summary))")
             return
         }
-        #expect(request.method == "crm.lead.add" && request.confirmWrite && !request.confirmDestructive)
-        #expect(request.params == ["fields": ["TITLE": "Заявка"]])
-        #expect(request.idempotencyKey != nil, "each confirmed send is a new write")
-        // F5 on the answer: the confirmation was for one send, so the write's review opens again (nothing is sent).
-        let inspector = state.stack.count - 1
-        let again = Fixture.keys(&state, KeyEvent(.function(5)))
-        #expect(!again.contains { if case .stream = $0 { return true } else { return false } })
-        #expect(state.form?.review?.draft.params == ["fields": ["TITLE": "Заявка"]] && state.form?.review?.focus == .cancel)
-        #expect(state.stack.count == inspector + 2, "the answer stays under the review")
+        #expect(sent.diff.hash == reviewed.diff.hash && confirmWrite && !confirmDestructive)
+        #expect(sent.request.params == ["fields": ["TITLE": "Заявка"]])
+        #expect(!key.isEmpty, "each confirmed send is a new write")
+        #expect(state.form?.review?.phase == .applying)
+        // The write went out and every field reads back as written: "verified", and r reviews the inverse write.
+        var applied = AppliedWrite(status: .sent, outcome: CallOutcome(trace: LeadFields.trace("crm.lead.add"), result: .success(["result": 9])))
+        applied.verdicts = [FieldVerdict(command: nil, code: "TITLE", title: "Название лида", verdict: .applied)]
+        applied.createdID = "9"
+        _ = reduce(&state, .answered(id, .streamed(.applied(applied))))
+        #expect(state.form?.review?.phase == .done && state.form?.review?.title == "crm.lead.add: verified")
+        #expect(state.status?.text == "crm.lead.add: verified")
+        guard case .stream(_, .reviewRevert(let original, _))? = Fixture.keys(&state, .char("r")).first else {
+            Issue.record("r did not ask for the inverse write")
+            return
+        }
+        #expect(original.diff.hash == reviewed.diff.hash)
         // Esc leaves; the form's values are kept for the next time it opens.
-        _ = Fixture.keys(&state, .escape, .escape, .escape, .escape)  // the review, its form, the answer, the first form
+        _ = Fixture.keys(&state, .escape, .escape)  // the review, then the form
         #expect(state.route == .home)
         Fixture.apply(&state, .command("call crm.lead.add"))
         #expect(state.form?.model.draft == ["fields": ["TITLE": "Заявка"]])
         #expect(state.status?.text == "the values you left here are back (ctrl+x clears an input)")
     }
 
-    @Test func aDestructiveCallOrAProductionProfileNeedsTheMethodNameTyped() throws {
+    @Test func aDestructiveCallNeedsTheIdOrMethodTypedAndProductionSaysSo() throws {
         var state = Fixture.connected(production: true)
         Fixture.apply(&state, .open(.form(FormSeed(method: "crm.lead.delete", params: ["id": 7]))))
-        _ = Fixture.keys(&state, .ctrl("g"))
-        #expect(state.form?.review?.mustType == "crm.lead.delete")
+        _ = try Self.answerReview(&state, Fixture.keys(&state, .ctrl("g")), record: ["ID": "7", "TITLE": "Старый лид"])
+        #expect(state.form?.review?.mustType == ["7", "crm.lead.delete"])
+        #expect(state.form?.review?.lines.contains { $0.map(\.text).joined().contains("DELETE") } == true)
         _ = Fixture.keys(&state, .tab)
         #expect(Fixture.keys(&state, .enter).isEmpty)
-        #expect(state.form?.review?.problem == "type crm.lead.delete to apply")
-        Fixture.type(&state, "crm.lead.delete")
-        guard case .stream(_, .observedCall(let request))? = Fixture.keys(&state, .enter).first else {
-            Issue.record("the typed confirmation did not send")
+        #expect(state.form?.review?.problem == "type 7 or crm.lead.delete to apply")
+        Fixture.type(&state, "7")
+        guard case .stream(_, .applyReview(let reviewed, _, let confirmDestructive, _))? = Fixture.keys(&state, .enter).first else {
+            Issue.record("the typed id did not send")
             return
         }
-        #expect(request.confirmDestructive && request.params == ["id": 7])
+        #expect(confirmDestructive && reviewed.request.params == ["id": 7])
     }
 
     @Test func aReadOnlyConsoleRefusesAWriteFromAForm() {

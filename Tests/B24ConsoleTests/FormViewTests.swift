@@ -80,13 +80,19 @@ struct FormViewTests {
         Golden.check(render(filterForm(small), size: small), "form-crm.lead.list-filter-80x24")
     }
 
-    @Test func review80x24() {
+    @Test func review80x24() throws {
         var state = Fixture.connected()
-        LeadFields.open("crm.lead.add", &state)
-        Fixture.type(&state, "Заявка с сайта")
-        _ = Fixture.keys(&state, .ctrl("g"))
+        Fixture.apply(&state, .open(.form(FormSeed(method: "crm.lead.update", params: ["id": 42, "fields": [
+            "TITLE": "Заявка с сайта (повторно)", "OPENED": "Y",
+            "PHONE": [["ID": "7", "VALUE": "+7 495 111-11-11"], ["ID": "8", "VALUE": ""]],
+        ]]))))
+        let record: JSONValue = ["ID": "42", "TITLE": "Заявка с сайта", "OPENED": true, "PHONE": [
+            ["ID": "7", "VALUE_TYPE": "WORK", "VALUE": "+7 495 000-00-01"], ["ID": "8", "VALUE_TYPE": "MOBILE", "VALUE": "+7 916 000-00-02"],
+        ]]
+        _ = try FormTests.answerReview(&state, Fixture.keys(&state, .ctrl("g")), record: record)
         let s = render(state, size: small)
-        #expect(s.text.contains("[ Cancel ]") && s.text.contains("\"TITLE\": \"Заявка с сайта\""))
-        Golden.check(s, "form-review-80x24", styles: true)
+        #expect(s.text.contains("[ Cancel ]") && s.text.contains("Название лида (TITLE): \"Заявка с сайта\" → \"Заявка с сайта (повторно)\""))
+        #expect(s.text.contains("- MOBILE +7 916 000-00-02 (deleted)") && s.text.contains("1 written field unchanged"))
+        Golden.check(s, "form-diff-review-80x24", styles: true)
     }
 }

@@ -58,7 +58,7 @@ struct HistoryTests {
         _ = reduce(&state, .answered(id, .loaded(.trace(trace))))
         let stored = render(state, size: state.size).text
         #expect(stored.contains("call crm.lead.get  (from history; F5 sends it again)"))
-        #expect(stored.contains("Not found") && stored.contains("ID: 999"))
+        #expect(stored.contains("Not found") && stored.contains(#"params {"ID":999}"#))
         // F5 replays it as a new call, through the client's guardrails.
         let replay = Fixture.keys(&state, KeyEvent(.function(5)))
         guard let request = replay.lazy.compactMap({ effect -> CallRequest? in

@@ -43,7 +43,7 @@ struct InspectorTests {
         trace.duration = 0.042
         trace.attempts = [.init(number: 1, startedAt: Date(), duration: 0.04, httpStatus: 200, errorCode: nil, decision: "done")]
         if case .failure(let error) = result { trace.error = CallTrace.TraceError(error, redactor: Redactor()) }
-        _ = reduce(&state, .answered(id, .streamed(.callEvent(.attemptStarted(number: 1)))))
+        _ = reduce(&state, .answered(id, .streamed(.callEvent(.attemptStarted(number: 1), at: Date()))))
         _ = reduce(&state, .answered(id, .call(CallOutcome(trace: trace, result: result))))
     }
 
@@ -107,7 +107,12 @@ struct InspectorTests {
         let screen = render(state, size: state.size)
         Golden.check(screen, "inspector-error-120x40")
         #expect(screen.text.contains("portal error (empty code) (HTTP 400): Not found"))
-        #expect(screen.text.contains("┌ Request"))
+        // A failed call opens on its steps: what was sent, how it ended, why, and what to do next.
+        #expect(screen.text.contains("┌ Steps"))
+        #expect(screen.text.contains("why: no object with this id exists"))
+        #expect(screen.text.contains("key: d diagnoses this call"))
+        Fixture.keys(&state, .char("s"))
+        #expect(render(state, size: state.size).text.contains("┌ Request"))
     }
 
     @Test func theRawViewHasNoTreeKeysAndAnAnswerBringsTheTreeBack() {

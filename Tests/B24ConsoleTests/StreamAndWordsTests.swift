@@ -14,7 +14,7 @@ final class Inbox: @unchecked Sendable {
         lock.withLock { actions.compactMap { if case .answered(let id, let answer) = $0 { return (id, answer) } else { return nil } } }
     }
     var events: [CallEvent] {
-        answers.compactMap { if case .streamed(.callEvent(let event)) = $0.1 { return event } else { return nil } }
+        answers.compactMap { if case .streamed(.callEvent(let event, _)) = $0.1 { return event } else { return nil } }
     }
 }
 

@@ -21,6 +21,8 @@ public struct Profile: Codable, Sendable, Equatable {
     public var bucket: String?
     /// Console theme for this profile.
     public var theme: String?
+    /// What event deliveries must carry to be trusted (application token, member id); nil: none known yet.
+    public var events: EventTrust?
 
     /// How b24 authenticates.
     public enum Auth: Codable, Sendable, Equatable {
@@ -66,9 +68,10 @@ public struct Profile: Codable, Sendable, Equatable {
     /// Every secret of the profile, for redaction.
     public var secrets: [Secret] {
         switch auth {
-        case .webhook(let webhook): return [webhook.code]
+        case .webhook(let webhook): return [webhook.code] + [events?.applicationToken].compactMap { $0 }
         case .oauth(let oauth):
             return [oauth.clientSecret] + [oauth.accessToken, oauth.refreshToken].compactMap { $0 }
+                + [events?.applicationToken].compactMap { $0 }
         }
     }
 
@@ -94,6 +97,7 @@ public struct Profile: Codable, Sendable, Equatable {
         requirePlan = try container.decodeIfPresent(Bool.self, forKey: .requirePlan) ?? false
         bucket = try container.decodeIfPresent(String.self, forKey: .bucket)
         theme = try container.decodeIfPresent(String.self, forKey: .theme)
+        events = try container.decodeIfPresent(EventTrust.self, forKey: .events)
     }
 }
 

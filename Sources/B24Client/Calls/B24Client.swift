@@ -56,6 +56,13 @@ public struct CallRequest: Sendable {
     public var planID: String?
     /// Where the finished call is recorded; `.standard` follows ``ClientOptions/history`` and ``ClientOptions/audit``.
     public var recording: CallRecording = .standard
+    /// The group the call belongs to in history (a chain run's step), nil for a call of its own.
+    public var group: String?
+    /// A read of the portal's metadata made by b24 itself (a diagnosis): one of ``B24Client/discoveryMethods``
+    /// passes whatever packs the profile allows.
+    var discovery = false
+    /// Set when the call applies a reviewed diff: its hash and change summary go to the audit line.
+    public var review: ReviewStamp?
 
     public init(method: String, params: JSONValue = .emptyObject, apiVersion: APIVersion = .v2) {
         self.method = method
@@ -295,6 +302,9 @@ public final class B24Client: @unchecked Sendable {
             request: .init(httpMethod: preview.method, url: redactor.redact(preview.url.absoluteString),
                            params: redactor.redact(json: request.params)))
         trace.planID = request.planID
+        trace.group = request.group
+        trace.diffHash = request.review?.hash
+        trace.changeSummary = request.review?.summary
         return trace
     }
 

@@ -21,7 +21,9 @@ public enum Guardrails {
         guard case .object = request.params else {
             throw B24Error.usage("parameters must be a JSON object, not \(request.params.kindName)")
         }
-        try checkAllowed(request.method, policy: policy, catalog: catalog)
+        if !(request.discovery && B24Client.discoveryMethods.contains(request.method)) {
+            try checkAllowed(request.method, policy: policy, catalog: catalog)
+        }
         if request.method.lowercased() == "batch" {
             for command in batchCommandStrings(request.params) {
                 let raw = String(command.split(separator: "?", maxSplits: 1).first ?? "")

@@ -39,6 +39,15 @@ extension B24Client {
             request.planID = stored.id
             attempted = request
             _ = try checkPolicy(request)
+            // A plan from a reviewed diff runs only on the values it was reviewed against.
+            if stored.expected != nil, stored.profile == identity, stored.usedAt == nil, stored.expiresAt > Date() {
+                let moved = await staleFields(of: stored)
+                if !moved.isEmpty {
+                    var refusal = Refusal(gate: .stalePlan, method: stored.method, risk: RiskClass(rawValue: stored.risk))
+                    refusal.moved = moved
+                    throw B24Error.refused(refusal)
+                }
+            }
             plan = try store().consumePlan(id: id, profile: identity, now: Date())
         } catch {
             return finishEarly(attempted, error, observer: observer)
@@ -48,6 +57,9 @@ extension B24Client {
         request.confirmDestructive = confirmDestructive
         request.planID = plan.id
         request.idempotencyKey = idempotencyKey
+        if let hash = plan.diffHash {
+            request.review = ReviewStamp(hash: hash, summary: plan.expected?["summary"]?.stringValue ?? "")
+        }
         return await call(request, observer: observer)
     }
 }

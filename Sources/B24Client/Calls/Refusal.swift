@@ -21,6 +21,8 @@ public struct Refusal: Sendable, Equatable {
         case nestedBatch
         /// The method's operating-time budget is spent for longer than the client may wait.
         case operatingBudget
+        /// A plan made from a reviewed diff, whose written fields moved on the portal since the review.
+        case stalePlan
     }
 
     /// What would let the call through.
@@ -49,6 +51,8 @@ public struct Refusal: Sendable, Equatable {
     public var selectedPacks: [String]
     /// The read-only profile's name (for ``Gate/readOnlyProfile``).
     public var profile: String?
+    /// The written fields that moved since the review: seen, now, would write (for ``Gate/stalePlan``).
+    public var moved: [MovedField] = []
 
     public init(gate: Gate, method: String, risk: RiskClass? = nil, remedy: Remedy? = nil,
                 selectedPacks: [String] = [], profile: String? = nil)
@@ -88,6 +92,9 @@ public struct Refusal: Sendable, Equatable {
             var seconds = 0
             if case .waitForReset(let wait)? = remedy { seconds = wait }
             return "\(method) has used its operating-time budget (OPERATION_TIME_LIMIT); it resets in \(seconds) s — wait, or pass a larger --max-operating-wait"
+        case .stalePlan:
+            let names = moved.map(\.code).joined(separator: ", ")
+            return "the plan is stale: \(names) changed on the portal since the review; nothing was written — review the call again and make a new plan"
         }
     }
 }

@@ -196,23 +196,18 @@ public enum B24ExitCode {
     public static let auth: Int32 = 7
 }
 
-/// What to do next, for the errors integrators meet most.
+/// What to do next, as the CLI says it: the words of ``ErrorCatalog`` and, where there is one, the command that
+/// does it.
 public enum ErrorAdvice {
-    /// A one-line hint for a portal error, or nil when there is nothing useful to add.
+    /// A one-line hint for a portal error, or nil when the table knows nothing useful to add.
     public static func hint(for error: PortalError) -> String? {
-        switch error.code {
-        case "QUERY_LIMIT_EXCEEDED": return "rate limit hit; b24 backs off automatically, lower the limiter rate of the profile"
-        // Calls inside a batch are charged to their own methods, so batching does not help here.
-        case "OPERATION_TIME_LIMIT": return "this method's operating-time budget is spent; wait for operating_reset_at, or make its calls cheaper (filters, select, smaller pages)"
-        case "insufficient_scope": return "the webhook or app lacks the scope of this method; add it in the portal"
-        case "WRONG_AUTH_TYPE": return "this method needs an OAuth application (use a profile added with --oauth)"
-        case "NO_AUTH_FOUND": return "the webhook code or token is wrong; check the profile"
-        // Shown on each attempt in a trace too, where a refresh may follow: say what b24 does and what is left to do.
-        case "expired_token", "invalid_token":
-            return "access token expired or revoked; b24 refreshes an OAuth token once and retries, and when that fails `b24 login NAME` is needed (a webhook has no token: check its URL)"
-        case "ERROR_METHOD_NOT_FOUND": return "no such method on this portal (check spelling, scope, or REST 3.0 with --v3)"
-        case "ACCESS_DENIED": return "the user or plan lacks access to this method"
-        default: return nil
+        guard let explanation = ErrorCatalog.explain(error) else { return nil }
+        switch explanation.remedy {
+        case .login?: return explanation.action + " (`b24 login NAME` for an OAuth profile; a webhook has no token: check its URL)"
+        case .useApplication?: return explanation.action + " (`b24 profile add NAME --oauth …`, then --profile NAME)"
+        case .diagnose? where error.code == "ERROR_METHOD_NOT_FOUND":
+            return explanation.action + " (REST 3.0 methods need --v3)"
+        default: return explanation.action
         }
     }
 }

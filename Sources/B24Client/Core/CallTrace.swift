@@ -30,6 +30,12 @@ public struct CallTrace: Sendable, Codable, Equatable {
     public var idempotencyKey: String?
     /// True when the response came from the idempotency store and the portal was not called.
     public var replayed = false
+    /// The group the call was made in (a chain run's step), nil for a call of its own.
+    public var group: String?
+    /// The hash of the reviewed diff this write applied (nil: not reviewed).
+    public var diffHash: String?
+    /// The reviewed diff's change summary: field names, never values.
+    public var changeSummary: String?
 
     public init(id: String = UUID().uuidString.lowercased(), profile: String, method: String, apiVersion: APIVersion,
                 risk: String, request: RequestRecord, startedAt: Date = Date())
@@ -85,6 +91,9 @@ public struct CallTrace: Sendable, Codable, Equatable {
         /// What b24 decided after this attempt: "done", "retry", "refresh", "give up".
         public var decision: String
         public var note: String?
+        /// Why b24 stopped after this attempt ("retrying cannot help", "the write may have run"); nil otherwise and
+        /// in traces recorded before it was kept.
+        public var why: String?
 
         public init(number: Int, startedAt: Date, duration: TimeInterval, httpStatus: Int?, errorCode: String?,
                     decision: String, note: String? = nil)
@@ -104,10 +113,16 @@ public struct CallTrace: Sendable, Codable, Equatable {
         /// "limiter", "backoff", "operating-reset".
         public var reason: String
         public var seconds: TimeInterval
+        /// When the wait began (nil in traces recorded before it was kept).
+        public var at: Date?
+        /// What was waited for, in words ("for the rate limiter of HOST").
+        public var detail: String?
 
-        public init(reason: String, seconds: TimeInterval) {
+        public init(reason: String, seconds: TimeInterval, at: Date? = nil, detail: String? = nil) {
             self.reason = reason
             self.seconds = seconds
+            self.at = at
+            self.detail = detail
         }
     }
 
@@ -170,10 +185,13 @@ extension CallTrace {
                     ("number", .int(Int64(attempt.number))), ("startedAt", date(attempt.startedAt)),
                     ("duration", .double(attempt.duration)), ("httpStatus", optional(attempt.httpStatus)),
                     ("errorCode", optional(attempt.errorCode)), ("decision", .string(attempt.decision)),
-                    ("note", optional(attempt.note)),
+                    ("note", optional(attempt.note)), ("why", optional(attempt.why)),
                 ])
             })),
-            ("waits", .array(waits.map { object([("reason", .string($0.reason)), ("seconds", .double($0.seconds))]) })),
+            ("waits", .array(waits.map {
+                object([("reason", .string($0.reason)), ("seconds", .double($0.seconds)), ("at", $0.at.map(date)),
+                        ("detail", optional($0.detail))])
+            })),
             ("refreshes", .array(refreshes.map {
                 object([("at", date($0.at)), ("outcome", .string($0.outcome)), ("note", optional($0.note))])
             })),
@@ -184,6 +202,7 @@ extension CallTrace {
                 ])
             }),
             ("planID", optional(planID)), ("idempotencyKey", optional(idempotencyKey)), ("replayed", .bool(replayed)),
+            ("group", optional(group)),
         ])
     }
 }

@@ -13,7 +13,8 @@ import Glibc
 ///
 /// Line fields, in this order: `ts` (ISO 8601, UTC), `profile`, `method`, `risk`, `status` (ok/partial/error/unknown/cancelled),
 /// `error_code`, `duration_ms`, `plan_id`, `idempotency_key`, `replayed`, `attempts` (HTTP attempts made), and
-/// `call_id` (the history id, for `b24 history show`). Absent values are `null`.
+/// `call_id` (the history id, for `b24 history show`). Absent values are `null`. A reviewed write adds `diff_hash`
+/// and `changes` (the written field names per command, never their values).
 public struct AuditLog: Sendable {
     /// The JSONL file.
     public let file: URL
@@ -70,6 +71,9 @@ public struct AuditLog: Sendable {
         object["replayed"] = .bool(trace.replayed)
         object["attempts"] = .int(Int64(trace.attempts.count))
         object["call_id"] = text(trace.id)
+        // A reviewed write: which diff was confirmed, and the names (not values) of the fields it wrote.
+        if let hash = trace.diffHash { object["diff_hash"] = .string(hash) }
+        if let summary = trace.changeSummary { object["changes"] = text(summary) }
         return JSONWriter.compact(.object(object))
     }
 

@@ -12,14 +12,24 @@ extension B24Store {
         try write("cannot save plan \(plan.id)") { db in
             try db.execute(
                 sql: """
-                    INSERT INTO plans (id, profile, method, api_version, params, risk, created_at, expires_at, used_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO plans (id, profile, method, api_version, params, risk, created_at, expires_at, used_at,
+                                       expected, diff_hash)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     plan.id, plan.profile, plan.method, plan.apiVersion.rawValue, JSONWriter.compact(plan.params),
                     plan.risk, plan.createdAt.timeIntervalSince1970, plan.expiresAt.timeIntervalSince1970,
-                    plan.usedAt?.timeIntervalSince1970,
+                    plan.usedAt?.timeIntervalSince1970, plan.expected.map(JSONWriter.compact), plan.diffHash,
                 ])
+        }
+    }
+
+    /// Records the reviewed diff of a plan: the old values it was reviewed against and the diff's hash.
+    public func replacePlanReview(_ plan: StoredPlan) throws {
+        try write("cannot save the review of plan \(plan.id)") { db in
+            try db.execute(
+                sql: "UPDATE plans SET expected = ?, diff_hash = ? WHERE id = ? AND used_at IS NULL",
+                arguments: [plan.expected.map(JSONWriter.compact), plan.diffHash, plan.id])
         }
     }
 
@@ -67,13 +77,17 @@ extension B24Store {
     private func decodePlan(_ row: Row) throws -> StoredPlan {
         let id: String = row["id"]
         let usedAt: Double? = row["used_at"]
-        return StoredPlan(
+        var plan = StoredPlan(
             id: id, profile: row["profile"], method: row["method"],
             apiVersion: APIVersion(rawValue: row["api_version"]) ?? .v2,
             params: try parseStored(row["params"], what: "parameters of plan \(id)"), risk: row["risk"],
             createdAt: Date(timeIntervalSince1970: row["created_at"]),
             expiresAt: Date(timeIntervalSince1970: row["expires_at"]),
             usedAt: usedAt.map { Date(timeIntervalSince1970: $0) })
+        let expected: String? = row["expected"]
+        if let expected { plan.expected = try parseStored(expected, what: "old values of plan \(id)") }
+        plan.diffHash = row["diff_hash"]
+        return plan
     }
 
     private static func normalizedPlanID(_ id: String) -> String {

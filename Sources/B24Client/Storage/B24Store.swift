@@ -141,6 +141,18 @@ public final class B24Store: @unchecked Sendable {
         }
         // Large responses leave the history rows for a table of their own, so listing history reads small rows.
         migrator.registerMigration("v4-bodies") { db in try Self.moveLargeResponsesToBodies(db) }
+        // Calls made together (the steps of a chain run) share a group, which history shows and filters by.
+        migrator.registerMigration("v5-call-groups") { db in
+            try db.execute(sql: "ALTER TABLE history ADD COLUMN call_group TEXT")
+            try db.execute(sql: "CREATE INDEX history_call_group ON history(call_group)")
+        }
+        // A plan made from a reviewed diff keeps the old values of the fields it writes, to refuse a stale run.
+        migrator.registerMigration("v5-plan-review") { db in
+            try db.execute(sql: "ALTER TABLE plans ADD COLUMN expected TEXT")
+            try db.execute(sql: "ALTER TABLE plans ADD COLUMN diff_hash TEXT")
+        }
+        // Events: the tail log, the offline worker's ledger, reserved processes, sink sizes and the DLQ.
+        migrator.registerMigration("v5-events") { db in try Self.createEventTables(db) }
         // Where each export stands, so `b24 export --resume` continues after the last page written.
         migrator.registerMigration("v5-export-checkpoints") { db in try Self.createExportCheckpoints(db) }
         return migrator
@@ -219,7 +231,7 @@ public final class B24Store: @unchecked Sendable {
                 arguments.append(method)
             }
         }
-        var sql = "SELECT id, started_at, profile, method, api_version, status, error_code, duration, risk FROM history"
+        var sql = "SELECT id, started_at, profile, method, api_version, status, error_code, duration, risk, call_group FROM history"
         if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
         sql += " ORDER BY started_at DESC, rowid DESC LIMIT ?"
         arguments.append(limit)
@@ -229,7 +241,7 @@ public final class B24Store: @unchecked Sendable {
                     id: row["id"], startedAt: Date(timeIntervalSince1970: row["started_at"]),
                     profile: row["profile"], method: row["method"],
                     apiVersion: APIVersion(rawValue: row["api_version"]) ?? .v2, status: row["status"],
-                    errorCode: row["error_code"], duration: row["duration"], risk: row["risk"])
+                    errorCode: row["error_code"], duration: row["duration"], risk: row["risk"], group: row["call_group"])
             }
         }
     }

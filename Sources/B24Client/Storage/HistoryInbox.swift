@@ -19,6 +19,8 @@ struct HistoryRow: Equatable {
     var planID: String?
     var idempotencyKey: String?
     var replayed: Bool
+    /// The group the call belongs to (a chain run), nil for a call of its own.
+    var group: String?
     /// The trace without its JSON values, as JSON text.
     var trace: String
     /// The request parameters as JSON text, key order kept.
@@ -46,6 +48,7 @@ struct HistoryRow: Equatable {
         planID = trace.planID
         idempotencyKey = trace.idempotencyKey
         replayed = trace.replayed
+        group = trace.group
         self.trace = JSONWriter.compact(trace.skeletonJSON())
         requestParams = JSONWriter.compact(trace.request.params)
         response = trace.response.map { B24Store.historyText(of: $0) }
@@ -71,7 +74,7 @@ struct HistoryRow: Equatable {
             "api_version": .string(apiVersion), "risk": .string(risk), "status": .string(status),
             "error_code": text(errorCode), "duration": .double(duration), "plan_id": text(planID),
             "idempotency_key": text(idempotencyKey), "replayed": .bool(replayed), "trace": .string(trace),
-            "request_params": .string(requestParams), "response": text(response),
+            "request_params": .string(requestParams), "response": text(response), "call_group": text(group),
         ]
         return JSONWriter.compact(.object(object))
     }
@@ -97,6 +100,7 @@ struct HistoryRow: Equatable {
         planID = value["plan_id"]?.stringValue
         idempotencyKey = value["idempotency_key"]?.stringValue
         replayed = value["replayed"]?.boolValue ?? false
+        group = value["call_group"]?.stringValue
         self.trace = trace
         self.requestParams = requestParams
         response = value["response"]?.stringValue
@@ -111,12 +115,12 @@ struct HistoryRow: Equatable {
             sql: """
                 INSERT OR REPLACE INTO history (id, started_at, profile, method, api_version, risk, status,
                     error_code, duration, plan_id, idempotency_key, replayed, trace, request_params, response,
-                    response_hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    response_hash, call_group)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 id, startedAt, profile, method, apiVersion, risk, status, errorCode, duration, planID, idempotencyKey,
-                replayed, trace, requestParams, inlineResponse, responseHash,
+                replayed, trace, requestParams, inlineResponse, responseHash, group,
             ])
     }
 }

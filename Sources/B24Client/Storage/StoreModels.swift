@@ -16,10 +16,13 @@ public struct HistoryEntry: Sendable, Equatable {
     public var errorCode: String?
     public var duration: TimeInterval
     public var risk: String
+    /// The group of calls it was made in ("chain core.lead-intake · run 3f2a · step 2/3"), nil for a call of its own.
+    public var group: String?
 
     public init(id: String, startedAt: Date, profile: String, method: String, apiVersion: APIVersion, status: String,
-                errorCode: String?, duration: TimeInterval, risk: String)
+                errorCode: String?, duration: TimeInterval, risk: String, group: String? = nil)
     {
+        self.group = group
         self.id = id
         self.startedAt = startedAt
         self.profile = profile
@@ -52,6 +55,11 @@ public struct StoredPlan: Sendable, Codable, Equatable {
     public var expiresAt: Date
     /// When the plan was executed; nil while it is still usable.
     public var usedAt: Date?
+    /// For a plan made from a reviewed diff: per command, `{"key", "oldValues"}` — the values the diff showed
+    /// for the fields it writes. Executing it on a record where any of them moved is refused as stale.
+    public var expected: JSONValue?
+    /// The reviewed diff's hash (recorded in the audit line when the plan runs).
+    public var diffHash: String?
 
     public init(id: String = StoredPlan.newID(), profile: String, method: String, apiVersion: APIVersion = .v2,
                 params: JSONValue, risk: String, createdAt: Date = Date(), expiresAt: Date, usedAt: Date? = nil)

@@ -30,16 +30,13 @@ public final class ConsoleServices: @unchecked Sendable {
     /// The connection generation `client` belongs to: a late connect of an older generation never replaces it.
     private var clientGeneration = 0
     private var sandbox: Sandbox?
+    /// The embedded sandbox's OAuth app, for event methods (see ``eventClient(generation:)``).
+    private var sandboxApp: (generation: Int, client: B24Client)?
     /// Colour depth of the terminal, for theme downgrades.
     public var colorDepth: ColorDepth = .indexed256
 
-    /// Read-only discovery methods the console calls whatever packs the profile allows: the portal's facts, and
-    /// the metadata forms are built from (fields, status values, the REST 3.0 schema). They read no records.
-    public static let discoveryMethods = [
-        "user.current", "scope", "server.time", "methods", "method.get",
-        "crm.lead.fields", "crm.deal.fields", "crm.contact.fields", "crm.company.fields", "crm.item.fields",
-        "tasks.task.getFields", "crm.status.list", "crm.currency.list", "rest.documentation.openapi",
-    ]
+    /// Read-only discovery methods the console calls whatever packs the profile allows (``B24Client/discoveryMethods``).
+    public static var discoveryMethods: [String] { B24Client.discoveryMethods }
 
     public init(launch: ConsoleLaunch) {
         self.launch = launch
@@ -131,7 +128,10 @@ public final class ConsoleServices: @unchecked Sendable {
         if let existing = embeddedSandbox {
             running = existing
         } else {
-            do { running = try await Sandbox.start(SandboxOptions()) } catch {
+            var options = SandboxOptions()
+            // A simulated colleague for demos and the events screen's end-to-end test.
+            options.activityPerSecond = max(0, Double(launch.environment["B24_SANDBOX_ACTIVITY"] ?? "") ?? 0)
+            do { running = try await Sandbox.start(options) } catch {
                 throw B24Error.usage("cannot start the sandbox portal: \(error)")
             }
             withLock { sandbox = running }
@@ -144,7 +144,31 @@ public final class ConsoleServices: @unchecked Sendable {
     /// One call through B24Client on the client of connection `generation` (nil when that connection is not the
     /// installed one: a call meant for one portal never goes to another). Cancelling the task cancels the call.
     public func call(_ request: CallRequest, generation: Int) async -> CallOutcome? {
-        await client(generation: generation)?.call(request)
+        if request.method.lowercased().hasPrefix("event.") { return await eventClient(generation: generation)?.client.call(request) }
+        return await client(generation: generation)?.call(request)
+    }
+
+    /// The client for event methods, which need application context: the connection's own, or on the embedded
+    /// sandbox its OAuth app (whose application token and member id the console knows, so its receiver trusts
+    /// the sandbox's deliveries). `authStore` is where the profile is saved (nil for the sandbox).
+    func eventClient(generation: Int) -> (client: B24Client, authStore: AuthStore?)? {
+        guard let client = client(generation: generation) else { return nil }
+        guard let sandbox = embeddedSandbox, client.profile.name == ProfileEntry.sandboxName else {
+            return (client, AuthStore(paths: paths))
+        }
+        if let cached = withLock({ sandboxApp?.generation == generation ? sandboxApp?.client : nil }) { return (cached, nil) }
+        let tokens = sandbox.issueTokens(userID: 1)
+        var oauth = OAuthAuth(clientID: sandbox.oauthClientID, clientSecret: Secret(sandbox.oauthClientSecret),
+                              oauthServer: sandbox.oauthServerURL)
+        oauth.accessToken = Secret(tokens.access)
+        oauth.refreshToken = Secret(tokens.refresh)
+        oauth.expiresAt = Date().addingTimeInterval(TimeInterval(tokens.expiresIn))
+        var profile = Profile(name: ProfileEntry.sandboxName, portal: sandbox.baseURL, auth: .oauth(oauth))
+        profile.events = EventTrust(applicationToken: Secret(sandbox.applicationToken), memberID: sandbox.memberID)
+        guard let app = try? B24Client(profile: ResolvedProfile(profile: profile, isSaved: false), paths: paths,
+                                       options: client.options) else { return nil }
+        withLock { sandboxApp = (generation, app) }
+        return (app, nil)
     }
 
     /// A stream's messages for connection `generation` until it ends; cancelling the consuming task stops the work.
@@ -156,24 +180,103 @@ public final class ConsoleServices: @unchecked Sendable {
                     continuation.yield(.streamed(.searchFound(query: query, JSONSearch.hits(in: value, query: query))))
                     return
                 }
+                if case .clock(let every) = spec {
+                    while !Task.isCancelled {
+                        continuation.yield(.streamed(.clock(Date())))
+                        try? await Task.sleep(nanoseconds: UInt64(every * 1e9))
+                    }
+                    return
+                }
                 guard let client = client(generation: generation) else {
                     continuation.yield(.ended("not connected"))
                     return
                 }
                 switch spec {
-                case .searchResponse:
-                    break  // answered above: it needs no portal
+                case .searchResponse, .clock:
+                    break  // answered above: they need no portal
+                case .diagnosis(let subject):
+                    let report = await client.diagnose(subject) { continuation.yield(.streamed(.finding($0))) }
+                    continuation.yield(.streamed(.diagnosed(report)))
+                case .eventTail(let options):
+                    guard let events = eventClient(generation: generation) else { break }
+                    await Self.runTail(client: events.client, authStore: events.authStore, options: options,
+                                       continuation: continuation)
                 case .observedCall(let request):
-                    let outcome = await client.call(request) { event in continuation.yield(.streamed(.callEvent(event))) }
+                    let outcome = await client.call(request) { event in continuation.yield(.streamed(.callEvent(event, at: Date()))) }
                     continuation.yield(.call(outcome))
                 case .allPages(let request):
                     // Start/next paging (not the fast cursor): it keeps the user's order and gives a total to show.
                     let outcome = await client.callAllPages(request, fast: false, onPage: { page in continuation.yield(.streamed(.page(page))) })
                     continuation.yield(.streamed(.pagingFinished(error: outcome.error.map(ConsoleWords.error), warnings: outcome.warnings)))
+                case .review(let request):
+                    let result = await client.review(request)
+                    continuation.yield(.streamed(.reviewed(result.mapError { ConsoleFailure(ConsoleWords.error($0)) })))
+                case .applyReview(let reviewed, let confirmWrite, let confirmDestructive, let key):
+                    let applied = await client.apply(reviewed, confirmWrite: confirmWrite,
+                                                     confirmDestructive: confirmDestructive, idempotencyKey: key)
+                    continuation.yield(.streamed(.applied(applied)))
+                case .reviewRevert(let reviewed, let applied):
+                    switch client.revertRequest(of: reviewed, applied: applied) {
+                    case .success(let request):
+                        let result = await client.review(request)
+                        continuation.yield(.streamed(.reviewed(result.mapError { ConsoleFailure(ConsoleWords.error($0)) })))
+                    case .failure(let error):
+                        continuation.yield(.streamed(.reviewed(.failure(ConsoleFailure(ConsoleWords.error(error))))))
+                    }
+                case .reviewPlan(let id):
+                    switch await client.reviewPlan(id: id) {
+                    case .failure(.refused(let refusal)) where refusal.gate == .stalePlan:
+                        var stale = AppliedWrite(status: .stale)
+                        stale.moved = refusal.moved
+                        continuation.yield(.streamed(.applied(stale)))
+                    case let result:
+                        continuation.yield(.streamed(.reviewed(result.mapError { ConsoleFailure(ConsoleWords.error($0)) })))
+                    }
+                case .applyPlan(let id, let reviewed, let confirmWrite, let confirmDestructive):
+                    let applied = await client.applyPlan(id, reviewed: reviewed, confirmWrite: confirmWrite,
+                                                         confirmDestructive: confirmDestructive)
+                    continuation.yield(.streamed(.applied(applied)))
+                case .saveReviewedPlan(let reviewed):
+                    do {
+                        continuation.yield(.streamed(.planSaved(.success(try client.plan(reviewed).id))))
+                    } catch {
+                        let failure = (error as? B24Error) ?? .usage("\(error)")
+                        continuation.yield(.streamed(.planSaved(.failure(ConsoleFailure(ConsoleWords.error(failure))))))
+                    }
                 }
             }
             continuation.onTermination = { _ in work.cancel() }
         }
+    }
+
+    /// Runs an event tail for the events screen until the consuming task is cancelled (the page closed).
+    static func runTail(client: B24Client, authStore: AuthStore?, options: EventTail.Options,
+                        continuation: AsyncStream<Answer>.Continuation) async {
+        let tail: EventTail
+        do {
+            tail = EventTail(client: client, store: try client.store(), authStore: authStore, options: options)
+            try await tail.start()
+        } catch {
+            continuation.yield(.ended(ConsoleWords.error((error as? B24Error) ?? .usage("\(error)"))))
+            return
+        }
+        let store = tail.store
+        let ticks = Task {
+            var count = 0
+            while !Task.isCancelled {
+                continuation.yield(.streamed(.tailTick(Date())))
+                // The worker runs in its own process; its DLQ is in the shared database.
+                if count % 5 == 0, let letters = try? store.deadLetterCount() { continuation.yield(.streamed(.deadLetters(letters))) }
+                count += 1
+                try? await Task.sleep(nanoseconds: 1_000_000_000)
+            }
+        }
+        await withTaskCancellationHandler {
+            for await item in tail.items { continuation.yield(.streamed(.tail(item))) }
+        } onCancel: {
+            Task { await tail.stop() }
+        }
+        ticks.cancel()
     }
 
     /// Reads stored calls: the history of every process on this machine (console and CLI).
@@ -187,6 +290,8 @@ public final class ConsoleServices: @unchecked Sendable {
             case .trace(let id):
                 guard let trace = try store.trace(id: id) else { return .ended("no call \(id) in history (pruned?)") }
                 return .loaded(.trace(trace))
+            case .events(let profile, let before, let limit):
+                return .loaded(.events(try store.events(profile: profile, before: before, limit: limit)))
             }
         } catch {
             return .ended("\(error)")

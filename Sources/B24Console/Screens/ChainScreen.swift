@@ -30,10 +30,38 @@ struct ChainScreen: PaneScreen, Equatable {
             ("Chain", [Span(chain.id), Span("   pack ", .muted), Span(chain.pack)]),
             ("Risk", [Span("highest step: ", .muted), Span(CatalogRows.badge(highest).trimmingCharacters(in: .whitespaces), CatalogRows.role(highest)),
                       Span("   \(chain.steps.count) steps", .muted)]),
-        ], labelWidth: 8).render(into: &screen, rect: rect.inset(top: 1), theme: theme)
+        ] + runFacts(app), labelWidth: 8).render(into: &screen, rect: rect.inset(top: 1), theme: theme)
         drawPane(pane, index: 0, into: &screen, rect: Rect(column: rect.column, row: next, width: rect.width, height: rect.maxRow - next),
                  theme: theme)
         return nil
+    }
+
+    /// The run of this chain under way, if any: where it is and what each step became.
+    private func runFacts(_ app: ConsoleState) -> [(label: String, value: [Span])] {
+        guard let run = app.chainRun, run.chainID == id else {
+            return [("Run", [Span(keyLabel(app.keymap, .runChain), .primary), Span(" runs it step by step: each form prefilled from the steps before", .muted)])]
+        }
+        let marks = run.records.enumerated().map { index, record -> String in
+            switch record {
+            case .pending: return index == run.step ? "▶" : "·"
+            case .sent(_, let status): return status == "ok" ? "✓" : "✗"
+            case .skipped: return "↷"
+            case .manual: return "○"
+            }
+        }.joined(separator: " ")
+        let state = run.isOver ? "  (over; \(keyLabel(app.keymap, .runChain)) runs it again)" : ""
+        return [("Run", [Span("run \(run.runID)  ", .primary), Span(marks + "  "), Span(run.summary + state, .muted)])]
+    }
+
+    mutating func key(_ action: KeyAction?, _ key: KeyEvent, _ app: ConsoleState) -> KeyResult {
+        if action == .runChain { return .handled([.run(.chain(.start(id)))]) }
+        return navigate(action, app)
+    }
+
+    func hints(_ app: ConsoleState) -> [KeyHint] {
+        let km = app.keymap
+        return [KeyHint(arrowsLabel(km), "move"), KeyHint("enter", "open method"), KeyHint(keyLabel(km, .runChain), "run chain"),
+                KeyHint(keyLabel(km, .back), "back")]
     }
 
     static func rows(_ id: String, _ catalog: Catalog) -> [PaneRow] {

@@ -1,3 +1,4 @@
+import B24Client
 import B24Wire
 import TerminalKit
 
@@ -126,12 +127,18 @@ public enum Route: Hashable, Sendable, CustomStringConvertible {
     case call(method: String, params: JSONValue)
     /// A form that builds a call.
     case form(FormSeed)
-    /// A call sent from a form (a write carries the review's confirmation), and its answer.
+    /// A read sent from a form, and its answer.
     case send(CallDraft)
     /// Every call of every process, newest first.
     case history
     /// One call from history, by id.
     case storedCall(String)
+    /// A read-only diagnosis of a failed or empty call.
+    case diagnose(DiagnosisSubject)
+    /// A stored plan, reviewed before it runs (`:plan ID`).
+    case plan(String)
+    /// Events live: the receiver and the offline queue.
+    case events
 
     /// A fresh screen for this route.
     func makeScreen(_ app: ConsoleState) -> any ConsoleScreen {
@@ -150,6 +157,9 @@ public enum Route: Hashable, Sendable, CustomStringConvertible {
         case .send(let draft): return InspectorScreen(draft: draft)
         case .history: return HistoryScreen()
         case .storedCall(let id): return InspectorScreen(storedID: id)
+        case .diagnose(let subject): return DiagnosisScreen(subject: subject)
+        case .plan(let id): return PlanScreen(id: id, app)
+        case .events: return EventsScreen()
         }
     }
 
@@ -172,6 +182,9 @@ public enum Route: Hashable, Sendable, CustomStringConvertible {
         case .send(let draft): return "call \(draft.method)"
         case .history: return "History"
         case .storedCall(let id): return "call \(id.prefix(8))"
+        case .diagnose(let subject): return "diagnose \(subject.method)"
+        case .plan(let id): return "plan \(id)"
+        case .events: return "Events"
         }
     }
 

@@ -8,6 +8,29 @@ import TerminalKit
 extension FormScreen {
     mutating func update(_ id: EffectID, _ answer: Answer, _ app: ConsoleState) -> [Effect] {
         switch (id.name, answer) {
+        case ("review", .streamed(.reviewed(let result))):
+            review?.take(result)
+        case ("apply", .streamed(.applied(let applied))):
+            review?.take(applied)
+            var effects: [Effect] = applied.verified ? [.status(StatusMessage("\(method): verified"))] : []
+            if let step = seed.chainStep, let outcome = applied.outcome {
+                // The chain run learns the write's answer (the new id flows into the next step's form); its status
+                // line, which says how to go on, comes last.
+                effects.append(.run(.chain(.stepDone(step, method: method, params: review?.request.params ?? outcome.trace.request.params,
+                                                     envelope: try? outcome.result.get(), callID: outcome.trace.id,
+                                                     status: outcome.trace.status))))
+            }
+            return effects
+        case ("plan", .streamed(.planSaved(let result))):
+            switch result {
+            case .success(let id):
+                review?.planID = id
+                return [.status(StatusMessage("saved as plan \(id): run it once with b24 call --execute-plan \(id)"))]
+            case .failure(let failure):
+                return [.status(StatusMessage("not saved: " + failure.message, kind: .error))]
+            }
+        case ("review", .ended(let failure?)), ("apply", .ended(let failure?)):
+            review?.take(.failure(ConsoleFailure(failure)))
         case ("editor", .edited(let text)):
             return takeEdited(text)
         case ("editor", .ended(let failure?)):

@@ -8,7 +8,7 @@ import TerminalKit
 /// the portal's field metadata or the method spec, pickers for enumerations, statuses, value types, filter
 /// fields and operators, select and order, lookups for users, companies and contacts; a raw JSON view of the same
 /// parameters and a round trip through `$EDITOR`. Sending validates every input first; a read opens the
-/// inspector at once, a write first shows the exact payload for confirmation (focus on Cancel).
+/// inspector at once, a write first opens its ``DiffReview``: the record read, old → new, focus on Cancel.
 struct FormScreen: ConsoleScreen, Equatable {
     /// One line of the form.
     enum Row: Equatable {
@@ -40,7 +40,7 @@ struct FormScreen: ConsoleScreen, Equatable {
     var brokenRaw: String?
     var rawProblem: String?
     var picker: FormPicker?
-    var review: WriteReview?
+    var review: DiffReview?
     /// Names of records picked in lookups, by input path and ID (shown beside the ID).
     var pickedNames: [String: String] = [:]
     /// The entityTypeId the fields were read for (crm.item).
@@ -354,34 +354,63 @@ struct FormScreen: ConsoleScreen, Equatable {
             let names = wrong.prefix(3).map { "\($0.title) (\($0.error ?? ""))" }.joined(separator: ", ")
             return .handled([.status(StatusMessage("\(counted(wrong.count, "input")) to fix before sending: \(names)", kind: .error))])
         }
-        let draft = CallDraft(method: method, params: params, apiVersion: apiVersion)
+        var draft = CallDraft(method: method, params: params, apiVersion: apiVersion)
+        draft.chainStep = seed.chainStep
         let risk = Guardrails.risk(of: method, params: params, catalog: app.catalog)
         guard risk.mayChangeData else { return .handled([.run(.open(.send(draft)))]) }
         if app.readOnlyFlag || app.connection?.readOnly == true {
             let whose = app.readOnlyFlag ? "this console was started read-only" : "profile \(app.connection?.profile ?? "") is read-only"
             return .handled([.status(StatusMessage("\(method) changes data (\(risk)) and \(whose): nothing was sent", kind: .error))])
         }
-        review = WriteReview(draft: draft, risk: risk, production: app.connection?.production == true)
-        return .handled([.status(nil)])  // what an earlier check said no longer applies
+        var request = CallRequest(method: draft.method, params: draft.params, apiVersion: draft.apiVersion)
+        request.group = seed.chainStep?.group  // a chain step's write is grouped with its run in history
+        return .handled(openReview(request, risk: risk, app))
+    }
+
+    /// Opens the review of a write and asks the client for its diff.
+    mutating func openReview(_ request: CallRequest, risk: RiskClass, _ app: ConsoleState) -> [Effect] {
+        review = DiffReview(request: request, risk: risk, production: app.connection?.production == true)
+        // What an earlier check said no longer applies.
+        return [.status(nil), .stream(.mine("review"), .review(request))]
     }
 
     private mutating func reviewKey(_ key: KeyEvent, _ app: ConsoleState) -> KeyResult {
         guard var review else { return .ignored }
         if key == .ctrl("c") { return .ignored }  // quits, as everywhere
+        // Once written (or on the way out), a chain run's next and skip keys go on to the run.
+        if review.phase == .done, seed.chainStep != nil,
+           [.nextStep, .skipStep].contains(app.keymap.keyAction(for: key)) { return .ignored }
         let outcome = review.key(key)
+        self.review = review
         switch outcome {
         case .stay:
-            self.review = review
             return .handled([])
-        case .cancel:
+        case .close:
+            let written = review.phase == .done
             self.review = nil
-            return .handled([.status(StatusMessage("not sent"))])
-        case .apply:
-            self.review = nil
-            var draft = review.draft
-            draft.confirmed = review.risk
-            draft.idempotencyKey = UUID().uuidString  // each confirmed send is a new write
-            return .handled([.run(.open(.send(draft)))])
+            return .handled([.cancel(.mine("review")), .cancel(.mine("apply")),
+                             .status(StatusMessage(written ? "review closed" : "not sent"))])
+        case .apply(let confirmWrite, let confirmDestructive):
+            // The confirmation is bound to the diff shown: it covers only the parameters that were reviewed.
+            guard let reviewed = review.reviewed, review.covers(reviewed.request.method, reviewed.request.params, reviewed.request.apiVersion)
+            else { return .handled([]) }
+            self.review?.phase = .applying
+            self.review?.lines = [[Span("checking the record has not moved, writing, reading it back…", .muted)]]
+            // Each confirmed send is a new write.
+            return .handled([.stream(.mine("apply"), .applyReview(reviewed, confirmWrite: confirmWrite,
+                                                                   confirmDestructive: confirmDestructive,
+                                                                   idempotencyKey: UUID().uuidString))])
+        case .revert:
+            guard let reviewed = review.reviewed, let applied = review.applied else { return .handled([]) }
+            var next = DiffReview(request: reviewed.request, risk: reviewed.diff.risk, production: review.production)
+            next.lines = [[Span("building the inverse write and reading the record…", .muted)]]
+            self.review = next
+            return .handled([.stream(.mine("review"), .reviewRevert(reviewed, applied))])
+        case .reviewAgain:
+            return .handled(openReview(review.request, risk: review.risk, app))
+        case .savePlan:
+            guard let reviewed = review.reviewed else { return .handled([]) }
+            return .handled([.stream(.mine("plan"), .saveReviewedPlan(reviewed))])
         }
     }
 }

@@ -1,7 +1,8 @@
 import B24Client
 
 /// The history filter line: plain words match anywhere in a call (method, profile, status, risk, error code);
-/// `method:`, `status:`, `profile:` and `risk:` match their own column; a leading `-` excludes what matches.
+/// `method:`, `status:`, `profile:`, `risk:` and `group:` (a chain run) match their own column; a leading `-`
+/// excludes what matches.
 /// Words and different columns must all match; several tokens of one column are alternatives
 /// (`status:error status:unknown`). Matching ignores case.
 ///
@@ -10,7 +11,7 @@ import B24Client
 struct HistoryFilter: Equatable {
     /// The columns a token can name, in the order ``Index`` lays them out.
     enum Column: String, CaseIterable {
-        case method, status, code, profile, risk
+        case method, status, code, profile, risk, group
 
         /// The place in an ``Index`` row (a switch: `allCases` would allocate on every lookup).
         var position: Int {
@@ -20,10 +21,11 @@ struct HistoryFilter: Equatable {
             case .code: return 2
             case .profile: return 3
             case .risk: return 4
+            case .group: return 5
             }
         }
 
-        static let count = 5
+        static let count = 6
     }
 
     struct Token: Equatable {
@@ -68,7 +70,7 @@ struct HistoryFilter: Equatable {
         init(_ entries: [HistoryEntry] = []) {
             bounds.reserveCapacity(entries.count * Self.stride)
             for entry in entries {
-                for text in [entry.method, entry.status, entry.errorCode ?? "", entry.profile, entry.risk] {
+                for text in [entry.method, entry.status, entry.errorCode ?? "", entry.profile, entry.risk, entry.group ?? ""] {
                     bounds.append(Int32(bytes.count))
                     bytes += text.lowercased().utf8
                     bytes.append(0x20)
@@ -99,7 +101,7 @@ struct HistoryFilter: Equatable {
         }
         return matches { column, needle in
             switch column {
-            case nil, .method?, .profile?, .code?: return Self.contains(bytes, span(column), needle)
+            case nil, .method?, .profile?, .code?, .group?: return Self.contains(bytes, span(column), needle)
             case .status?: return Self.starts(bytes, span(.status), needle) || Self.starts(bytes, span(.code), needle)
             case .risk?: return Self.starts(bytes, span(.risk), needle)
             }
@@ -140,5 +142,5 @@ struct HistoryFilter: Equatable {
     }
 
     /// The filter line's help, for the `?` help.
-    static let usage = "words, method:NAME, status:ok|error|CODE, profile:NAME, risk:write; -word excludes"
+    static let usage = "words, method:NAME, status:ok|error|CODE, profile:NAME, risk:write, group:RUN; -word excludes"
 }

@@ -118,8 +118,11 @@ struct HistoryScreen: PaneScreen, Equatable {
     static func row(_ entry: HistoryEntry) -> PaneRow {
         let role: ThemeRole = entry.status == "ok" ? .success : (entry.status == "partial" ? .warning : .error)
         let status = entry.status == "ok" ? "ok" : (entry.errorCode ?? entry.status)
-        return PaneRow([Span(time(entry.startedAt) + "  ", .muted), Span(pad(truncate(status, toWidth: 10), toWidth: 10), role),
-                        Span(" "), Span(entry.method, .primary)],
+        var spans = [Span(time(entry.startedAt) + "  ", .muted), Span(pad(truncate(status, toWidth: 10), toWidth: 10), role),
+                     Span(" "), Span(entry.method, .primary)]
+        // A chain run's calls carry their run and step, so they read as one group.
+        if let group = entry.group { spans.append(Span("  ⛓ " + group, .accent)) }
+        return PaneRow(spans,
                        columns: [entry.profile, entry.risk, formatDuration(entry.duration)], target: .route(.storedCall(entry.id)))
     }
 

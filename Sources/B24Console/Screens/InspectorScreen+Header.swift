@@ -15,6 +15,9 @@ extension InspectorScreen {
         }
         var hints = [KeyHint(arrowsLabel(km), "move")]
         if fetch?.state == .running { hints.append(KeyHint(keyLabel(km, .cancel), "cancel fetch")) }
+        if outcome == nil, live != nil { hints.append(KeyHint(keyLabel(km, .cancel), "cancel call")) }
+        if live != nil || finishedTrace != nil { hints.append(KeyHint(keyLabel(km, .stepView), showsSteps ? "result" : "steps")) }
+        if outcome != nil, outcome?.status != "ok" || showsSteps || answeredEmpty { hints.append(KeyHint(keyLabel(km, .diagnose), "diagnose")) }
         if body == .tree { hints.append(KeyHint("←→", "fold")) }
         hints.append(KeyHint(keyLabel(km, .search), "search"))
         if search?.searched != nil { hints.append(KeyHint(keyLabel(km, .nextHit) + "/" + keyLabel(km, .previousHit), "hit")) }
@@ -47,11 +50,13 @@ extension InspectorScreen {
         }
         // Rows are made by index for the lines on screen only: the body never exists as a whole.
         let body = self.body
-        LazyList(title: bodyTitle, count: bodyCount, scroll: nav.cursor, focused: true) { position in
+        let steps = body == .steps ? stepLines(width: list.width) : []
+        LazyList(title: bodyTitle, count: body == .steps ? steps.count : bodyCount, scroll: nav.cursor, focused: true) { position in
             switch body {
             case .tree: return treeRow(position)
             case .raw: return ListRow([Span(raw?.line(position) ?? "")])
             case .filtered: return filteredRow(position)
+            case .steps: return stepRow(position, lines: steps)
             }
         }.render(into: &screen, rect: list, theme: theme)
         return cursor
@@ -63,6 +68,7 @@ extension InspectorScreen {
         case .tree: return outcome?.envelope != nil ? "Result" : "Request"
         case .raw: return "Raw"
         case .filtered: return "Filter \(filter?.applied ?? "")"
+        case .steps: return outcome == nil ? "Steps (live)" : "Steps"
         }
     }
 

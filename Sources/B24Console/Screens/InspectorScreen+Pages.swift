@@ -105,7 +105,9 @@ extension InspectorScreen {
             self.fetch = fetch
             showFetchedRows()
             return failure.map { [.status(StatusMessage("fetching stopped: \($0)", kind: .error))] } ?? []
-        case .streamed(.callEvent), .streamed(.searchFound), .call, .loaded, .edited:
+        case .streamed(.callEvent), .streamed(.searchFound), .streamed(.clock), .streamed(.finding), .streamed(.diagnosed),
+             .streamed(.reviewed), .streamed(.applied), .streamed(.planSaved), .streamed(.tail), .streamed(.tailTick),
+             .streamed(.deadLetters), .call, .loaded, .edited:
             return []
         }
     }

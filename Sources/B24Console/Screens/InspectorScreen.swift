@@ -18,14 +18,26 @@ struct InspectorScreen: PaneScreen, Equatable {
     private(set) var apiVersion: APIVersion = .v2
     /// Set when the screen shows a call from history (until it is sent again).
     private(set) var storedID: String?
-    /// Set when the call came from a form: its route, and for a write the review's confirmation (used once).
+    /// Set when the call came from a form (a read: writes go through their review).
     private(set) var draft: CallDraft?
     /// The profile a call from history was made on: it is replayed there only.
     private(set) var recordedProfile: String?
     private(set) var recordedAt: Date?
     /// What the call has done so far, as the client reported it.
     private(set) var events: [CallEvent] = []
-    private(set) var outcome: Outcome?
+    /// The running call folded into a trace as its events arrive (the live step view).
+    var live: TraceBuilder?
+    /// The finished call's trace (sent from here, or read from history): the step view after the fact.
+    var finishedTrace: CallTrace?
+    /// True while the body shows the call's steps instead of its result.
+    var showsSteps = false
+    /// The time of the latest clock beat, while a wait counts down.
+    var now: Date?
+    /// True while a clock stream beats for the countdown.
+    var clockRuns = false
+    /// The terminal's width at the last key (the step view's lines wrap to it).
+    var viewWidth = 80
+    var outcome: Outcome?
     var tree: JSONTree
     /// The raw view's line index (pretty JSON), made when the raw view is first asked for.
     var raw: RawJSON?
@@ -97,7 +109,13 @@ struct InspectorScreen: PaneScreen, Equatable {
     /// running was cancelled with the old connection, and says so.
     mutating func reconnected(_ app: ConsoleState) -> [Effect] {
         if let storedID, method.isEmpty { return [.load(.mine("trace"), .trace(storedID))] }
+        clockRuns = false  // its stream went with the old connection
         if outcome == nil, !method.isEmpty {
+            if var trace = live?.trace {  // the steps so far stay readable
+                trace.error = CallTrace.TraceError(.cancelled(method: method), redactor: Redactor())
+                finishedTrace = trace
+            }
+            live = nil
             outcome = Outcome(request: nil, envelope: nil, error: "cancelled: the connection changed while the call ran; F5 sends it on the new one",
                               status: "cancelled", duration: 0, attempts: 0, waited: 0)
         }
@@ -114,27 +132,23 @@ struct InspectorScreen: PaneScreen, Equatable {
         if JSONWriter.compact(params).contains("****") {
             return [.status(StatusMessage("the recorded parameters hold masked secrets (****); a replay would send the mask", kind: .warning))]
         }
-        // A write goes out once per confirmation: sending it again (F5, a replay from history) opens its review,
-        // and this answer stays as it is.
-        let confirmed = sends == 0 && draft?.confirmed != nil
-        if !confirmed, Guardrails.risk(of: method, params: params, catalog: app.catalog).mayChangeData {
+        // The inspector never writes: a write goes out only through its review (the diff, then Apply), so sending
+        // one again (F5, a replay from history) opens the form with its review, and this answer stays as it is.
+        if Guardrails.risk(of: method, params: params, catalog: app.catalog).mayChangeData {
             return [.run(.open(.form(FormSeed(method: method, params: params, apiVersion: apiVersion, review: true)))),
-                    .status(StatusMessage("a write is sent again only after you confirm it: Tab, then Enter on Apply"))]
+                    .status(StatusMessage("a write is sent again only through its review: Tab, then Enter on Apply"))]
         }
         storedID = nil
         recordedProfile = nil
         events = []
+        live = nil
+        finishedTrace = nil
         outcome = nil
         let stopped = stopFetch()
         fetch = nil
         showTree(JSONTree(params, rootName: "params"))
         var request = CallRequest(method: method, params: params, apiVersion: apiVersion)
-        // A write's confirmation covers the one send it was given for; sending again needs a new review.
-        if sends == 0, let confirmed = draft?.confirmed {
-            request.confirmWrite = true
-            request.confirmDestructive = confirmed == .destructive
-            request.idempotencyKey = draft?.idempotencyKey
-        }
+        request.group = draft?.chainStep?.group
         sends += 1
         return stopped + [.stream(.mine(callName), .observedCall(request))]
     }
@@ -143,17 +157,30 @@ struct InspectorScreen: PaneScreen, Equatable {
         if id.name == Self.secretCopyName { return secretCopied(answer) }
         if id.name == fetchName { return fetchUpdate(answer) }
         if id.name == searchName { return searchUpdate(answer) }
+        if id.name == Self.clockName { return clockBeat(answer) }
         if id.name != "trace", id.name != callName { return [] }  // an earlier send's late answer
         switch answer {
-        case .streamed(.callEvent(let event)):
+        case .streamed(.callEvent(let event, let at)):
             events.append(event)
-        case .streamed(.page), .streamed(.pagingFinished), .streamed(.searchFound):
+            return followed(event, at: at)  // InspectorScreen+Steps.swift
+        case .streamed(.page), .streamed(.pagingFinished), .streamed(.searchFound), .streamed(.clock), .streamed(.finding),
+             .streamed(.diagnosed), .streamed(.reviewed), .streamed(.applied), .streamed(.planSaved), .streamed(.tail),
+             .streamed(.tailTick), .streamed(.deadLetters):
             break
         case .call(let result):
             switch result.result {
             case .success(let envelope): show(result.trace, envelope: envelope, error: nil)
             case .failure(let error): show(result.trace, envelope: nil, error: ConsoleWords.error(error))
             }
+            live = nil
+            var effects = stopClock()
+            if let step = draft?.chainStep {
+                // The chain run learns the step's answer (the new id flows into the next step's form).
+                let envelope = try? result.result.get()
+                effects.append(.run(.chain(.stepDone(step, method: method, params: params, envelope: envelope,
+                                                     callID: result.trace.id, status: result.trace.status))))
+            }
+            return effects
         case .loaded(.trace(let trace)):
             method = trace.method
             params = trace.request.params
@@ -161,12 +188,13 @@ struct InspectorScreen: PaneScreen, Equatable {
             recordedProfile = trace.profile
             recordedAt = trace.startedAt
             show(trace, envelope: trace.response, error: trace.error.map { "recorded: \($0.message)" })
-        case .loaded(.history):
+        case .loaded(.history), .loaded(.events):
             break
         case .ended(let failure?):
             if outcome == nil {
                 outcome = Outcome(request: nil, envelope: nil, error: failure, status: "error", duration: 0, attempts: 0, waited: 0)
             }
+            return stopClock()
         case .ended(nil), .edited:
             break
         }
@@ -174,10 +202,13 @@ struct InspectorScreen: PaneScreen, Equatable {
     }
 
     /// Shows how a call ended: its result as the tree (or, when it failed, what was sent).
+    /// A failed call opens on its steps (the debugger); a good one on its result.
     private mutating func show(_ trace: CallTrace, envelope: JSONValue?, error: String?) {
         outcome = Outcome(request: trace.request, envelope: envelope, error: error, status: trace.status, duration: trace.duration,
                           attempts: trace.attempts.count, waited: trace.waits.reduce(0) { $0 + $1.seconds })
+        finishedTrace = trace
         showTree(envelope.map { JSONTree($0["result"] ?? .null, rootName: "result") } ?? JSONTree(params, rootName: "params"))
+        showsSteps = trace.status != "ok"
     }
 
     /// A new tree on screen: the raw view, search and filter of the old one go with it.
@@ -185,12 +216,14 @@ struct InspectorScreen: PaneScreen, Equatable {
         tree = newTree
         raw = nil
         showsRaw = false
+        showsSteps = false
         search = nil
         filter = nil
         nav = PaneNavigator(paneCount: 1)
     }
 
     mutating func key(_ action: KeyAction?, _ key: KeyEvent, _ app: ConsoleState) -> KeyResult {
+        viewWidth = app.size.width
         if asksSecretCopy { return answerSecretCopy(key, app) }
         if search?.editing == true || filter?.editing == true { return typed(action, key, app) }
         let index = nav.cursor.selected
@@ -201,14 +234,18 @@ struct InspectorScreen: PaneScreen, Equatable {
         case .previousHit?: return jumpToHit(by: -1)
         case .pathFilter?: return startFilter()
         case .fetchAll?: return fetchAllPages(app)
-        case .cancel?: return cancelFetch(saying: true)
+        case .cancel?: return outcome == nil && live != nil ? cancelCall() : cancelFetch(saying: true)
+        case .stepView?: return toggleSteps()
+        case .diagnose?: return diagnose()
         case .back?:
             // Esc undoes what is on first: a running fetch, a search, a filter, the raw view; then it goes back.
             if fetch?.state == .running { return cancelFetch(saying: true) }
+            if showsSteps, outcome?.status == "ok" { return toggleSteps() }
             if search != nil { return clearSearch() }
             if filter != nil { return clearFilter() }
             return .ignored
         case .rawView?:
+            showsSteps = false
             showsRaw.toggle()
             if showsRaw, raw == nil { raw = RawJSON(rawViewValue) }
             nav = PaneNavigator(paneCount: 1)
@@ -276,10 +313,10 @@ struct InspectorScreen: PaneScreen, Equatable {
 
     /// What the body shows.
     enum Body: Equatable {
-        case tree, raw, filtered
+        case tree, raw, filtered, steps
     }
 
-    var body: Body { showsRaw ? .raw : (filter?.applied != nil ? .filtered : .tree) }
+    var body: Body { showsSteps ? .steps : showsRaw ? .raw : (filter?.applied != nil ? .filtered : .tree) }
 
     /// Lines of the body as it is shown.
     var bodyCount: Int {
@@ -287,6 +324,7 @@ struct InspectorScreen: PaneScreen, Equatable {
         case .tree: return tree.index.count
         case .raw: return raw?.count ?? 0
         case .filtered: return filter?.found.nodes.count ?? 0
+        case .steps: return stepLines(width: viewWidth).count
         }
     }
 
@@ -295,7 +333,7 @@ struct InspectorScreen: PaneScreen, Equatable {
         let index = nav.cursor.selected
         switch body {
         case .tree: return index < tree.index.count ? tree.index.path(ofLine: index) : nil
-        case .raw: return nil
+        case .raw, .steps: return nil
         case .filtered: return filter.flatMap { index < $0.found.nodes.count ? $0.found.nodes[index] : nil }
         }
     }

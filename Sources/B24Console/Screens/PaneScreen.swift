@@ -98,7 +98,8 @@ extension PaneScreen {
             }
         case .left, .back, .search, .help, .refresh, .redraw, .quit, .palette, .home, .packs, .rawView, .copyValue, .copyPath, .copyCurl,
              .copyCommand, .copyCurlSecret, .nextPage, .callMethod, .editInForm, .send, .editExternally, .addEntry, .removeEntry,
-             .nextHit, .previousHit, .pathFilter, .fetchAll, .cancel:
+             .nextHit, .previousHit, .pathFilter, .fetchAll, .cancel, .stepView, .diagnose, .runChain, .nextStep,
+             .skipStep, .follow, .pause, .bindEvent, .unbindEvent:
             return .ignored
         }
         return .handled([])

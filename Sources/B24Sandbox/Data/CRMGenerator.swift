@@ -133,6 +133,7 @@ struct CRMGenerator: Sendable {
         case "UF_CRM_LEAD_CHANNEL": return .string(pick(Self.channels, h, 52))
         case "UF_CRM_DEAL_REGION": return .string(pick(Self.regions, h, 52))
         case "UF_CRM_LEAD_PRIORITY": return .string(String(41 + (h >> 55) % 3))
+        case "UF_CRM_LEAD_VIP": return (h >> 57) % 5 == 0 ? "1" : "0"
         case "UF_CRM_DEAL_KIND": return .string(String(51 + (h >> 55) % 3))
         case "UF_CRM_CONTACT_SEGMENT": return .string(String(61 + (h >> 55) % 3))
         case "UF_CRM_COMPANY_TIER": return .string(String(71 + (h >> 55) % 3))

@@ -148,6 +148,8 @@ struct CRMSchema {
     ] + utm + activity + multifields + [
         f("UF_CRM_LEAD_CHANNEL", "string", "", "Lead channel"),
         enumeration("UF_CRM_LEAD_PRIORITY", "Priority", [("41", "Низкий"), ("42", "Normal"), ("43", "Высокий")]),
+        // A boolean user field keeps 1/0, not Y/N: a filter with Y matches nothing (a classic empty list).
+        f("UF_CRM_LEAD_VIP", "boolean", "", "VIP"),
     ])
 
     static let deal = CRMSchema([

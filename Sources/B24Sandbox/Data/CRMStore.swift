@@ -186,6 +186,30 @@ final class CRMStore: @unchecked Sendable {
         }
     }
 
+    /// `crm.duplicate.findbycomm`: IDs (ascending, at most `limit`) of records with a phone or e-mail among
+    /// `values`. Phones match on their digits (no extension); e-mails without regard to case.
+    func findByCommunication(_ entity: CRMEntity, type: String, values: [String], limit: Int = 20) -> [Int] {
+        func normalized(_ text: String) -> String {
+            if type == "PHONE" {
+                let main = text.lowercased().components(separatedBy: CharacterSet(charactersIn: "#x")).first ?? text
+                return String(main.filter(\.isNumber))
+            }
+            return text.lowercased().trimmingCharacters(in: .whitespaces)
+        }
+        let wanted = Set(values.map(normalized).filter { !$0.isEmpty })
+        guard !wanted.isEmpty else { return [] }
+        return tables.withLock { tables in
+            let table = tables[entity]!
+            var ids: [Int] = []
+            forEachID(table, lower: .min, upper: .max, descending: false) { id in
+                let entries = value(table, id, type)?.arrayValue ?? []
+                if entries.contains(where: { wanted.contains(normalized($0["VALUE"]?.stringValue ?? "")) }) { ids.append(id) }
+                return ids.count < limit
+            }
+            return ids
+        }
+    }
+
     // MARK: Writing
 
     /// Creates a record from client fields; returns its ID.

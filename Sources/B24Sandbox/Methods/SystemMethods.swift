@@ -7,6 +7,8 @@ enum SystemMethods {
             guard let user = env.portal.directory.userObject(env.caller.userID) else { throw RestError.noAuth }
             return MethodOutput(.object(user))
         }
+        // Scope-free, as on the portal: true when the caller is an administrator.
+        registry.add("user.admin", scope: nil) { env in MethodOutput(.bool(env.caller.isAdmin)) }
         registry.add("user.get", scope: "user", userGet)
         registry.add("user.search", scope: "user", userSearch)
         registry.add("department.get", scope: "department", departmentGet)

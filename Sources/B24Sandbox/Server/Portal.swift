@@ -64,6 +64,7 @@ final class Portal: @unchecked Sendable {
         TaskV3Methods.register(into: &v3)
         PackMethods.register(into: &registry)
         CRMItemMethods.register(into: &registry)
+        CRMDuplicateMethods.register(into: &registry)
     }
 
     var restEndpoint: String { baseURL + "/rest/" }

@@ -1,0 +1,75 @@
+@testable import B24Console
+import B24Client
+import B24Sandbox
+import Foundation
+import TerminalKit
+import Testing
+
+/// The debugger against the embedded sandbox, over real HTTP: a call's steps while it waits, cancelled from the step
+/// view; a failed call explained; an empty list diagnosed.
+@Suite("Debugging calls against the embedded sandbox", .serialized)
+struct DebugDriverTests {
+    @Test func aLongWaitCountsDownInTheStepViewAndXCancelsIt() async throws {
+        let driver = try Driver(size: Size(width: 110, height: 30))
+        await driver.waitFor("Анна Смирнова (id 1)")
+        let sandbox = try #require(driver.services.embeddedSandbox)
+        // The portal says the method's operating time is spent: b24 waits for the window to reset.
+        sandbox.injectFault(.status(429), method: "department.get", count: 1)
+        driver.command("call department.get {}")
+        await driver.waitFor("running…")
+        driver.press(.char("s"))
+        await driver.waitFor("s left (x cancels) · waiting 600.00 s (operating-reset)")
+        await driver.waitFor("for the operating-time budget of department.get to reset")
+        let first = await driver.screen().text
+        #expect(first.contains("attempt 1  HTTP 429 OPERATION_TIME_LIMIT"))
+        #expect(first.contains("→ retry (operating-reset)"))
+        // The countdown moves: a second later it shows less than the full 600 s.
+        await driver.waitFor("599 s left (x cancels)")
+        driver.press(.char("x"))
+        await driver.waitFor("call cancelled")
+        await driver.waitFor("cancelled in")
+        // The client ended the call at once and recorded it as cancelled.
+        let client = try #require(driver.services.currentClient)
+        var status = ""
+        for _ in 0 ..< 100 where status != "cancelled" {
+            status = try client.store().recentHistory(limit: 5).first { $0.method == "department.get" }?.status ?? ""
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        #expect(status == "cancelled")
+        await driver.quit()
+    }
+
+    @Test func aFailedCallOpensOnItsStepsWithWhyAndNext() async throws {
+        let driver = try Driver(size: Size(width: 110, height: 30))
+        await driver.waitFor("Анна Смирнова (id 1)")
+        driver.command("call crm.lead.get {\"id\":987654}")
+        await driver.waitFor("┌ Steps")
+        let screen = await driver.screen().text
+        #expect(screen.contains("why: no object with this id exists"))
+        #expect(screen.contains("key: d diagnoses this call against the portal (read-only)"))
+        #expect(screen.contains("d diagnose"))
+        await driver.quit()
+    }
+
+    @Test func anEmptyListIsDiagnosedWithTheVariantThatMatches() async throws {
+        let driver = try Driver(size: Size(width: 110, height: 34))
+        await driver.waitFor("Анна Смирнова (id 1)")
+        driver.command(#"call crm.lead.list {"filter":{"UF_CRM_LEAD_VIP":"Y"},"select":["ID"]}"#)
+        await driver.waitFor("total 0")
+        driver.press(.char("d"))
+        await driver.waitFor("Read calls made (none of them a write)")
+        let client = try #require(driver.services.currentClient)
+        let vip = try #require(try await client.call(CallRequest(method: "crm.lead.list", params: ["filter": ["UF_CRM_LEAD_VIP": "1"]]))
+            .result.get()["total"]?.intValue)
+        let screen = await driver.screen().text
+        #expect(screen.contains("Verdict   crm.lead.list: the filter `UF_CRM_LEAD_VIP=Y` matches nothing; with `1` it matches \(vip)"))
+        #expect(screen.contains("cause  with `1`: \(vip) rows"))
+        // Enter on that finding sends the variant as a call of its own.
+        let page = try #require(driver.runtime.state.stack.last?.screen as? DiagnosisScreen)
+        let row = try #require(page.findings.firstIndex { $0.check == "with `1`" })
+        for _ in 0 ..< row { driver.press(.down) }
+        driver.press(.enter)
+        await driver.waitFor("total \(vip)")
+        await driver.quit()
+    }
+}
