@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         /// Wire-level value types shared by client and sandbox: JSON value, PHP-bracket form coding.
@@ -45,6 +46,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                // RFC 4180 quoting for `b24 export --format csv`.
+                .product(name: "CSV", package: "CSV.swift"),
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),

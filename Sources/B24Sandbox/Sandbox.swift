@@ -166,7 +166,9 @@ public func runSandboxServer(_ options: SandboxOptions, printer: (String) -> Voi
     let sandbox = try await Sandbox.start(options)
     for line in sandbox.bannerLines { printer(line) }
     await waitForTerminationSignal()
-    printer("stopping sandbox")
+    // What the portal answered, for benchmarks that compare clients on twin sandboxes.
+    let stats = sandbox.stats, errors = stats.errorsByCode
+    printer("stopping sandbox: \(stats.totalRequests) requests, \(errors["QUERY_LIMIT_EXCEEDED"] ?? 0) answers 503 QUERY_LIMIT_EXCEEDED, \(errors["OPERATION_TIME_LIMIT"] ?? 0) answers 429 OPERATION_TIME_LIMIT")
     await sandbox.stop()
 }
 

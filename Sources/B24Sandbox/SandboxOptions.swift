@@ -37,6 +37,13 @@ public struct SandboxOptions: Sendable {
     /// Simulated execution time (seconds) charged to a method's operating budget, by lowercased method name;
     /// `"*"` applies to every method without its own entry. Real elapsed time is charged too.
     public var simulatedOperatingSeconds: [String: Double] = [:]
+    /// How much of the portal's own cost of list queries is charged to operating time: 1 charges what the
+    /// documentation measured (a `start=-1` cursor page 0.097 s; an offset page 0.097 s plus 20.9 µs per row
+    /// counted or skipped, so a deep page of 2.39 M leads costs ~50 s); 0 (the default) charges real time only.
+    public var operatingScale: Double = 0
+    /// The operating-time window (10 baskets of a tenth each); the portal's is 600 s. Shorter windows let tests
+    /// and benchmarks see a reset in seconds.
+    public var operatingWindowSeconds: Double = 600
     /// How many demo leads exist at start (generated lazily: a million costs no memory until touched).
     public var leads: Int = 200
     /// Random CRM changes per second made by a simulated colleague (0 = quiet portal).

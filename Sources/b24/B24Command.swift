@@ -17,6 +17,7 @@ struct B24Command: AsyncParsableCommand {
         subcommands: [
             ConsoleCommand.self, CallCommand.self, BatchCLICommand.self, ProfileCommand.self, LoginCommand.self, PacksCommand.self,
             HistoryCommand.self, SandboxCommand.self, EventsCommand.self, WorkerCommand.self, DLQCommand.self,
+            ExportCommand.self,
         ],
         defaultSubcommand: ConsoleCommand.self
     )
@@ -106,9 +107,10 @@ struct ConnectionOptions: ParsableArguments {
     var maxOperatingWait: Double = 600
 
     /// The client for these options. `settleOnStop: false` leaves SIGINT/SIGTERM to a command that stops on its own
-    /// terms (the event tail and the worker finish what they hold first).
-    func makeClient(environment: [String: String] = ProcessInfo.processInfo.environment,
-                    settleOnStop: Bool = true) throws -> B24Client {
+    /// terms (the event tail and the worker finish what they hold first); `adjust` changes the options last (the
+    /// export's whole burst).
+    func makeClient(environment: [String: String] = ProcessInfo.processInfo.environment, settleOnStop: Bool = true,
+                    adjust: (inout ClientOptions) -> Void = { _ in }) throws -> B24Client {
         let paths = B24Paths.fromEnvironment(environment)
         let resolved = try ProfileResolver.resolve(
             webhook: webhook, profileName: profile, store: AuthStore(paths: paths), environment: environment)
@@ -131,6 +133,7 @@ struct ConnectionOptions: ParsableArguments {
         }
         options.maxOperatingWait = maxOperatingWait
         options.observer = announceWaits
+        adjust(&options)
         let client = try B24Client(profile: resolved, paths: paths, options: options)
         if settleOnStop { StopSignals.settleWritesOnStop(client) }
         return client

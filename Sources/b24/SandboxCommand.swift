@@ -27,6 +27,12 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Operating-time budget per method in seconds per 10 minutes, or 'off'.")
     var operatingLimit: String?
 
+    @Option(name: .long, help: "Charge list queries operating time as the portal does, times this (1 = the documented cost: 0.097 s a cursor page, ~21 µs per counted or skipped row); 0 = real time only.")
+    var operatingScale: Double = 0
+
+    @Option(name: .long, help: "Operating-time window in seconds (the portal's is 600).")
+    var operatingWindow: Double = 600
+
     @Option(name: .long, help: "Number of demo leads.")
     var leads = 200
 
@@ -80,6 +86,10 @@ struct SandboxCommand: AsyncParsableCommand {
                 options.operatingLimitSeconds = seconds
             }
         }
+        guard operatingScale >= 0, operatingScale.isFinite else { throw B24Error.usage("--operating-scale must be 0 or more") }
+        options.operatingScale = operatingScale
+        guard operatingWindow > 0, operatingWindow.isFinite else { throw B24Error.usage("--operating-window must be positive") }
+        options.operatingWindowSeconds = operatingWindow
         guard leads >= 0 else { throw B24Error.usage("--leads must be 0 or more") }
         options.leads = leads
         guard activity >= 0 else { throw B24Error.usage("--activity must be 0 or more") }

@@ -26,6 +26,8 @@ public struct ClientOptions: Sendable {
     public var maxAttempts = 4
     /// Leaky bucket override (`BURST/PER_SECOND`); nil: the profile's, else 50/2.
     public var bucket: String?
+    /// Slots of the leaky bucket's burst to leave unused; nil keeps 5 % free (see ``SharedLeakyBucket/usableBurst``).
+    public var burstReserve: Double?
     /// Longest wait for an operating-time reset before giving up.
     public var maxOperatingWait: TimeInterval = 600
     /// How long a write's stored response is replayed for its idempotency key.
@@ -157,7 +159,7 @@ public final class B24Client: @unchecked Sendable {
             throw B24Error.usage("\(error)")
         }
         let portalKey = SharedLeakyBucket.portalKey(for: profile.portal)
-        bucket = SharedLeakyBucket(portal: portalKey, settings: settings, paths: paths)
+        bucket = SharedLeakyBucket(portal: portalKey, settings: settings, paths: paths, reserve: options.burstReserve)
         // Operating time is charged per app or webhook: one webhook's spent budget must not hold up another's.
         budget = OperatingBudget(portal: portalKey + "@" + OperatingBudget.callerKey(for: profile.auth), settings: settings, paths: paths)
         backoff = BackoffPolicy(maxAttempts: options.maxAttempts)

@@ -90,6 +90,8 @@ public final class SharedLeakyBucket: @unchecked Sendable {
     public let stateFile: URL
     /// Extra seconds added to every non-zero wait.
     public let margin: TimeInterval
+    /// Slots of the burst left unused; nil keeps the default 5 % (see ``usableBurst``).
+    public let burstReserve: Double?
     // Immutable after init; the file lock serializes the shared state.
     private let lock: FileLock
     private let clock: @Sendable () -> Date
@@ -101,7 +103,7 @@ public final class SharedLeakyBucket: @unchecked Sendable {
     ///   - margin: extra wait per delayed request; by default 5 % of one drain interval.
     ///   - clock, sleep: injectable for tests; wall-clock time because the state is shared between processes.
     public init(portal: String, settings: LimiterSettings = LimiterSettings(), directory: URL,
-                margin: TimeInterval? = nil, clock: @escaping @Sendable () -> Date = { Date() },
+                margin: TimeInterval? = nil, reserve: Double? = nil, clock: @escaping @Sendable () -> Date = { Date() },
                 sleep: @escaping @Sendable (TimeInterval) async throws -> Void = { seconds in
                     // Clamped so a huge wait cannot overflow the nanosecond count.
                     try await Task.sleep(nanoseconds: UInt64(min(max(0, seconds), 86_400) * 1_000_000_000))
@@ -114,13 +116,15 @@ public final class SharedLeakyBucket: @unchecked Sendable {
         lock = FileLock(path: directory.appendingPathComponent("\(name).bucket.lock"))
         let rate = settings.perSecond.isFinite && settings.perSecond > 0 ? settings.perSecond : LimiterSettings().perSecond
         self.margin = margin ?? 0.05 / rate
+        burstReserve = reserve
         self.clock = clock
         sleeper = sleep
     }
 
     /// The bucket of a portal under `paths.limiterDirectory`.
-    public convenience init(portal: String, settings: LimiterSettings = LimiterSettings(), paths: B24Paths) {
-        self.init(portal: portal, settings: settings, directory: paths.limiterDirectory)
+    public convenience init(portal: String, settings: LimiterSettings = LimiterSettings(), paths: B24Paths,
+                            reserve: Double? = nil) {
+        self.init(portal: portal, settings: settings, directory: paths.limiterDirectory, reserve: reserve)
     }
 
     /// The portal key for a host and port: `host:port`, host lowercased, port 443 when not given.
@@ -137,8 +141,10 @@ public final class SharedLeakyBucket: @unchecked Sendable {
     /// Burst and rate as used: at least 1 and a positive rate, so settings built by hand cannot divide by zero.
     /// The part of the burst b24 uses. 5 % of it (at least one slot) stays free because the portal starts
     /// draining only when the first request arrives, and requests reach it a little after they leave here.
+    /// `reserve` (when set) replaces that 5 %: `b24 export`, the one process pacing a long run, keeps 0 free.
     public var usableBurst: Double {
         let full = settings.burst.isFinite ? max(1, settings.burst) : LimiterSettings().burst
+        if let burstReserve, burstReserve.isFinite, burstReserve >= 0 { return max(1, full - burstReserve) }
         return max(1, full - max(1, (full * 0.05).rounded(.down)))
     }
 

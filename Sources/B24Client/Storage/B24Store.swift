@@ -153,6 +153,8 @@ public final class B24Store: @unchecked Sendable {
         }
         // Events: the tail log, the offline worker's ledger, reserved processes, sink sizes and the DLQ.
         migrator.registerMigration("v5-events") { db in try Self.createEventTables(db) }
+        // Where each export stands, so `b24 export --resume` continues after the last page written.
+        migrator.registerMigration("v5-export-checkpoints") { db in try Self.createExportCheckpoints(db) }
         return migrator
     }
 

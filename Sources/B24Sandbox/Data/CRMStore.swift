@@ -179,9 +179,10 @@ final class CRMStore: @unchecked Sendable {
                 if from < matched.count { ids = matched[from..<min(matched.count, from + page)].map(\.id) }
             }
             let rows = JSONValue.array(ids.map { .object(record(table, $0, selection: selection)) })
-            if start < 0 { return MethodOutput(rows, total: 0) }
+            if start < 0 { return MethodOutput(rows, total: 0, scanned: 0) }
             let next = start + page < total ? start + page : nil
-            return MethodOutput(rows, total: total, next: next)
+            // Counting walks every matching row, and the offset walks `start` more before the page.
+            return MethodOutput(rows, total: total, next: next, scanned: total + start)
         }
     }
 

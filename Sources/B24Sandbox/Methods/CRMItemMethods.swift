@@ -69,7 +69,8 @@ enum CRMItemMethods {
             let output = env.portal.crm.list(entity, filter: ListFilter(.object(filterObject)), order: order,
                                              selection: CRMStore.Selection(upperSelect), start: Paging.start(env))
             let items = (output.result.arrayValue ?? []).map { JSONValue.object(item($0.objectValue ?? [:])) }
-            return MethodOutput(["items": .array(items)], total: output.total, next: output.next)
+            return MethodOutput(["items": .array(items)], total: output.total, next: output.next,
+                                scanned: output.scanned)
         }
         registry.add("crm.item.add", scope: "crm") { env in
             let entity = try entityType(env)

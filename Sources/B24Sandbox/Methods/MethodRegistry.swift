@@ -5,11 +5,15 @@ struct MethodOutput {
     var result: JSONValue
     var total: Int?
     var next: Int?
+    /// For list queries: how many rows the database walked to answer (the count plus the skipped offset); a
+    /// `start=-1` cursor page walks none beyond its page. Operating time is charged from it (``Limits/listCost``).
+    var scanned: Int?
 
-    init(_ result: JSONValue, total: Int? = nil, next: Int? = nil) {
+    init(_ result: JSONValue, total: Int? = nil, next: Int? = nil, scanned: Int? = nil) {
         self.result = result
         self.total = total
         self.next = next
+        self.scanned = scanned
     }
 }
 

@@ -15,9 +15,9 @@ enum Paging {
 
     /// Pages a fully known list.
     static func page(_ items: [JSONValue], start: Int) -> MethodOutput {
-        if start < 0 { return MethodOutput(.array(Array(items.prefix(pageSize))), total: 0) }
+        if start < 0 { return MethodOutput(.array(Array(items.prefix(pageSize))), total: 0, scanned: 0) }
         let slice = start < items.count ? Array(items[start..<min(items.count, start + pageSize)]) : []
         let next = start + pageSize < items.count ? start + pageSize : nil
-        return MethodOutput(.array(slice), total: items.count, next: next)
+        return MethodOutput(.array(slice), total: items.count, next: next, scanned: items.count + start)
     }
 }

@@ -284,6 +284,7 @@ enum TaskMethods {
         let from = max(0, start)
         let slice = from < tasks.count ? tasks[from..<min(tasks.count, from + Paging.pageSize)] : []
         let rows = slice.map { JSONValue.object(TaskViews.v2($0, directory: directory, now: now, select: select)) }
-        return MethodOutput(["tasks": .array(Array(rows))], total: page.total, next: page.next)
+        return MethodOutput(["tasks": .array(Array(rows))], total: page.total, next: page.next,
+                            scanned: page.scanned)
     }
 }

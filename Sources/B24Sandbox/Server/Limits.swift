@@ -9,14 +9,30 @@ final class Limits: @unchecked Sendable {
     private let bucketSetting: (burst: Int, perSecond: Double)?
     private let operatingLimit: Double?
     private let costs: [String: Double]
+    private let scale: Double
     private let buckets = Locked([String: Bucket]())
     private let operating = Locked([String: [Basket]]())
-    static let window: Double = 600
+    /// The whole window; a basket stays open for a tenth of it.
+    let window: Double
+    private var basketLength: Double { window / 10 }
+
+    /// The documentation's measurements (PROTOCOL §2.4, "huge data"): a `start=-1` page of 2,387,743 leads took
+    /// 0.097 s, the same page counted took 49.9 s, so each counted or skipped row costs about 20.9 µs.
+    static let cursorPageSeconds = 0.097
+    static let secondsPerScannedRow = (49.9 - 0.097) / 2_387_743
 
     init(options: SandboxOptions) {
         bucketSetting = options.effectiveBucket
         operatingLimit = options.operatingLimitSeconds
         costs = options.simulatedOperatingSeconds
+        scale = max(0, options.operatingScale)
+        window = options.operatingWindowSeconds > 0 ? options.operatingWindowSeconds : 600
+    }
+
+    /// The simulated cost of a list query that walked `scanned` rows (nil: not a list, no cost).
+    func listCost(scanned: Int?) -> Double {
+        guard let scanned, scale > 0 else { return 0 }
+        return scale * (Self.cursorPageSeconds + Self.secondsPerScannedRow * Double(max(0, scanned)))
     }
 
     /// One request from `address`; false when the bucket is full (503 QUERY_LIMIT_EXCEEDED).
@@ -39,13 +55,13 @@ final class Limits: @unchecked Sendable {
         operating.withLock { table in
             let key = client + " " + method
             var baskets = table[key] ?? []
-            if let first = baskets.first, first.opened + Self.window <= now {
-                baskets.removeAll { $0.opened + Self.window <= now }
+            if let first = baskets.first, first.opened + window <= now {
+                baskets.removeAll { $0.opened + window <= now }
                 table[key] = baskets
             }
             let total = baskets.reduce(0) { $0 + $1.seconds }
-            let reset = baskets.first.map { $0.opened + Self.window } ?? now + Self.window
-            return (total, Int(reset))
+            let reset = baskets.first.map { $0.opened + window } ?? now + window
+            return (total, Int(reset.rounded(.up)))
         }
     }
 
@@ -64,17 +80,18 @@ final class Limits: @unchecked Sendable {
         operating.withLock { table in
             let key = client + " " + method
             var baskets = table.removeValue(forKey: key) ?? []
-            if let first = baskets.first, first.opened + Self.window <= now {
-                baskets.removeAll { $0.opened + Self.window <= now }
+            if let first = baskets.first, first.opened + window <= now {
+                baskets.removeAll { $0.opened + window <= now }
             }
-            if let last = baskets.last, now - last.opened < 60 {
+            if let last = baskets.last, now - last.opened < basketLength {
                 baskets[baskets.count - 1].seconds += seconds
             } else {
                 baskets.append(Basket(opened: now, seconds: seconds))
             }
             table[key] = baskets
             let total = baskets.reduce(0) { $0 + $1.seconds }
-            return (total, Int(baskets[0].opened + Self.window))
+            // Rounded up: a client that sleeps until this second must find the basket gone.
+            return (total, Int((baskets[0].opened + window).rounded(.up)))
         }
     }
 }

@@ -113,10 +113,11 @@ final class Portal: @unchecked Sendable {
             outcome = .failure(.internalError)
         }
         let finish = PortalClock.now()
-        var usage: (seconds: Double, resetAt: Int) = (0, Int(start + Limits.window))
+        var usage: (seconds: Double, resetAt: Int) = (0, Int(start + limits.window))
         if counted {
+            let listCost = (try? outcome.get().scanned).map { limits.listCost(scanned: $0) } ?? 0
             usage = limits.charge(client: caller.clientKey, method: method,
-                                  seconds: (finish - start) + limits.simulatedCost(method), now: start)
+                                  seconds: (finish - start) + limits.simulatedCost(method) + listCost, now: start)
         }
         let time = TimeInfo(start: start, finish: finish, processing: finish - start, operating: usage.seconds,
                             operatingResetAt: usage.resetAt)
