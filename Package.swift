@@ -39,6 +39,7 @@ let package = Package(
             name: "B24Client",
             dependencies: [
                 "B24Wire", "B24Catalog",
+                .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),

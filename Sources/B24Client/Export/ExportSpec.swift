@@ -1,5 +1,6 @@
 import B24Wire
 import Foundation
+import OrderedCollections
 
 /// The file format of an export.
 public enum ExportFormat: String, Sendable, CaseIterable {
