@@ -47,6 +47,26 @@ struct DebugDriverTests {
         await driver.quit()
     }
 
+    /// Two 503s, then an answer: the steps show each attempt, b24's decision and the backoff between, in order.
+    @Test func retriesAndBackoffShowInOrder() async throws {
+        let driver = try Driver(size: Size(width: 110, height: 34))
+        await driver.waitFor("Анна Смирнова (id 1)")
+        let sandbox = try #require(driver.services.embeddedSandbox)
+        sandbox.injectFault(.status(503), method: "server.time", count: 2)
+        driver.command("call server.time {}")
+        await driver.waitFor("Status    ok")
+        driver.press(.char("s"))
+        await driver.waitFor("┌ Steps")
+        let lines = await driver.screen().text.split(separator: "\n").map(String.init)
+        func row(_ text: String) -> Int? { lines.firstIndex { $0.contains(text) } }
+        let order = ["attempt 1  HTTP 503 QUERY_LIMIT_EXCEEDED", "→ retry (backoff)", "(backoff)", "attempt 2  HTTP 503",
+                     "attempt 3  HTTP 200", "ok in"].map(row)
+        #expect(order.allSatisfy { $0 != nil }, "\(lines.joined(separator: "\n"))")
+        let found = order.compactMap { $0 }
+        #expect(found == found.sorted(), "steps out of order:\n\(lines.joined(separator: "\n"))")
+        await driver.quit()
+    }
+
     @Test func aFailedCallOpensOnItsStepsWithWhyAndNext() async throws {
         let driver = try Driver(size: Size(width: 110, height: 30))
         await driver.waitFor("Анна Смирнова (id 1)")
